@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { EXIT_CODES_HELP } from './exit-codes.js';
+import { runCommand } from './commands/run-command.js';
+import { connsDiscover, connsList } from './commands/conns-command.js';
+import { simulatorCommand } from './commands/simulator-command.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const EXAMPLES = `
+Examples:
+  pdsync run replication.yaml                    sync the streams of a replication file
+  pdsync run -r replication.yaml --streams incidents,users --mode full-refresh
+  pdsync conns list                              connections from env.yaml and the environment
+  pdsync conns discover PAGERDUTY                streams a PagerDuty connection offers
+  pdsync simulator --port 8089 --seed 42         a local PagerDuty simulator to try pdsync on
+
+${EXIT_CODES_HELP}`;
+
+/** The command tree. Each action stores its exit code in `exit`; errors propagate to main. */
+export function buildProgram(exit: { code: number }): Command {
+  const program = new Command('pdsync')
+    .description('Exact PagerDuty-to-PostgreSQL sync driven by a replication file')
+    .version(pkg.version)
+    .exitOverride()
+    .showHelpAfterError('(run pdsync --help for usage)')
+    .addHelpText('after', EXAMPLES);
+
+  program
+    .command('run')
+    .description('sync the streams of a replication file')
+    .argument('[replication]', 'replication YAML file')
+    .option('-r, --replication <file>', 'replication YAML file')
+    .option('--streams <names>', 'only these streams, comma-separated')
+    .addOption(new Option('--mode <mode>', 'override every stream\'s mode').choices(['full-refresh', 'incremental']))
+    .option('--env-file <file>', 'env.yaml with connections (default ./env.yaml, then ~/.pdsync/env.yaml)')
+    .option('--json', 'print the run summary as JSON on stdout')
+    .option('-q, --quiet', 'print only errors and the summary')
+    .option('-d, --debug', 'more detail on errors')
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`)
+    .action(async (file: string | undefined, opts) => {
+      exit.code = await runCommand({ file, ...opts });
+    });
+
+  const conns = program.command('conns').description('list and inspect connections');
+  conns
+    .command('list')
+    .description('list connections (secrets masked)')
+    .option('--env-file <file>', 'env.yaml with connections')
+    .action(async (opts) => {
+      exit.code = await connsList(opts);
+    });
+  conns
+    .command('discover')
+    .description('list the streams a connection offers')
+    .argument('<name>', 'connection name')
+    .option('--env-file <file>', 'env.yaml with connections')
+    .option('--columns', 'list each stream\'s columns too')
+    .option('--json', 'print as JSON')
+    .action(async (name: string, opts) => {
+      exit.code = await connsDiscover(name, opts);
+    });
+
+  program
+    .command('simulator')
+    .description('serve a simulated PagerDuty API on 127.0.0.1 until interrupted')
+    .option('--port <port>', 'port to listen on', '8089')
+    .option('--seed <seed>', 'seed of the generated account', '42')
+    .action(async (opts: { port: string; seed: string }) => {
+      exit.code = await simulatorCommand(opts);
+    });
+
+  return program;
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+const DateTime = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: 'expected an ISO date or date-time such as 2024-01-01T00:00:00Z',
+  });
+
+const PositiveNumber = z.coerce.number<unknown>().positive();
+const PositiveInt = z.coerce.number<unknown>().int().positive();
+
+export const PagerDutyInputs = z.strictObject({
+  /** Start of history for windowed streams. Default: one year before the run starts. */
+  anchor_date: z.preprocess((v) => (v instanceof Date ? v.toISOString() : v), DateTime).optional(),
+  region: z.enum(['us', 'eu']).default('us'),
+  /** Overrides the region's API address: the simulator, or a proxy. */
+  base_url: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
+  rate: PositiveNumber.default(5),
+  concurrency: PositiveInt.default(3),
+  /** Per request, in milliseconds. */
+  timeout: PositiveInt.default(30_000),
+});
+
+export const PagerDutySecrets = z
+  .strictObject({
+    api_key: z.string().min(1).optional(),
+    oauth_token: z.string().min(1).optional(),
+  })
+  .refine((s) => s.api_key || s.oauth_token, {
+    message: 'expected api_key (a PagerDuty REST API key) or oauth_token',
+  });
+
+const PagerDutyBase = {
+  secrets: PagerDutySecrets,
+  inputs: PagerDutyInputs.default(PagerDutyInputs.parse({})),
+};
+
+/** `type: pagerduty`, or Sling's spelling `type: api` with `spec: pagerduty`. */
+const PagerDutyNative = z.strictObject({ type: z.literal('pagerduty'), spec: z.literal('pagerduty').optional(), ...PagerDutyBase });
+const PagerDutyApiSpec = z.strictObject({ type: z.literal('api'), spec: z.literal('pagerduty'), ...PagerDutyBase });
+export const PagerDutyConnection = z.union([PagerDutyNative, PagerDutyApiSpec]);
+
+export const PostgresConnection = z.strictObject({
+  type: z.enum(['postgres', 'postgresql']),
+  url: z.string().regex(/^postgres(ql)?:\/\//, 'expected a URL such as postgresql://user:pass@host:5432/db'),
+});
+
+export const Connection = z.discriminatedUnion('type', [PagerDutyNative, PagerDutyApiSpec, PostgresConnection]);
+
+export type PagerDutyConnection = z.infer<typeof PagerDutyConnection>;
+export type PostgresConnection = z.infer<typeof PostgresConnection>;
+export type Connection = z.infer<typeof Connection>;
+
+export function isPagerDuty(c: Connection): c is PagerDutyConnection {
+  return c.type === 'pagerduty' || c.type === 'api';
+}
+
+export function isPostgres(c: Connection): c is PostgresConnection {
+  return c.type === 'postgres' || c.type === 'postgresql';
+}

@@ -1,0 +1,40 @@
+/**
+ * pdsync's error hierarchy, by phase. Each error carries the exit code it maps to; only the
+ * bin entry turns an error into a process exit (see cli/exit-codes.ts).
+ */
+export const EXIT_OK = 0;
+export const EXIT_STREAM_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export class PdsyncError extends Error {
+  readonly exitCode: number = EXIT_STREAM_FAILED;
+}
+
+/** Bad configuration or usage: reported before anything is written. */
+export class ConfigError extends PdsyncError {
+  override readonly exitCode = EXIT_USAGE;
+  override readonly name = 'ConfigError';
+}
+
+/** A PagerDuty answer that is not a success, with its HTTP status and PagerDuty error code. */
+export class ApiError extends PdsyncError {
+  override readonly name = 'ApiError';
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly code: number | undefined,
+    readonly request: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A failure writing to the target database. */
+export class TargetError extends PdsyncError {
+  override readonly name = 'TargetError';
+}
+
+/** A broken invariant inside pdsync: a bug, not a user mistake. */
+export class InternalError extends PdsyncError {
+  override readonly name = 'InternalError';
+}

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { DATABASE_URL, testDatabase } from './support/database.js';
+import { envYaml, pdsync, SIM_KEY, workspace } from './support/cli.js';
+
+type Db = Awaited<ReturnType<typeof testDatabase>>;
+
+/**
+ * Every configuration mistake: one line on stderr naming the file, the key path and what was
+ * expected; exit code 2; nothing written to the target (the object's schema is never created).
+ */
+describe('configuration mistakes exit 2 with a one-line message and write nothing', () => {
+  let db: Db;
+  before(async () => {
+    db = await testDatabase('cfg');
+  });
+  after(async () => {
+    await db.drop();
+  });
+
+  const goodEnv = () => envYaml('http://127.0.0.1:9', DATABASE_URL);
+  const replication = (streams = '  users:\n', extra = '') =>
+    `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${db.schema}.{stream_name}\n${extra}streams:\n${streams}`;
+
+  const cases: { name: string; files: () => Record<string, string>; args?: string[]; env?: Record<string, string>; expect: RegExp }[] = [
+    {
+      name: 'a missing replication file is named',
+      files: () => ({ 'env.yaml': goodEnv() }),
+      args: ['run', 'nope.yaml'],
+      expect: /^pdsync: nope\.yaml: replication file not found/,
+    },
+    {
+      name: 'invalid YAML names the file and line',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': 'source: PAGERDUTY\nstreams:\n  users: [\n' }),
+      expect: /^pdsync: r\.yaml: invalid YAML at line \d+/,
+    },
+    {
+      name: 'a misspelt top-level key is named',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication().replace('streams:', 'stream:') }),
+      expect: /^pdsync: r\.yaml: .*Unrecognized key.*"stream"/,
+    },
+    {
+      name: 'a missing source key is named',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication().replace('source: PAGERDUTY\n', '') }),
+      expect: /^pdsync: r\.yaml: source: .*expected string/,
+    },
+    {
+      name: 'an unknown stream is named with the streams that exist',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication('  userz:\n') }),
+      expect: /^pdsync: r\.yaml: streams\.userz: unknown stream "userz": expected one of users, teams/,
+    },
+    {
+      name: 'an invalid mode names the stream key path and the choices',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication('  incidents:\n    mode: incremantal\n') }),
+      expect: /^pdsync: r\.yaml: streams\.incidents\.mode: .*"full-refresh"\|"incremental"/,
+    },
+    {
+      name: 'incremental mode on a stream without an incremental key is refused',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication('  users:\n    mode: incremental\n') }),
+      expect: /^pdsync: r\.yaml: streams\.users\.mode: stream "users" has no incremental key.*use full-refresh/,
+    },
+    {
+      name: 'an unknown placeholder in object is named',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication('  users:\n    object: x.{stream}\n') }),
+      expect: /^pdsync: r\.yaml: streams\.users\.object: unknown placeholder \{stream\}/,
+    },
+    {
+      name: 'an unknown connection is named',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication().replace('target: PG', 'target: NOPE') }),
+      expect: /^pdsync: r\.yaml: target: connection "NOPE" not found/,
+    },
+    {
+      name: 'a postgres connection as source is refused',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication().replace('source: PAGERDUTY', 'source: PG') }),
+      expect: /^pdsync: r\.yaml: source: connection "PG" is of type postgres: expected a PagerDuty connection/,
+    },
+    {
+      name: 'an unset ${VAR} in env.yaml names the variable and its key path',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication() }),
+      env: { PAGERDUTY_API_KEY: '' },
+      expect: /env\.yaml: connections\.PAGERDUTY\.secrets\.api_key: environment variable PAGERDUTY_API_KEY is not set/,
+    },
+    {
+      name: 'a bad input value in env.yaml names its key path',
+      files: () => ({ 'env.yaml': envYaml('http://127.0.0.1:9', DATABASE_URL, { rate: 'fast' }), 'r.yaml': replication() }),
+      expect: /env\.yaml: connections\.PAGERDUTY\.inputs\.rate: .*number/,
+    },
+    {
+      name: 'a bad anchor_date names its key path and the expected form',
+      files: () => ({
+        'env.yaml': goodEnv().replace('2020-01-01T00:00:00Z', 'last tuesday'),
+        'r.yaml': replication(),
+      }),
+      expect: /env\.yaml: connections\.PAGERDUTY\.inputs\.anchor_date: expected an ISO date/,
+    },
+    {
+      name: 'a missing --env-file is pdsync\'s error, not Node\'s',
+      files: () => ({ 'r.yaml': replication() }),
+      args: ['run', 'r.yaml', '--env-file', 'missing.yaml'],
+      expect: /^pdsync: missing\.yaml: env file not found \(given by --env-file\)/,
+    },
+    {
+      name: 'an unknown stream in --streams is named',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication() }),
+      args: ['run', 'r.yaml', '--streams', 'users,incidents'],
+      expect: /^pdsync: --streams: "incidents" is not a stream of r\.yaml/,
+    },
+    {
+      name: 'run without a replication file says how to call it',
+      files: () => ({ 'env.yaml': goodEnv() }),
+      args: ['run'],
+      expect: /^pdsync: run: no replication file/,
+    },
+    {
+      name: 'an unknown option is a usage error',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication() }),
+      args: ['run', 'r.yaml', '--strems', 'users'],
+      expect: /unknown option '--strems'/,
+    },
+  ];
+
+  for (const c of cases) {
+    test(c.name, async () => {
+      const cwd = workspace(c.files());
+      const env = { PAGERDUTY_API_KEY: SIM_KEY, ...c.env };
+      if (env.PAGERDUTY_API_KEY === '') delete (env as Record<string, string>).PAGERDUTY_API_KEY;
+      const r = await pdsync(c.args ?? ['run', 'r.yaml'], { cwd, env });
+      assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
+      assert.match(r.stderr, c.expect);
+      const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('(run pdsync --help'));
+      assert.equal(lines.length, 1, `one line, got:\n${r.stderr}`);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.equal(r.stdout, '');
+      assert.equal(await db.schemaExists(), false, 'nothing written');
+    });
+  }
+});

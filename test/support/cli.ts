@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `pdsync` executable as a user would: its own process, its own working directory. */
+export function pdsync(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, args, {
+      cwd: opts.cwd,
+      // A clean environment: HOME points into the workspace so ~/.pdsync is never the tester's.
+      env: { PATH: process.env.PATH ?? '', HOME: opts.cwd, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A temporary working directory holding the given files. */
+export function workspace(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pdsync-test-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+export const SIM_KEY = 'sim-token';
+
+/** env.yaml with a PagerDuty connection to a simulator and the test database. */
+export function envYaml(simUrl: string, databaseUrl: string, inputs: Record<string, string | number> = {}): string {
+  const extra = Object.entries(inputs)
+    .map(([k, v]) => `      ${k}: ${JSON.stringify(v)}\n`)
+    .join('');
+  return `connections:
+  PAGERDUTY:
+    type: pagerduty
+    secrets:
+      api_key: \${PAGERDUTY_API_KEY}
+    inputs:
+      base_url: ${simUrl}
+      anchor_date: "2020-01-01T00:00:00Z"
+${extra}  PG:
+    type: postgres
+    url: ${databaseUrl}
+`;
+}
