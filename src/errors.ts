@@ -24,8 +24,19 @@ export class ApiError extends PdsyncError {
     readonly status: number | undefined,
     readonly code: number | undefined,
     readonly request: string,
+    readonly details: { retryAfterMs?: number; malformedBody?: boolean } = {},
   ) {
     super(message);
+  }
+
+  /** A 2xx whose body was cut short or is not JSON: worth another attempt. */
+  get malformedBody(): boolean {
+    return this.details.malformedBody === true;
+  }
+
+  /** How long the server asked us to wait (Retry-After, or ratelimit-reset on a 429). */
+  get retryAfterMs(): number | undefined {
+    return this.details.retryAfterMs;
   }
 }
 

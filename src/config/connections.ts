@@ -19,6 +19,8 @@ export const PagerDutyInputs = z.strictObject({
   concurrency: PositiveInt.default(3),
   /** Per request, in milliseconds. */
   timeout: PositiveInt.default(30_000),
+  /** Attempts per request, the first included, before its stream fails. */
+  max_attempts: PositiveInt.default(6),
 });
 
 export const PagerDutySecrets = z

@@ -11,6 +11,35 @@ export interface PagerDutyClientOptions {
 
 export type ListBody = Record<string, unknown> & { more?: boolean; total?: number | null };
 
+export interface RateLimitHeaders {
+  remaining?: number;
+  resetSeconds?: number;
+}
+
+export interface ClientResponse {
+  body: ListBody;
+  rateLimit: RateLimitHeaders;
+}
+
+function numberHeader(headers: Record<string, string | string[] | undefined>, name: string): number | undefined {
+  const v = headers[name];
+  const n = Number(Array.isArray(v) ? v[0] : v);
+  return v === undefined || Number.isNaN(n) ? undefined : n;
+}
+
+/** Retry-After in seconds or as an HTTP date; else ratelimit-reset on a 429. */
+function serverWaitMs(status: number, headers: Record<string, string | string[] | undefined>): number | undefined {
+  const retryAfter = headers['retry-after'];
+  if (typeof retryAfter === 'string') {
+    const seconds = Number(retryAfter);
+    if (!Number.isNaN(seconds)) return Math.max(0, seconds * 1000);
+    const at = Date.parse(retryAfter);
+    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
+  }
+  const reset = numberHeader(headers, 'ratelimit-reset');
+  return status === 429 && reset !== undefined ? reset * 1000 : undefined;
+}
+
 /** One GET against the PagerDuty REST API v2: headers, timeouts, and errors typed as ApiError. */
 export class PagerDutyClient {
   readonly baseUrl: string;
@@ -25,11 +54,12 @@ export class PagerDutyClient {
     });
   }
 
-  async get(path: string, query: Query, signal?: AbortSignal): Promise<ListBody> {
+  async get(path: string, query: Query, signal?: AbortSignal): Promise<ClientResponse> {
     const qs = toQueryString(query);
     const request = `GET ${path}${qs ? `?${qs}` : ''}`;
     let status: number;
     let text: string;
+    let headers: Record<string, string | string[] | undefined>;
     try {
       const res = await this.agent.request({
         origin: this.baseUrl,
@@ -43,20 +73,34 @@ export class PagerDutyClient {
         signal,
       });
       status = res.statusCode;
+      headers = res.headers;
       text = await res.body.text();
     } catch (e) {
       throw networkError(e, request);
     }
     if (status >= 200 && status < 300) {
+      const rateLimit = {
+        remaining: numberHeader(headers, 'ratelimit-remaining'),
+        resetSeconds: numberHeader(headers, 'ratelimit-reset'),
+      };
       try {
-        return JSON.parse(text) as ListBody;
+        return { body: JSON.parse(text) as ListBody, rateLimit };
       } catch {
-        throw new ApiError(`${request}: response body is not valid JSON (${text.length} bytes)`, status, undefined, request);
+        throw new ApiError(`${request}: response body is not valid JSON (${text.length} bytes)`, status, undefined, request, {
+          malformedBody: true,
+        });
       }
     }
     const err = parseErrorBody(text);
     const detail = [err.message, ...(err.errors ?? [])].filter(Boolean).join(': ') || `HTTP ${status}`;
-    throw new ApiError(`${request}: ${status} ${detail}${err.code ? ` (code ${err.code})` : ''}`, status, err.code, request);
+    const retryAfterMs = serverWaitMs(status, headers);
+    throw new ApiError(
+      `${request}: ${status} ${detail}${err.code ? ` (code ${err.code})` : ''}`,
+      status,
+      err.code,
+      request,
+      retryAfterMs === undefined ? {} : { retryAfterMs },
+    );
   }
 
   async close(): Promise<void> {

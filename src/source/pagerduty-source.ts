@@ -1,6 +1,9 @@
 import type { PagerDutyConnection } from '../config/connections.js';
-import type { FetchPage } from './offset-pager.js';
 import { PagerDutyClient } from './pagerduty-client.js';
+import { RateLimiter } from './rate-limiter.js';
+import { type RequestCounters, type RequestEvent, RequestExecutor } from './request-executor.js';
+import { DEFAULT_RETRY } from './retry-policy.js';
+import type { FetchPage } from './stream-reader.js';
 
 const REGION_URLS = { us: 'https://api.pagerduty.com', eu: 'https://api.eu.pagerduty.com' } as const;
 
@@ -13,24 +16,35 @@ export function authorizationHeader(conn: PagerDutyConnection): string {
   return conn.secrets.api_key ? `Token token=${conn.secrets.api_key}` : `Bearer ${conn.secrets.oauth_token}`;
 }
 
-/** The source side of a run: one HTTP client, created once and shared by every stream. */
-export class PagerDutySource {
-  readonly client: PagerDutyClient;
+export interface SourceOptions {
+  onRequest?: (e: RequestEvent) => void;
+  signal?: AbortSignal;
+}
 
-  constructor(conn: PagerDutyConnection) {
+/** The source side of a run: one HTTP client and one limiter, created once and shared by every stream. */
+export class PagerDutySource {
+  private readonly client: PagerDutyClient;
+  private readonly executor: RequestExecutor;
+
+  constructor(conn: PagerDutyConnection, opts: SourceOptions = {}) {
     this.client = new PagerDutyClient({
       baseUrl: apiBaseUrl(conn),
       authorization: authorizationHeader(conn),
       timeoutMs: conn.inputs.timeout,
     });
+    const limiter = new RateLimiter({ rate: conn.inputs.rate, concurrency: conn.inputs.concurrency });
+    this.executor = new RequestExecutor(
+      this.client,
+      limiter,
+      { ...DEFAULT_RETRY, maxAttempts: conn.inputs.max_attempts },
+      opts.onRequest,
+      opts.signal,
+    );
   }
 
-  /** A page fetcher that counts its requests, for one stream's summary. */
-  fetcher(counter: { requests: number }): FetchPage {
-    return (path, query) => {
-      counter.requests += 1;
-      return this.client.get(path, query);
-    };
+  /** A page fetcher that counts one stream's requests and retries. */
+  fetcher(counters: RequestCounters): FetchPage {
+    return (path, query) => this.executor.fetch(path, query, counters);
   }
 
   async close(): Promise<void> {

@@ -1,38 +1,113 @@
+import pLimit from 'p-limit';
+import { ApiError } from '../errors.js';
+import type { ApiRecord } from '../record.js';
 import type { StreamSpec } from '../spec/catalogue.js';
-import { type ApiRecord, type FetchPage, offsetPages } from './offset-pager.js';
+import type { ListBody } from './pagerduty-client.js';
+import { PageChannel } from './page-channel.js';
 import type { Query } from './query-string.js';
-import { formatTime, timeWindows } from './time-windows.js';
+import { formatTime, type TimeWindow, timeWindows } from './time-windows.js';
+import { splitWindow } from './window-splitter.js';
+
+export type FetchPage = (path: string, query: Query) => Promise<ListBody>;
 
 export interface ReadOptions {
   pageLimit: number;
+  /** PagerDuty refuses offset + limit beyond this. */
+  maxOffset: number;
   since?: Date;
   until: Date;
+  /** Windows read side by side; the shared limiter still bounds requests in flight. */
+  parallelWindows?: number;
 }
 
-/** The default query of a stream: the catalogue's query and include[]. */
-function baseQuery(spec: StreamSpec): Query {
-  return { ...spec.query, ...(spec.include.length ? { 'include[]': spec.include } : {}) };
-}
+/** A window is split when its total passes this share of the offset cap, leaving room for growth. */
+const SPLIT_FILL = 0.9;
+const PAGES_AHEAD = 4;
 
 /**
- * All records of one stream, as they arrive. A windowed stream is read window by window from
- * `since` to the run's fixed `until`; each record is kept only inside its own window's
- * [since, until), so a record on an edge is never read twice.
+ * All records of one stream, page by page as they arrive. Windowed streams are read from
+ * `since` to the run's fixed `until`. Each window's first page asks for the total: a window over
+ * the offset cap is split (recursively, down to one second), otherwise its remaining pages are at
+ * known offsets and fetched side by side. A record is kept only inside its window's
+ * [since, until), so none is read twice across an edge.
  */
-export async function* readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOptions): AsyncGenerator<ApiRecord[]> {
-  const query = baseQuery(spec);
-  if (!spec.window || !opts.since) {
-    yield* offsetPages(fetchPage, spec.path, spec.envelope, query, opts.pageLimit);
-    return;
-  }
-  const field = spec.incremental_key!;
-  for (const w of timeWindows(opts.since, opts.until, spec.window.max_days)) {
-    const windowQuery = { ...query, ...spec.window.query, since: formatTime(w.since), until: formatTime(w.until) };
-    for await (const page of offsetPages(fetchPage, spec.path, spec.envelope, windowQuery, opts.pageLimit)) {
-      yield page.filter((r) => {
-        const t = Date.parse(String(r[field]));
-        return t >= w.since.getTime() && t < w.until.getTime();
-      });
+export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOptions): AsyncGenerator<ApiRecord[]> {
+  const channel = new PageChannel<ApiRecord[]>(8);
+  const base: Query = { ...spec.query, ...(spec.include.length ? { 'include[]': spec.include } : {}) };
+  const windowLimit = pLimit(opts.parallelWindows ?? 2);
+
+  const fetchRecords = async (query: Query): Promise<{ records: ApiRecord[]; body: ListBody }> => {
+    const body = await fetchPage(spec.path, query);
+    const records = body[spec.envelope];
+    if (!Array.isArray(records)) {
+      throw new ApiError(`GET ${spec.path}: response has no "${spec.envelope}" array`, 200, undefined, spec.path);
     }
-  }
+    return { records: records as ApiRecord[], body };
+  };
+
+  const inWindow = (w: TimeWindow | undefined, records: ApiRecord[]): ApiRecord[] => {
+    if (!w) return records;
+    const field = spec.incremental_key!;
+    return records.filter((r) => {
+      const t = Date.parse(String(r[field]));
+      // A record without a readable time stays where the API put it.
+      return Number.isNaN(t) || (t >= w.since.getTime() && t < w.until.getTime());
+    });
+  };
+
+  const readSlice = async (w: TimeWindow | undefined): Promise<void> => {
+    const query: Query = w
+      ? { ...base, ...spec.window!.query, since: formatTime(w.since), until: formatTime(w.until) }
+      : base;
+    const limit = opts.pageLimit;
+    const first = await fetchRecords({ ...query, limit, offset: 0, total: true });
+    const total = typeof first.body.total === 'number' ? first.body.total : undefined;
+    if (total !== undefined && total + limit > opts.maxOffset) {
+      const pieces = w ? splitWindow(w, total, opts.maxOffset * SPLIT_FILL) : undefined;
+      if (!pieces) {
+        const where = w ? `the one-second window at ${formatTime(w.since)}` : 'the unfiltered list';
+        throw new ApiError(
+          `GET ${spec.path}: ${total} records in ${where}: PagerDuty lists at most ${opts.maxOffset} per query and it cannot be narrowed further`,
+          200, undefined, spec.path,
+        );
+      }
+      await Promise.all(pieces.map((p) => readSlice(p)));
+      return;
+    }
+    await channel.push(inWindow(w, first.records));
+    if (!first.body.more) return;
+    if (total === undefined) {
+      // No total: page on sequentially, advancing by the records actually returned.
+      let offset = first.records.length;
+      for (;;) {
+        const page = await fetchRecords({ ...query, limit, offset });
+        await channel.push(inWindow(w, page.records));
+        if (!page.body.more) return;
+        if (page.records.length === 0) {
+          throw new ApiError(`GET ${spec.path}: more=true with an empty page at offset ${offset}: refusing to loop`, 200, undefined, spec.path);
+        }
+        offset += page.records.length;
+      }
+    }
+    const offsets: number[] = [];
+    for (let o = first.records.length; o < total; o += limit) offsets.push(o);
+    // A few pages ahead per slice: enough to keep the limiter busy, few enough to bound memory.
+    const pageLimit = pLimit(PAGES_AHEAD);
+    await Promise.all(
+      offsets.map((offset) =>
+        pageLimit(async () => {
+          const page = await fetchRecords({ ...query, limit, offset });
+          await channel.push(inWindow(w, page.records));
+        }),
+      ),
+    );
+  };
+
+  const windows: (TimeWindow | undefined)[] =
+    spec.window && opts.since ? timeWindows(opts.since, opts.until, spec.window.max_days) : [undefined];
+  Promise.all(windows.map((w) => windowLimit(() => readSlice(w)))).then(
+    () => channel.close(),
+    (e: unknown) => channel.close(e),
+  );
+  return channel.drain();
 }

@@ -10,6 +10,7 @@ export interface StreamSummary {
   rowsRead: number;
   rowsWritten: number;
   requests: number;
+  retries: number;
   durationMs: number;
   warnings: string[];
   error?: string;

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { ApiRecord } from '../source/offset-pager.js';
+import type { ApiRecord } from '../record.js';
 import { type BadValue, encodeRows } from './copy-row-encoder.js';
 import { ident } from './sql.js';
 import type { TableLayout } from './table-layout.js';

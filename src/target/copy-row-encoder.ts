@@ -1,4 +1,4 @@
-import type { ApiRecord } from '../source/offset-pager.js';
+import type { ApiRecord } from '../record.js';
 import { COMPOSITE_KEY, LOADED_AT, type ColumnLayout, type TableLayout } from './table-layout.js';
 
 /** Escapes a value for COPY's text format. */

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { TableName } from '../plan/plan.js';
-import type { ApiRecord } from '../source/offset-pager.js';
+import type { ApiRecord } from '../record.js';
 import { copyIntoStaging, type CopyResult } from './copy-into-staging.js';
 import { ident, qualified } from './sql.js';
 import type { TableLayout } from './table-layout.js';

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { TargetError } from '../errors.js';
 import type { PlannedStream } from '../plan/plan.js';
-import type { ApiRecord } from '../source/offset-pager.js';
+import type { ApiRecord } from '../record.js';
 import type { BadValue } from './copy-row-encoder.js';
 import { fullRefresh } from './full-refresh.js';
 import { ensureSchema, ensureTable } from './table-ddl.js';

@@ -60,6 +60,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       source,
       target,
       pageLimit: catalogue.page_limit,
+      maxOffset: catalogue.max_offset,
       parallelStreams: PARALLEL_STREAMS,
       log,
     });

@@ -1,0 +1,76 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry from 'p-retry';
+import type { ListBody, PagerDutyClient } from './pagerduty-client.js';
+import type { Query } from './query-string.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { type RetrySettings, retryDelay } from './retry-policy.js';
+
+export interface RequestCounters {
+  requests: number;
+  retries: number;
+}
+
+export interface RequestEvent {
+  path: string;
+  query: Query;
+  /** HTTP status, or undefined for a network failure. */
+  status: number | undefined;
+  ms: number;
+  attempt: number;
+}
+
+/**
+ * Every API request of a run goes through here, in a fixed order: the in-flight cap outside,
+ * the retry loop inside it, and a rate token taken per attempt.
+ */
+export class RequestExecutor {
+  /** Set by the first 401: every later request of the run fails with it at once, unsent. */
+  private authFailure: unknown;
+
+  constructor(
+    private readonly client: PagerDutyClient,
+    private readonly limiter: RateLimiter,
+    private readonly retry: RetrySettings,
+    private readonly onRequest: (e: RequestEvent) => void = () => undefined,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  fetch(path: string, query: Query, counters: RequestCounters): Promise<ListBody> {
+    return this.limiter.run(() =>
+      pRetry(
+        async (attempt) => {
+          if (this.authFailure) throw this.authFailure;
+          await this.limiter.take(this.signal);
+          counters.requests += 1;
+          const started = Date.now();
+          try {
+            const res = await this.client.get(path, query, this.signal);
+            this.limiter.observe(res.rateLimit.remaining, res.rateLimit.resetSeconds);
+            this.onRequest({ path, query, status: 200, ms: Date.now() - started, attempt });
+            return res.body;
+          } catch (e) {
+            const status = (e as { status?: number }).status;
+            this.onRequest({ path, query, status, ms: Date.now() - started, attempt });
+            if (status === 401) this.authFailure = e;
+            throw e;
+          }
+        },
+        {
+          retries: this.retry.maxAttempts - 1,
+          minTimeout: 0,
+          maxTimeout: 0,
+          randomize: false,
+          ...(this.signal ? { signal: this.signal } : {}),
+          // The wait is the retry policy's, not p-retry's own backoff.
+          shouldRetry: ({ error, attemptNumber }) => retryDelay(error, attemptNumber, this.retry) !== undefined,
+          onFailedAttempt: async ({ error, attemptNumber }) => {
+            const wait = retryDelay(error, attemptNumber, this.retry);
+            if (wait === undefined) return;
+            counters.retries += 1;
+            await sleep(wait, undefined, this.signal ? { signal: this.signal } : undefined);
+          },
+        },
+      ),
+    );
+  }
+}
