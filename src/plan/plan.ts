@@ -16,6 +16,8 @@ export interface PlannedStream {
   primaryKey: string[];
   /** For windowed streams: history is read from `since` to the run's `until`. */
   since?: string;
+  /** For incremental streams with a change feed: the feed's stream and the field holding a changed record. */
+  changes?: { spec: StreamSpec; record: string };
 }
 
 export interface Plan {
@@ -96,6 +98,14 @@ export function plan(input: PlanInput): Plan {
         spec,
         primaryKey: settings?.primary_key ?? spec.primary_key,
         ...(spec.window ? { since: anchor } : {}),
+        ...(mode === 'incremental' && spec.changes
+          ? {
+              changes: {
+                spec: { ...streamSpec(catalogue, spec.changes.stream), include: spec.changes.include },
+                record: spec.changes.record,
+              },
+            }
+          : {}),
       };
     });
   if (streams.length === 0) fail('streams', 'no stream selected: name streams or add \'*\'');
@@ -123,4 +133,15 @@ function parseObject(template: string, stream: string, fail: (msg: string) => ne
     fail(`"${name}" is not a table name: expected schema.table`);
   }
   return parts.length === 2 ? { schema: parts[0]!, table: parts[1]! } : { schema: 'public', table: parts[0]! };
+}
+
+/** Re-read this much before the cursor, for records written late. */
+export const CURSOR_OVERLAP_MS = 10 * 60 * 1000;
+
+/** Where an incremental read starts: the cursor less the overlap, never before the anchor. */
+export function incrementalSince(stream: PlannedStream, cursor: Date | undefined): Date | undefined {
+  if (!stream.since) return undefined;
+  const anchor = Date.parse(stream.since);
+  if (stream.mode !== 'incremental' || !cursor) return new Date(anchor);
+  return new Date(Math.max(anchor, cursor.getTime() - CURSOR_OVERLAP_MS));
 }

@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
-import type { Plan, PlannedStream } from '../plan/plan.js';
+import { incrementalSince, type Plan, type PlannedStream } from '../plan/plan.js';
+import type { ApiRecord } from '../record.js';
 import { classify } from '../source/response-classifier.js';
 import { readStream } from '../source/stream-reader.js';
 import { ApiError } from '../errors.js';
@@ -48,13 +49,25 @@ async function runStream(plan: Plan, stream: PlannedStream, deps: RunDeps): Prom
   };
   deps.log(`${stream.name}: started (${stream.mode} -> ${summary.object})`);
   try {
-    const pages = readStream(stream.spec, deps.source.fetcher(counter), {
-      pageLimit: deps.pageLimit,
-      maxOffset: deps.maxOffset,
-      until: new Date(plan.until),
-      ...(stream.since ? { since: new Date(stream.since) } : {}),
+    const cursor = stream.mode === 'incremental' ? await deps.target.cursor(stream) : undefined;
+    const since = incrementalSince(stream, cursor);
+    const read = { pageLimit: deps.pageLimit, maxOffset: deps.maxOffset, until: new Date(plan.until), ...(since ? { since } : {}) };
+    const fetchPage = deps.source.fetcher(counter);
+    if (cursor) deps.log(`${stream.name}: incremental from ${since?.toISOString()} (cursor ${cursor.toISOString()})`);
+    async function* pages(): AsyncGenerator<ApiRecord[]> {
+      yield* readStream(stream.spec, fetchPage, read);
+      // Records created before the cursor but changed since: only an incremental run after a first one needs them.
+      if (stream.changes && cursor) {
+        const field = stream.changes.record;
+        for await (const page of readStream(stream.changes.spec, fetchPage, read)) {
+          yield page.map((r) => r[field]).filter((v): v is ApiRecord => v !== null && typeof v === 'object');
+        }
+      }
+    }
+    const result = await deps.target.write(stream, pages(), {
+      until: plan.until,
+      onWait: () => deps.log(`${stream.name}: waiting for another pdsync run writing ${summary.object}`),
     });
-    const result = await deps.target.write(stream, pages);
     summary.rowsRead = result.rowsRead;
     summary.rowsWritten = result.rowsWritten;
     for (const bad of result.badValues.slice(0, 5)) {

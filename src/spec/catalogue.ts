@@ -33,6 +33,15 @@ const Stream = z.strictObject({
   query: z.record(z.string(), QueryValue).default({}),
   include: z.array(z.string()).default([]),
   gate: z.strictObject({ feature: z.string() }).optional(),
+  changes: z
+    .strictObject({
+      /** The stream whose records, since the cursor, name the changed records. */
+      stream: z.string(),
+      /** The field of those records that holds the changed record in full. */
+      record: z.string(),
+      include: z.array(z.string()).default([]),
+    })
+    .optional(),
   columns: z.record(z.string().min(1), Column),
 });
 
@@ -48,6 +57,12 @@ export const Catalogue = z
       for (const root of [...keyRoots, ...(s.incremental_key ? [s.incremental_key] : [])]) {
         if (!(root in s.columns)) {
           ctx.addIssue({ code: 'custom', path: ['streams', name], message: `key field "${root}" is not a column` });
+        }
+      }
+      if (s.changes) {
+        const feed = cat.streams[s.changes.stream];
+        if (!feed?.window || !feed.incremental_key) {
+          ctx.addIssue({ code: 'custom', path: ['streams', name, 'changes'], message: `"${s.changes.stream}" is not a windowed stream` });
         }
       }
       if (s.incremental_key && !s.window) {

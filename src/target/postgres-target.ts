@@ -3,7 +3,8 @@ import { TargetError } from '../errors.js';
 import type { PlannedStream } from '../plan/plan.js';
 import type { ApiRecord } from '../record.js';
 import type { BadValue } from './copy-row-encoder.js';
-import { fullRefresh } from './full-refresh.js';
+import { ensureBookkeeping, readCursor } from './bookkeeping.js';
+import { loadStream } from './load-transaction.js';
 import { ensureSchema, ensureTable } from './table-ddl.js';
 import { tableLayout } from './table-layout.js';
 
@@ -31,19 +32,29 @@ export class PostgresTarget {
     return new PostgresTarget(pool);
   }
 
-  /** Creates the target schemas once, before streams run side by side. */
+  /** Creates the bookkeeping tables and the target schemas once, before streams run side by side. */
   async prepare(schemas: string[]): Promise<void> {
     await this.withClient('preparing schemas', async (client) => {
+      await ensureBookkeeping(client);
       for (const s of new Set(schemas)) await ensureSchema(client, s);
     });
   }
 
-  async write(stream: PlannedStream, pages: AsyncIterable<ApiRecord[]>): Promise<WriteResult> {
+  /** The stream's saved cursor, if an earlier run left one. */
+  async cursor(stream: PlannedStream): Promise<Date | undefined> {
+    return this.withClient('reading state', (client) => readCursor(client, stream.name, stream.object));
+  }
+
+  async write(
+    stream: PlannedStream,
+    pages: AsyncIterable<ApiRecord[]>,
+    opts: { until: string; onWait: () => void },
+  ): Promise<WriteResult> {
     const layout = tableLayout(stream.spec, stream.primaryKey);
     const where = `${stream.object.schema}.${stream.object.table}`;
     return this.withClient(where, async (client) => {
       await ensureTable(client, stream.object, layout);
-      const r = await fullRefresh(client, stream.object, layout, pages, new Date().toISOString());
+      const r = await loadStream(client, stream, layout, pages, { ...opts, loadedAt: new Date().toISOString() });
       return { rowsRead: r.rows, rowsWritten: r.written, badValues: r.badValues };
     });
   }

@@ -1,0 +1,65 @@
+import type { PoolClient } from 'pg';
+import type { TableName } from '../plan/plan.js';
+import { ensureSchema } from './table-ddl.js';
+
+/** pdsync's own tables live in this schema of the target. */
+export const BOOKKEEPING_SCHEMA = 'pdsync';
+
+/** Creates `pdsync.state` (one cursor per stream and object) and `pdsync.runs` (run history). */
+export async function ensureBookkeeping(client: PoolClient): Promise<void> {
+  await ensureSchema(client, BOOKKEEPING_SCHEMA);
+  await client.query(`CREATE TABLE IF NOT EXISTS pdsync.state (
+    stream text NOT NULL,
+    object text NOT NULL,
+    cursor timestamptz,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (stream, object))`);
+  await client.query(`CREATE TABLE IF NOT EXISTS pdsync.runs (
+    run_id text PRIMARY KEY,
+    started_at timestamptz NOT NULL,
+    finished_at timestamptz,
+    status text NOT NULL,
+    streams jsonb NOT NULL DEFAULT '[]',
+    error text)`);
+}
+
+export function objectName(t: TableName): string {
+  return `${t.schema}.${t.table}`;
+}
+
+export async function readCursor(client: PoolClient, stream: string, object: TableName): Promise<Date | undefined> {
+  const { rows } = await client.query<{ cursor: Date | null }>(
+    'SELECT cursor FROM pdsync.state WHERE stream = $1 AND object = $2',
+    [stream, objectName(object)],
+  );
+  return rows[0]?.cursor ?? undefined;
+}
+
+/**
+ * Moves a stream's cursor forward (never back) to the largest value of `field` in the staging
+ * table, capped at the run's `until`. Runs inside the transaction that commits the rows.
+ */
+export async function advanceCursor(
+  client: PoolClient,
+  stream: string,
+  object: TableName,
+  maxSeenSql: string,
+  until: string,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO pdsync.state AS s (stream, object, cursor, updated_at)
+     SELECT $1, $2, LEAST((${maxSeenSql}), $3::timestamptz), now()
+     ON CONFLICT (stream, object) DO UPDATE
+       SET cursor = GREATEST(s.cursor, EXCLUDED.cursor), updated_at = now()`,
+    [stream, objectName(object), until],
+  );
+}
+
+/** Serialises runs per target object: waits for another run's transaction, saying so once. */
+export async function lockObject(client: PoolClient, object: TableName, onWait: () => void): Promise<void> {
+  const key = `pdsync:${objectName(object)}`;
+  const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [key]);
+  if (rows[0]?.ok) return;
+  onWait();
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+}

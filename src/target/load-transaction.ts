@@ -1,0 +1,54 @@
+import type { PoolClient } from 'pg';
+import type { PlannedStream } from '../plan/plan.js';
+import type { ApiRecord } from '../record.js';
+import { advanceCursor, lockObject } from './bookkeeping.js';
+import { copyIntoStaging, type CopyResult } from './copy-into-staging.js';
+import { replaceRows } from './full-refresh.js';
+import { mergeRows } from './merge.js';
+import { ident, qualified } from './sql.js';
+import { stagingColumns } from './staging.js';
+import type { TableLayout } from './table-layout.js';
+
+export interface LoadOptions {
+  loadedAt: string;
+  /** The run's fixed end of history: the cursor never passes it. */
+  until: string;
+  onWait: () => void;
+}
+
+/**
+ * One stream's load, all in one transaction: lock the object, COPY the pages into a temporary
+ * staging table as they arrive, replace or merge the live rows, and move the stream's cursor.
+ * Anything that fails, or a killed process, rolls it all back: the live table and the state
+ * stay as they were.
+ */
+export async function loadStream(
+  client: PoolClient,
+  stream: PlannedStream,
+  layout: TableLayout,
+  pages: AsyncIterable<ApiRecord[]>,
+  opts: LoadOptions,
+): Promise<CopyResult & { written: number }> {
+  const staging = stagingColumns(`_pdsync_staging_${stream.object.table}`.slice(0, 63), layout);
+  await client.query('BEGIN');
+  try {
+    await lockObject(client, stream.object, opts.onWait);
+    await client.query(
+      `CREATE TEMP TABLE ${ident(staging.table)} (LIKE ${qualified(stream.object)} INCLUDING DEFAULTS) ON COMMIT DROP`,
+    );
+    const copied = await copyIntoStaging(client, staging.table, layout, pages, opts.loadedAt);
+    const written =
+      stream.mode === 'incremental'
+        ? await mergeRows(client, stream.object, staging)
+        : await replaceRows(client, stream.object, staging);
+    const field = stream.spec.incremental_key;
+    if (field) {
+      await advanceCursor(client, stream.name, stream.object, `SELECT max(${ident(field)}) FROM ${ident(staging.table)}`, opts.until);
+    }
+    await client.query('COMMIT');
+    return { ...copied, written };
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}

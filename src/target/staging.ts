@@ -1,0 +1,33 @@
+import { ident } from './sql.js';
+import type { TableLayout } from './table-layout.js';
+
+/** A load's staging table and its column lists, quoted once. */
+export interface StagingColumns {
+  table: string;
+  names: string[];
+  keyNames: string[];
+  /** Quoted, comma-separated. */
+  columns: string;
+  key: string;
+}
+
+export function stagingColumns(table: string, layout: TableLayout): StagingColumns {
+  const names = layout.columns.map((c) => c.name);
+  return {
+    table,
+    names,
+    keyNames: layout.key,
+    columns: names.map(ident).join(', '),
+    key: layout.key.map(ident).join(', '),
+  };
+}
+
+/**
+ * One row per key from staging: the last one loaded. A record can arrive twice in one run (the
+ * API shifted a page, or an incident came both from its window and from the change feed).
+ */
+export function latestPerKey(s: StagingColumns): string {
+  return `SELECT DISTINCT ON (${s.key}) ${s.columns}
+    FROM (SELECT *, ctid AS _pdsync_row FROM ${ident(s.table)}) staged
+    ORDER BY ${s.key}, _pdsync_row DESC`;
+}
