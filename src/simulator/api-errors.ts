@@ -1,0 +1,22 @@
+/** A PagerDuty error answer: HTTP status and `{"error":{"message","code","errors"}}`. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly errors?: string[],
+  ) {
+    super(message);
+  }
+
+  body(): { error: { message: string; code: number; errors?: string[] } } {
+    return { error: { message: this.message, code: this.code, ...(this.errors ? { errors: this.errors } : {}) } };
+  }
+}
+
+export const authenticationFailed = () => new ApiFailure(401, 2006, 'Authentication failed');
+export const notFound = () => new ApiFailure(404, 2100, 'Not Found');
+export const invalidInput = (why: string) => new ApiFailure(400, 2001, 'Invalid Input Provided', [why]);
+export const argumentsCausedError = (why: string) => new ApiFailure(400, 2002, 'Arguments Caused Error', [why]);
+export const missingArguments = (why: string) => new ApiFailure(400, 2003, 'Missing Arguments', [why]);
+export const invalidSinceUntil = (why: string) => new ApiFailure(400, 2004, 'Invalid Since/Until', [why]);

@@ -1,0 +1,64 @@
+import { hash32 } from './random.js';
+
+/**
+ * The id spaces: each stream, and each sub-object with an id of its own (contact methods, ...),
+ * owns one namespace of 2^26 indices.
+ */
+export const NAMESPACES = [
+  'users', 'teams', 'services', 'escalation_policies', 'schedules', 'priorities', 'tags', 'business_services',
+  'vendors', 'incidents', 'log_entries', 'notifications', 'contact_methods', 'notification_rules', 'integrations',
+  'schedule_layers', 'escalation_rules',
+] as const;
+export type Namespace = (typeof NAMESPACES)[number];
+
+export const MAX_INDEX = 2 ** 26;
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const SPACE = 36n ** 6n;
+/** Coprime with 36, so n -> n * MULTIPLIER + offset is a bijection of [0, 36^6). */
+const MULTIPLIER = 1_402_797_691n;
+
+function inverseMod(a: bigint, m: bigint): bigint {
+  let [oldR, r] = [a, m];
+  let [oldS, s] = [1n, 0n];
+  while (r !== 0n) {
+    const q = oldR / r;
+    [oldR, r] = [r, oldR - q * r];
+    [oldS, s] = [s, oldS - q * s];
+  }
+  return ((oldS % m) + m) % m;
+}
+const INVERSE = inverseMod(MULTIPLIER, SPACE);
+
+/**
+ * PagerDuty-looking ids ("P" + 6 of [0-9A-Z]) from (namespace, index): a bijection, so ids are
+ * unique across all namespaces and an id decodes back to its index without any lookup table.
+ */
+export class IdCodec {
+  private readonly offset: bigint;
+
+  constructor(seed: number) {
+    this.offset = BigInt(hash32(seed, 0x1d5)) % SPACE;
+  }
+
+  encode(ns: Namespace, index: number): string {
+    if (!Number.isInteger(index) || index < 0 || index >= MAX_INDEX) throw new RangeError(`id index ${index} out of range`);
+    const n = BigInt(NAMESPACES.indexOf(ns) * MAX_INDEX + index);
+    let y = (n * MULTIPLIER + this.offset) % SPACE;
+    let s = '';
+    for (let k = 0; k < 6; k++) {
+      s = ALPHABET[Number(y % 36n)]! + s;
+      y /= 36n;
+    }
+    return `P${s}`;
+  }
+
+  /** The index an id encodes in `ns`, or undefined for an id of another namespace or shape. */
+  decode(ns: Namespace, id: string): number | undefined {
+    if (!/^P[0-9A-Z]{6}$/.test(id)) return undefined;
+    let y = 0n;
+    for (const c of id.slice(1)) y = y * 36n + BigInt(ALPHABET.indexOf(c));
+    const n = Number((((y - this.offset) % SPACE) + SPACE) % SPACE * INVERSE % SPACE);
+    return Math.floor(n / MAX_INDEX) === NAMESPACES.indexOf(ns) ? n % MAX_INDEX : undefined;
+  }
+}

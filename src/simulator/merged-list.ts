@@ -1,0 +1,46 @@
+import { type Compare, type OrderedView, type SortKey, insertionPoint } from './ordered-view.js';
+import type { Rec } from './refs.js';
+
+/** One entry of a list: a generated record by view position, or an added one. */
+export type Item = { pos: number } | { added: Rec };
+
+/**
+ * A view's records minus hidden positions, merged with added records in list order. Offsets are
+ * counted over the merged list without walking it: hidden and added records are few.
+ */
+export class MergedList {
+  readonly total: number;
+  /** The merged-list position of each added record (ascending). */
+  private readonly addedAt: number[];
+
+  constructor(
+    private readonly view: OrderedView,
+    private readonly hidden: readonly number[],
+    private readonly added: readonly Rec[],
+    sortKeyOf: (r: Rec) => SortKey,
+    compare: Compare,
+  ) {
+    this.total = view.length - hidden.length + added.length;
+    this.addedAt = added.map((r, k) => {
+      const before = insertionPoint(view, sortKeyOf(r), compare);
+      return k + before - hidden.filter((h) => h < before).length;
+    });
+  }
+
+  *items(offset = 0): Generator<Item> {
+    let a = this.addedAt.filter((p) => p < offset).length;
+    // The view position of the first surviving generated record at or after the offset.
+    let pos = offset - a;
+    let h = 0;
+    for (; h < this.hidden.length && this.hidden[h]! <= pos; h++) pos++;
+    for (let p = offset; p < this.total; p++) {
+      if (a < this.added.length && this.addedAt[a] === p) {
+        yield { added: this.added[a++]! };
+        continue;
+      }
+      yield { pos };
+      pos++;
+      for (; h < this.hidden.length && this.hidden[h] === pos; h++) pos++;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/** URLs and `*_reference` stubs, shaped like PagerDuty's. */
+
+export type Rec = Record<string, unknown>;
+
+export const API_URL = 'https://api.pagerduty.com';
+export const WEB_URL = 'https://acme.pagerduty.com';
+
+/** The object type of each stream's records. */
+export const OBJECT_TYPES: Record<string, string> = {
+  users: 'user', teams: 'team', services: 'service', escalation_policies: 'escalation_policy', schedules: 'schedule',
+  priorities: 'priority', tags: 'tag', business_services: 'business_service', vendors: 'vendor', incidents: 'incident',
+};
+
+/** Web app paths; streams without a page of their own have html_url null. */
+const WEB_PATHS: Record<string, string> = {
+  users: 'users', teams: 'teams', services: 'service-directory', escalation_policies: 'escalation_policies',
+  schedules: 'schedules', incidents: 'incidents',
+};
+
+export function selfUrl(stream: string, id: string): string {
+  return `${API_URL}/${stream}/${id}`;
+}
+
+export function htmlUrl(stream: string, id: string): string | null {
+  const path = WEB_PATHS[stream];
+  return path ? `${WEB_URL}/${path}/${id}` : null;
+}
+
+/** The common head of every record: id, type, summary, self, html_url. */
+export function head(stream: string, id: string, summary: string): Rec {
+  return { id, type: OBJECT_TYPES[stream], summary, self: selfUrl(stream, id), html_url: htmlUrl(stream, id) };
+}
+
+export function reference(stream: string, id: string, summary: string): Rec {
+  const html = htmlUrl(stream, id);
+  return { id, type: `${OBJECT_TYPES[stream]}_reference`, summary, self: selfUrl(stream, id), ...(html ? { html_url: html } : {}) };
+}
+
+/** The stub PagerDuty lists instead of a full sub-object (contact method, integration, ...). */
+export function toReference(obj: Rec): Rec {
+  const type = String(obj.type);
+  if (type.endsWith('_reference')) return obj;
+  const stub: Rec = { id: obj.id, type: `${type}_reference`, summary: obj.summary, self: obj.self };
+  if (obj.html_url !== undefined) stub.html_url = obj.html_url;
+  return stub;
+}
+
+/** The stream a reference points into, from its type (`user_reference` -> users). */
+export function streamOfReference(ref: Rec): string | undefined {
+  const base = String(ref.type).replace(/_reference$/, '');
+  if (base.endsWith('_log_entry')) return 'log_entries';
+  return Object.keys(OBJECT_TYPES).find((s) => OBJECT_TYPES[s] === base);
+}
