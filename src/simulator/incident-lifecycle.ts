@@ -43,7 +43,9 @@ export function incidentClock(a: Account, i: number): { createdMs: number; durat
   const createdMs = a.incidentTimes.msAt(i);
   const nextMs = i + 1 < a.volumes.incidents ? a.incidentTimes.msAt(i + 1) : a.endMs;
   const r = a.rng('incidents', i, 4).next();
-  const wanted = 2 * MINUTE + Math.floor((r * r * r * 8 * HOUR) / SECOND) * SECOND;
+  // Long enough for every log entry and notification to get a second of its own, when the next incident allows.
+  const entries = Math.max(a.logEntrySlots.count(i), a.notificationSlots.count(i)) * SECOND;
+  const wanted = Math.max(entries, 2 * MINUTE + Math.floor((r * r * r * 8 * HOUR) / SECOND) * SECOND);
   return { createdMs, durationMs: Math.max(SECOND, Math.min(wanted, nextMs - createdMs)) };
 }
 
@@ -83,9 +85,9 @@ export function entryMs(clock: { createdMs: number; durationMs: number }, k: num
   return clock.createdMs + Math.floor((k * spanS) / (count - 1)) * SECOND;
 }
 
-/** Time of the k-th of an incident's `count` notifications: within its first half hour. */
+/** Time of the k-th of an incident's `count` notifications: within its first half hour (or `count` seconds). */
 export function notificationMs(clock: { createdMs: number; durationMs: number }, k: number, count: number): number {
-  const spanS = Math.max(1, Math.min(clock.durationMs, 30 * MINUTE) / SECOND);
+  const spanS = Math.max(1, Math.min(clock.durationMs / SECOND, Math.max(count, 30 * MINUTE / SECOND)));
   return clock.createdMs + Math.floor((k * spanS) / count) * SECOND;
 }
 
