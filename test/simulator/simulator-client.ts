@@ -5,13 +5,14 @@ export const DATA_END = new Date('2026-06-01T00:00:00Z');
 export const NOW = new Date('2026-06-01T12:00:00Z');
 export const TOKEN_AUTH = { authorization: 'Token token=sim-token' };
 
-export type Query = Record<string, string | number | boolean | string[]>;
+export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
 export type Body = Record<string, unknown> & { error?: { message: string; code: number; errors?: string[] } };
 
 export function queryString(query: Query): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {
-    for (const one of Array.isArray(v) ? v : [v]) params.append(k, String(one));
+    if (v === undefined) continue;
+    for (const one of typeof v === 'object' ? v : [v]) params.append(k, String(one));
   }
   return params.toString();
 }
