@@ -22,7 +22,7 @@ export interface LoadedConfig {
 /** Reads the replication file and resolves its source and target connections. */
 export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig> {
   const label = opts.replicationLabel;
-  const raw = await readYamlFile(opts.replicationPath, 'replication file');
+  const raw = await readYamlFile(opts.replicationPath, 'replication file', label);
   const replication = validate(Replication, raw ?? {}, label);
   const env = await loadEnv({ ...(opts.envFile ? { envFile: opts.envFile } : {}), cwd: opts.cwd, env: opts.env });
   const source = resolveConnection(env, replication.source, `${label}: source`);

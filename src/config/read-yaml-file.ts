@@ -5,21 +5,21 @@ import { ConfigError } from '../errors.js';
 import { formatZodIssue } from './format-zod-error.js';
 
 /** Reads a YAML file, naming the file in every error. */
-export async function readYamlFile(path: string, what: string): Promise<unknown> {
+export async function readYamlFile(path: string, what: string, label = path): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ConfigError(`${path}: ${what} not found: check the path`);
-    if (code === 'EISDIR') throw new ConfigError(`${path}: is a directory, expected a ${what}`);
-    throw new ConfigError(`${path}: cannot read ${what} (${code ?? 'unknown error'})`);
+    if (code === 'ENOENT') throw new ConfigError(`${label}: ${what} not found: check the path`);
+    if (code === 'EISDIR') throw new ConfigError(`${label}: is a directory, expected a ${what}`);
+    throw new ConfigError(`${label}: cannot read ${what} (${code ?? 'unknown error'})`);
   }
-  return parseYamlText(text, path);
+  return parseYamlText(text, label);
 }
 
 export function parseYamlText(text: string, source: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const err = doc.errors[0];
   if (err) {
     const line = err.linePos?.[0];
@@ -34,6 +34,8 @@ export function parseYamlText(text: string, source: string): unknown {
 export function validate<S extends z.ZodType>(schema: S, value: unknown, source: string, pathPrefix: string[] = []): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
+  // A misspelt key explains the missing one it was meant to be: report it first.
+  const issues = result.error.issues;
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
   throw new ConfigError(`${source}: ${formatZodIssue({ ...issue, path: [...pathPrefix, ...issue.path] })}`);
 }

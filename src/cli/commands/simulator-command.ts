@@ -1,5 +1,5 @@
 import { ConfigError, EXIT_OK } from '../../errors.js';
-import { startSimulator } from '../../simulator/server.js';
+import { runSimulatorCommand } from '../../simulator/simulator-command.js';
 
 function parseInteger(value: string, option: string, min: number, max: number): number {
   const n = Number(value);
@@ -9,16 +9,11 @@ function parseInteger(value: string, option: string, min: number, max: number): 
   return n;
 }
 
-/** `pdsync simulator`: serves the simulated PagerDuty API until SIGINT or SIGTERM. */
+/** `pdsync simulator`: validates the options, then serves the simulated API until interrupted. */
 export async function simulatorCommand(opts: { port: string; seed: string }): Promise<number> {
-  const port = parseInteger(opts.port, '--port', 0, 65535);
-  const seed = parseInteger(opts.seed, '--seed', 0, 2 ** 31 - 1);
-  const sim = await startSimulator({ port, seed });
-  process.stderr.write(`PagerDuty simulator listening on ${sim.url} (seed ${seed}, api key sim-token); Ctrl-C stops it\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  await runSimulatorCommand({
+    port: parseInteger(opts.port, '--port', 0, 65535),
+    seed: parseInteger(opts.seed, '--seed', 0, 2 ** 31 - 1),
   });
-  await sim.close();
   return EXIT_OK;
 }
