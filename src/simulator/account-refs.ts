@@ -6,7 +6,7 @@ export type ReferencedStream =
   | 'users' | 'teams' | 'services' | 'escalation_policies' | 'schedules' | 'priorities' | 'vendors' | 'incidents';
 
 /** The summary PagerDuty shows for a record: its name, or `[#n] title` for an incident. */
-export function summaryOf(a: Account, stream: ReferencedStream, index: number): string {
+function summaryOf(a: Account, stream: ReferencedStream, index: number): string {
   const org = a.org;
   switch (stream) {
     case 'users': return org.userName(index);

@@ -7,7 +7,6 @@ export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
 
 /** The facts of one incident that its record, its log entries and its notifications all agree on. */
 export interface IncidentFacts {
-  index: number;
   createdMs: number;
   /** Incident lifetime: its log entries fall in [created, created + duration), before the next incident. */
   durationMs: number;
@@ -39,7 +38,7 @@ export function serviceOfIncident(a: Account, i: number): number {
 }
 
 /** Creation time and lifetime only: cheap, for the binary searches over log entry times. */
-export function incidentClock(a: Account, i: number): { createdMs: number; durationMs: number } {
+function incidentClock(a: Account, i: number): { createdMs: number; durationMs: number } {
   const createdMs = a.incidentTimes.msAt(i);
   const nextMs = i + 1 < a.volumes.incidents ? a.incidentTimes.msAt(i + 1) : a.endMs;
   const r = a.rng('incidents', i, 4).next();
@@ -59,7 +58,6 @@ export function incidentFacts(a: Account, i: number): IncidentFacts {
   const priorities = a.volumes.priorities;
   const priority = priorities > 0 && r.chance(0.6) ? Math.min(priorities - 1, r.int(priorities) + r.int(2)) : null;
   return {
-    index: i,
     createdMs,
     durationMs,
     service,

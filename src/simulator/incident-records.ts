@@ -5,7 +5,7 @@ import { API_URL, type Rec, WEB_URL, head } from './refs.js';
 import { MINUTE, SECOND, formatTimestamp } from './time.js';
 
 /** The reference an incident keeps to its first log entry (always a trigger through the API). */
-export function triggerEntryRef(a: Account, entry: number, incidentId: string): Rec {
+function triggerEntryRef(a: Account, entry: number, incidentId: string): Rec {
   const id = a.id('log_entries', entry);
   return {
     id,

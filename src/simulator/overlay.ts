@@ -15,10 +15,6 @@ export class Overlay {
     private readonly model: StreamModel,
   ) {}
 
-  get isEmpty(): boolean {
-    return this.hidden.size === 0 && this.patches.size === 0 && this.added.size === 0;
-  }
-
   /** The record with this key as the source holds it now. */
   get(key: string): Rec | undefined {
     const added = this.added.get(key);

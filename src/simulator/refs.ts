@@ -6,7 +6,7 @@ export const API_URL = 'https://api.pagerduty.com';
 export const WEB_URL = 'https://acme.pagerduty.com';
 
 /** The object type of each stream's records. */
-export const OBJECT_TYPES: Record<string, string> = {
+const OBJECT_TYPES: Record<string, string> = {
   users: 'user', teams: 'team', services: 'service', escalation_policies: 'escalation_policy', schedules: 'schedule',
   priorities: 'priority', tags: 'tag', business_services: 'business_service', vendors: 'vendor', incidents: 'incident',
 };
@@ -17,11 +17,11 @@ const WEB_PATHS: Record<string, string> = {
   schedules: 'schedules', incidents: 'incidents',
 };
 
-export function selfUrl(stream: string, id: string): string {
+function selfUrl(stream: string, id: string): string {
   return `${API_URL}/${stream}/${id}`;
 }
 
-export function htmlUrl(stream: string, id: string): string | null {
+function htmlUrl(stream: string, id: string): string | null {
   const path = WEB_PATHS[stream];
   return path ? `${WEB_URL}/${path}/${id}` : null;
 }
