@@ -20,3 +20,9 @@ export const invalidInput = (why: string) => new ApiFailure(400, 2001, 'Invalid 
 export const argumentsCausedError = (why: string) => new ApiFailure(400, 2002, 'Arguments Caused Error', [why]);
 export const missingArguments = (why: string) => new ApiFailure(400, 2003, 'Missing Arguments', [why]);
 export const invalidSinceUntil = (why: string) => new ApiFailure(400, 2004, 'Invalid Since/Until', [why]);
+export const rateLimitExceeded = () => new ApiFailure(429, 2020, 'Rate Limit Exceeded');
+export const internalServerError = () => new ApiFailure(500, 2000, 'Internal Server Error');
+export const paymentRequired = () =>
+  new ApiFailure(402, 2014, 'Payment Required', [
+    'Account does not have the abilities to perform the action. Please review the response for the required abilities.',
+  ]);

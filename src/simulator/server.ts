@@ -3,13 +3,24 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCatalogue } from '../spec/catalogue.js';
 import type { IncidentBurst } from './account.js';
-import { ApiFailure, authenticationFailed, notFound } from './api-errors.js';
+import { type Clock, SimClock } from './clock.js';
 import { type Dataset, SimulatedDataset } from './dataset.js';
-import { listRequest } from './list-rules.js';
+import type { FaultOptions } from './fault-plan.js';
+import { ListEndpoints } from './list-endpoint.js';
+import type { Gates } from './plan-gates.js';
+import type { RateLimitOptions } from './rate-limit.js';
+import { loggedStatus, send } from './replies.js';
+import { RequestLog, type RequestLogEntry, type RequestStats } from './request-log.js';
 import { floorToUtcDay } from './time.js';
+import { TrafficControls } from './traffic-controls.js';
 
 export type { IncidentBurst } from './account.js';
+export type { Clock } from './clock.js';
 export type { Dataset } from './dataset.js';
+export type { FaultKind, FaultOptions } from './fault-plan.js';
+export type { Gates } from './plan-gates.js';
+export type { RateLimitOptions } from './rate-limit.js';
+export type { RequestLogEntry, RequestStats } from './request-log.js';
 
 export interface SimulatorOptions {
   /** Default 42. */
@@ -26,76 +37,63 @@ export interface SimulatorOptions {
   burst?: IncidentBurst | IncidentBurst[];
   /** Newest generated time; default: the start time floored to the UTC day. Data spans the 2 years before. */
   dataEnd?: Date;
-  /** The simulator's clock, for "now" defaults (incidents: last month; oncalls: now). */
+  /** The source of the simulator's clock (default real time); `sim.clock` can then set or advance it. */
   now?: () => Date;
   /** Delay before every response. */
   latencyMs?: number;
-}
-
-export interface RequestLogEntry {
-  method: string;
-  path: string;
-  /** The query as a URLSearchParams string. */
-  query: string;
-  status: number;
-  startedAt: number;
-  finishedAt: number;
+  /** Off by default. PagerDuty: { limit: 960, windowSeconds: 60 }. Adds `ratelimit-*` headers to every response. */
+  rateLimit?: RateLimitOptions;
+  /** A `Retry-After` header (seconds) on 429s. Off by default. */
+  retryAfter?: boolean;
+  /** Seeded fault injection on requests that would otherwise succeed. Off by default. */
+  faults?: FaultOptions;
+  /** List endpoints the plan lacks: 402 or 404 by stream, e.g. { teams: 402, priorities: 404 }. */
+  gates?: Gates;
 }
 
 export interface Simulator {
   url: string;
   port: number;
   dataset: Dataset;
+  /** Every answered request since start or resetLog(), oldest first. */
   requests: RequestLogEntry[];
+  clock: Clock;
+  setFaults(f: FaultOptions | undefined): void;
+  setGates(g: Gates | undefined): void;
+  setLatency(ms: number): void;
+  setRateLimit(r: RateLimitOptions | undefined): void;
+  stats(): RequestStats;
+  /** Empties `requests` and the statistics, for the next phase of a test. */
+  resetLog(): void;
   close(): Promise<void>;
 }
 
 /** Starts a PagerDuty REST API v2 double serving the 13 list endpoints of specs/pagerduty.yaml. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const catalogue = await loadCatalogue();
-  const now = options.now ?? (() => new Date());
-  const apiKey = options.apiKey ?? 'sim-token';
-  const latencyMs = options.latencyMs ?? 0;
+  const clock = new SimClock(options.now);
+  const seed = options.seed ?? 42;
   const dataset = new SimulatedDataset({
-    seed: options.seed ?? 42,
-    dataEnd: options.dataEnd ?? new Date(floorToUtcDay(now().getTime())),
+    seed,
+    dataEnd: options.dataEnd ?? new Date(floorToUtcDay(clock.now().getTime())),
     volume: options.volume,
     burst: options.burst,
-    now,
+    now: () => clock.now(),
     defaultIncludes: Object.fromEntries(Object.entries(catalogue.streams).map(([name, s]) => [name, s.include])),
   });
-  const served = new Set(dataset.streams());
-  const streamByPath = new Map(
-    Object.entries(catalogue.streams).flatMap(([name, s]) => (served.has(name) ? [[s.path, name] as const] : [])),
-  );
-  const accepted = new Set([`Token token=${apiKey}`, `Bearer ${apiKey}`]);
-  const requests: RequestLogEntry[] = [];
-
-  function answer(req: IncomingMessage, url: URL): { status: number; body: unknown } {
-    try {
-      if (!accepted.has(req.headers.authorization ?? '')) throw authenticationFailed();
-      const stream = streamByPath.get(url.pathname.replace(/\/+$/, ''));
-      if (req.method !== 'GET' || !stream) throw notFound();
-      const q = listRequest(stream, url.searchParams, now().getTime());
-      const page = dataset.page(stream, q.range, q.offset, q.limit, q.include);
-      const more = q.offset + page.records.length < page.total;
-      return { status: 200, body: { [stream]: page.records, limit: q.limit, offset: q.offset, more, total: q.total ? page.total : null } };
-    } catch (e) {
-      if (e instanceof ApiFailure) return { status: e.status, body: e.body() };
-      process.stderr.write(`simulator: ${req.method} ${req.url}: ${e instanceof Error ? e.stack : String(e)}\n`);
-      return { status: 500, body: { error: { message: 'Internal Server Error', code: 2000 } } };
-    }
-  }
+  const endpoints = new ListEndpoints(dataset, Object.fromEntries(Object.entries(catalogue.streams).map(([name, s]) => [name, s.path])), clock);
+  const traffic = new TrafficControls(options, options.apiKey ?? 'sim-token', endpoints, dataset.streams(), seed);
+  const log = new RequestLog();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const startedAt = Date.now();
+    const answered = log.arrive(res);
     const url = new URL(req.url ?? '/', 'http://simulator');
-    const { status, body } = answer(req, url);
-    if (latencyMs > 0) await sleep(latencyMs);
-    const text = JSON.stringify(body);
-    requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams.toString(), status, startedAt, finishedAt: Date.now() });
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
+    const method = req.method ?? 'GET';
+    const reply = traffic.decide(method, req.headers.authorization, url);
+    const delayMs = traffic.latencyMs + reply.delayMs;
+    if (delayMs > 0) await sleep(delayMs);
+    answered(method, url, loggedStatus(reply));
+    send(res, reply);
   }
 
   const server = createServer((req, res) => void handle(req, res));
@@ -109,7 +107,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     dataset,
-    requests,
+    requests: log.entries,
+    clock,
+    setFaults: (f) => traffic.setFaults(f),
+    setGates: (g) => traffic.setGates(g),
+    setLatency: (ms) => traffic.setLatency(ms),
+    setRateLimit: (r) => traffic.setRateLimit(r),
+    stats: () => log.stats(),
+    resetLog: () => log.reset(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -1,0 +1,41 @@
+import { ApiFailure, internalServerError, notFound } from './api-errors.js';
+import type { Clock } from './clock.js';
+import type { SimulatedDataset } from './dataset.js';
+import { listRequest } from './list-rules.js';
+import { type Gates, gateFailure } from './plan-gates.js';
+
+/** The answer of an authenticated request to the API proper, before any fault is injected. */
+export interface ApiAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** The 13 list endpoints: path to stream, plan gates, PagerDuty's query rules, one page in the envelope. */
+export class ListEndpoints {
+  private readonly streamByPath: Map<string, string>;
+
+  constructor(
+    private readonly dataset: SimulatedDataset,
+    pathOf: Record<string, string>,
+    private readonly clock: Clock,
+  ) {
+    this.streamByPath = new Map(dataset.streams().flatMap((s) => (pathOf[s] ? [[pathOf[s], s] as const] : [])));
+  }
+
+  answer(method: string, url: URL, gates: Gates): ApiAnswer {
+    try {
+      const stream = this.streamByPath.get(url.pathname.replace(/\/+$/, ''));
+      if (method !== 'GET' || !stream) throw notFound();
+      const gate = gates[stream];
+      if (gate) throw gateFailure(gate);
+      const q = listRequest(stream, url.searchParams, this.clock.now().getTime());
+      const page = this.dataset.page(stream, q.range, q.offset, q.limit, q.include);
+      const more = q.offset + page.records.length < page.total;
+      return { status: 200, body: { [stream]: page.records, limit: q.limit, offset: q.offset, more, total: q.total ? page.total : null } };
+    } catch (e) {
+      if (e instanceof ApiFailure) return { status: e.status, body: e.body() };
+      process.stderr.write(`simulator: ${method} ${url.pathname}${url.search}: ${e instanceof Error ? e.stack : String(e)}\n`);
+      return { status: 500, body: internalServerError().body() };
+    }
+  }
+}
