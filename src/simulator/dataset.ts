@@ -1,4 +1,6 @@
 import { Account, type AccountOptions } from './account.js';
+import { FieldAdditions, type FieldValue } from './field-additions.js';
+import { IncidentMutations } from './incident-mutations.js';
 import { type Lookup, present } from './includes.js';
 import { type Item, MergedList } from './merged-list.js';
 import type { OrderedView, Range, StreamModel } from './ordered-view.js';
@@ -20,6 +22,17 @@ export interface Dataset {
   deleteRecord(stream: string, id: string): void;
   updateRecord(stream: string, id: string, patch: Record<string, unknown>): void;
   addRecord(stream: string, record: Record<string, unknown>): void;
+  /**
+   * Resolves an open incident at `at` (default: the clock's now, rounded up to the second), as
+   * PagerDuty would, and adds its resolve_log_entry; returns the entry's id.
+   */
+  resolveIncident(id: string, at?: Date): string;
+  /** Acknowledges a triggered or acknowledged incident, adding its acknowledge_log_entry; returns the entry's id. */
+  acknowledgeIncident(id: string, at?: Date): string;
+  /** New triggered incidents, one a second from `at` (default: now), each with its trigger log entry; returns their ids. */
+  addIncidents(count: number, at?: Date): string[];
+  /** A new top-level field on every record of the stream, computed from the stored record (references unexpanded). */
+  addField(stream: string, field: string, valueOf: FieldValue): void;
 }
 
 export interface DatasetOptions extends AccountOptions {
@@ -38,10 +51,22 @@ export interface ListPage {
 export class SimulatedDataset implements Dataset {
   private readonly models: Map<string, StreamModel>;
   private readonly overlays = new Map<string, Overlay>();
+  private readonly fields = new FieldAdditions();
+  private readonly incidents: IncidentMutations;
 
   constructor(private readonly options: DatasetOptions) {
-    this.models = streamModels(new Account(options.seed, options));
+    const account = new Account(options.seed, options);
+    this.models = streamModels(account);
     for (const [stream, model] of this.models) this.overlays.set(stream, new Overlay(stream, model));
+    this.incidents = new IncidentMutations(
+      account,
+      {
+        get: (stream, id) => this.overlay(stream).get(id),
+        add: (stream, record) => this.addRecord(stream, record),
+        update: (stream, id, patch) => this.updateRecord(stream, id, patch),
+      },
+      options.now,
+    );
   }
 
   streams(): string[] {
@@ -49,14 +74,17 @@ export class SimulatedDataset implements Dataset {
   }
 
   /** The stored record with this key, as changed by tests; for include[] expansion. */
-  readonly lookup: Lookup = (stream, id) => this.overlays.get(stream)?.get(id);
+  readonly lookup: Lookup = (stream, id) => {
+    const r = this.overlays.get(stream)?.get(id);
+    return r && this.fields.apply(stream, r);
+  };
 
   page(stream: string, range: Range, offset: number, limit: number, include: ReadonlySet<string>): ListPage {
     const { list, view, overlay } = this.list(stream, range);
     const records: Rec[] = [];
     if (offset < list.total) {
       for (const item of list.items(offset)) {
-        records.push(present(stream, this.stored(view, overlay, item), include, this.lookup));
+        records.push(present(stream, this.stored(stream, view, overlay, item), include, this.lookup));
         if (records.length === limit) break;
       }
     }
@@ -66,7 +94,7 @@ export class SimulatedDataset implements Dataset {
   *records(stream: string, range?: { since?: Date; until?: Date }): Generator<Rec> {
     const include = new Set(this.options.defaultIncludes[stream] ?? []);
     const { list, view, overlay } = this.list(stream, this.toRange(stream, range));
-    for (const item of list.items()) yield present(stream, this.stored(view, overlay, item), include, this.lookup);
+    for (const item of list.items()) yield present(stream, this.stored(stream, view, overlay, item), include, this.lookup);
   }
 
   ids(stream: string, range?: { since?: Date; until?: Date }): string[] {
@@ -89,6 +117,23 @@ export class SimulatedDataset implements Dataset {
 
   addRecord(stream: string, record: Record<string, unknown>): void {
     this.overlay(stream).add(record);
+  }
+
+  resolveIncident(id: string, at?: Date): string {
+    return this.incidents.change('resolve', id, at);
+  }
+
+  acknowledgeIncident(id: string, at?: Date): string {
+    return this.incidents.change('acknowledge', id, at);
+  }
+
+  addIncidents(count: number, at?: Date): string[] {
+    return this.incidents.add(count, at);
+  }
+
+  addField(stream: string, field: string, valueOf: FieldValue): void {
+    this.model(stream);
+    this.fields.add(stream, field, valueOf);
   }
 
   private model(stream: string): StreamModel {
@@ -121,7 +166,8 @@ export class SimulatedDataset implements Dataset {
     return { list: new MergedList(view, hidden, added, model.sortKeyOf, model.compare), view, overlay };
   }
 
-  private stored(view: OrderedView, overlay: Overlay, item: Item): Rec {
-    return 'added' in item ? item.added : overlay.patched(view.keyAt(item.pos), view.recordAt(item.pos));
+  private stored(stream: string, view: OrderedView, overlay: Overlay, item: Item): Rec {
+    const r = 'added' in item ? item.added : overlay.patched(view.keyAt(item.pos), view.recordAt(item.pos));
+    return this.fields.apply(stream, r);
   }
 }

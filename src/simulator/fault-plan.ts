@@ -1,4 +1,4 @@
-import { hash32, unitHash } from './random.js';
+import { unitHash } from './random.js';
 
 export const FAULT_KINDS = ['http500', 'http502', 'http503', 'http429', 'reset', 'truncated', 'slow'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -59,7 +59,7 @@ export class FaultPlan {
     const storm = this.o.storm;
     if (storm && n > storm.afterRequests && n <= storm.afterRequests + storm.count) return { kind: 'http429', withHeaders: true, delayMs: 0 };
     if (unitHash(this.seed, n, 1) >= this.o.rate) return undefined;
-    const kind = this.kinds[hash32(this.seed, n, 2) % this.kinds.length]!;
+    const kind = this.kinds[Math.floor(unitHash(this.seed, n, 2) * this.kinds.length)]!;
     const withHeaders = kind !== 'http429' || unitHash(this.seed, n, 3) >= HEADERLESS_429_SHARE;
     return { kind, withHeaders, delayMs: kind === 'slow' ? this.slowMs : 0 };
   }

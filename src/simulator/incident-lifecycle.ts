@@ -49,12 +49,23 @@ function incidentClock(a: Account, i: number): { createdMs: number; durationMs: 
 }
 
 export function incidentFacts(a: Account, i: number): IncidentFacts {
-  const { createdMs, durationMs } = incidentClock(a, i);
+  const clock = incidentClock(a, i);
+  const open = a.endMs - clock.createdMs < OPEN_WINDOW;
+  return factsOf(a, i, clock, open ? undefined : 'resolved');
+}
+
+/** An incident created after the data was generated (by a test's mutation): triggered at `createdMs`. */
+export function newIncidentFacts(a: Account, i: number, createdMs: number): IncidentFacts {
+  return factsOf(a, i, { createdMs, durationMs: SECOND }, 'triggered');
+}
+
+/** The facts drawn for incident index i; the status is drawn too unless given. */
+function factsOf(a: Account, i: number, clock: { createdMs: number; durationMs: number }, fixed: IncidentStatus | undefined): IncidentFacts {
+  const { createdMs, durationMs } = clock;
   const r = a.rng('incidents', i, 1);
   const service = serviceOfIncident(a, i);
   const policy = a.org.policyOfService(service);
-  const open = a.endMs - createdMs < OPEN_WINDOW;
-  const status: IncidentStatus = open ? r.weighted([['triggered', 3], ['acknowledged', 3], ['resolved', 4]]) : 'resolved';
+  const status: IncidentStatus = fixed ?? r.weighted([['triggered', 3], ['acknowledged', 3], ['resolved', 4]]);
   const priorities = a.volumes.priorities;
   const priority = priorities > 0 && r.chance(0.6) ? Math.min(priorities - 1, r.int(priorities) + r.int(2)) : null;
   return {

@@ -1,6 +1,6 @@
 import type { Account } from './account.js';
 import { refTo } from './account-refs.js';
-import { incidentFacts } from './incident-lifecycle.js';
+import { type IncidentFacts, incidentFacts } from './incident-lifecycle.js';
 import { API_URL, type Rec, WEB_URL, head } from './refs.js';
 import { MINUTE, SECOND, formatTimestamp } from './time.js';
 
@@ -17,7 +17,12 @@ function triggerEntryRef(a: Account, entry: number, incidentId: string): Rec {
 }
 
 export function incidentRecord(a: Account, i: number): Rec {
-  const f = incidentFacts(a, i);
+  const entries = a.logEntrySlots;
+  return incidentRecordOf(a, i, incidentFacts(a, i), entries.count(i) > 0 ? entries.first(i) : null);
+}
+
+/** Incident index i with these facts, whose first log entry (a trigger) has index `firstEntry`. */
+export function incidentRecordOf(a: Account, i: number, f: IncidentFacts, firstEntry: number | null): Rec {
   const r = a.rng('incidents', i, 2);
   const id = a.id('incidents', i);
   const created = formatTimestamp(f.createdMs);
@@ -28,7 +33,6 @@ export function incidentRecord(a: Account, i: number): Rec {
   const responder = refTo(a, 'users', f.responder);
   const service = refTo(a, 'services', f.service);
   const alerts = 1 + r.int(3);
-  const entries = a.logEntrySlots;
   return {
     ...head('incidents', id, `[#${i + 1}] ${f.title}`),
     incident_number: i + 1,
@@ -42,7 +46,7 @@ export function incidentRecord(a: Account, i: number): Rec {
     assigned_via: 'escalation_policy',
     last_status_change_at: changed,
     resolved_at: resolved ? changed : null,
-    first_trigger_log_entry: entries.count(i) > 0 ? triggerEntryRef(a, entries.first(i), id) : null,
+    first_trigger_log_entry: firstEntry === null ? null : triggerEntryRef(a, firstEntry, id),
     alert_counts: { all: alerts, triggered: resolved ? 0 : alerts, resolved: resolved ? alerts : 0 },
     is_mergeable: true,
     incident_type: { name: 'incident_default' },

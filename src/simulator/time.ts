@@ -33,3 +33,8 @@ export function addUtcMonths(ms: number, months: number): number {
 export function floorToUtcDay(ms: number): number {
   return Math.floor(ms / DAY) * DAY;
 }
+
+/** The first whole second at or after `ms`: PagerDuty's timestamps have no milliseconds. */
+export function ceilToSecond(ms: number): number {
+  return Math.ceil(ms / SECOND) * SECOND;
+}

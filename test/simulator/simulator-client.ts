@@ -22,10 +22,10 @@ export async function get(
   path: string,
   query: Query = {},
   headers: Record<string, string> = TOKEN_AUTH,
-): Promise<{ status: number; body: Body; text: string; contentType: string | null }> {
+): Promise<{ status: number; body: Body; text: string; contentType: string | null; headers: Headers }> {
   const res = await fetch(`${sim.url}${path}?${queryString(query)}`, { headers });
   const text = await res.text();
-  return { status: res.status, body: JSON.parse(text) as Body, text, contentType: res.headers.get('content-type') };
+  return { status: res.status, body: JSON.parse(text) as Body, text, contentType: res.headers.get('content-type'), headers: res.headers };
 }
 
 /** Every record of a list, paged 100 at a time the way a client must (offset += records received). */

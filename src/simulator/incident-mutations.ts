@@ -1,0 +1,74 @@
+import type { Account } from './account.js';
+import { type StatusChange, acknowledgedPatch, resolvedPatch, statusLogEntry } from './incident-changes.js';
+import { newIncidentFacts } from './incident-lifecycle.js';
+import { incidentRecordOf } from './incident-records.js';
+import type { Rec } from './refs.js';
+import { SECOND, ceilToSecond, formatTimestamp } from './time.js';
+
+/** Records as stored, before any field additions, and the overlay's changes to them. */
+export interface RecordStore {
+  get(stream: string, id: string): Rec | undefined;
+  add(stream: string, record: Rec): void;
+  update(stream: string, id: string, patch: Rec): void;
+}
+
+/**
+ * Time passing between runs: incidents acknowledged, resolved or created later than the data,
+ * each change leaving its log entry. New records take indices past the generated ones, so their
+ * ids are PagerDuty-shaped and never collide with generated ids.
+ */
+export class IncidentMutations {
+  private incidentsAdded = 0;
+  private entriesAdded = 0;
+
+  constructor(
+    private readonly a: Account,
+    private readonly store: RecordStore,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Returns the id of the new log entry. */
+  change(change: Exclude<StatusChange, 'trigger'>, id: string, at?: Date): string {
+    const incident = this.store.get('incidents', id);
+    if (!incident) throw new Error(`incidents: no record ${id} to ${change}`);
+    if (incident.status === 'resolved') throw new Error(`incidents: ${id} is already resolved`);
+    const atMs = this.whenOf(at);
+    const lastMs = Date.parse(String(incident.last_status_change_at ?? incident.created_at));
+    if (atMs < lastMs) {
+      throw new RangeError(`incidents: ${id} cannot ${change} at ${formatTimestamp(atMs)}, before its last change at ${formatTimestamp(lastMs)}`);
+    }
+    const serviceId = (incident.service as Rec | undefined)?.id;
+    const ackTimeout = typeof serviceId === 'string' ? this.store.get('services', serviceId)?.acknowledgement_timeout ?? null : null;
+    const entry = statusLogEntry(change, incident, this.a.id('log_entries', this.nextEntry()), atMs, ackTimeout);
+    this.store.update('incidents', id, change === 'resolve' ? resolvedPatch(incident, atMs) : acknowledgedPatch(incident, atMs));
+    this.store.add('log_entries', entry);
+    return String(entry.id);
+  }
+
+  /** `count` triggered incidents, one a second from `at`, each with its trigger log entry; returns their ids. */
+  add(count: number, at?: Date): string[] {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`addIncidents: ${count} is not a count`);
+    const startMs = this.whenOf(at);
+    return Array.from({ length: count }, (_, k) => {
+      const i = this.a.volumes.incidents + this.incidentsAdded++;
+      const createdMs = startMs + k * SECOND;
+      const j = this.nextEntry();
+      const incident = incidentRecordOf(this.a, i, newIncidentFacts(this.a, i, createdMs), j);
+      this.store.add('incidents', incident);
+      this.store.add('log_entries', statusLogEntry('trigger', incident, this.a.id('log_entries', j), createdMs, null));
+      return String(incident.id);
+    });
+  }
+
+  /** PagerDuty's timestamps are whole seconds: a change at `at` shows at the next whole second. */
+  private whenOf(at: Date | undefined): number {
+    const ms = (at ?? this.now()).getTime();
+    if (Number.isNaN(ms)) throw new RangeError('invalid date');
+    return ceilToSecond(ms);
+  }
+
+  /** The index of the next log entry added, past the generated ones. */
+  private nextEntry(): number {
+    return this.a.volumes.log_entries + this.entriesAdded++;
+  }
+}
