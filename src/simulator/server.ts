@@ -6,7 +6,7 @@ import type { IncidentBurst } from './account.js';
 import { type Clock, SimClock } from './clock.js';
 import { type Dataset, SimulatedDataset } from './dataset.js';
 import type { FaultOptions } from './fault-plan.js';
-import { ListEndpoints } from './list-endpoint.js';
+import { ListEndpoints } from './list-endpoints.js';
 import type { Gates } from './plan-gates.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { loggedStatus, send } from './replies.js';

@@ -1,7 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { authenticationFailed, internalServerError, rateLimitExceeded } from './api-errors.js';
 import { type Fault, type FaultOptions, FaultPlan } from './fault-plan.js';
-import type { ListEndpoints } from './list-endpoint.js';
+import type { ListEndpoints } from './list-endpoints.js';
 import { type Gates, checkGates } from './plan-gates.js';
 import { FixedWindowLimiter, type RateLimitOptions, checkRateLimit } from './rate-limit.js';
 import { type Reply, gatewayReply, jsonReply, rateLimitHeaders } from './replies.js';
