@@ -49,7 +49,8 @@ async function runStream(plan: Plan, stream: PlannedStream, deps: RunDeps): Prom
   };
   deps.log(`${stream.name}: started (${stream.mode} -> ${summary.object})`);
   try {
-    const cursor = stream.mode === 'incremental' ? await deps.target.cursor(stream) : undefined;
+    const opened = await deps.target.open(stream);
+    const cursor = stream.mode === 'incremental' ? opened.cursor : undefined;
     const since = incrementalSince(stream, cursor);
     const read = { pageLimit: deps.pageLimit, maxOffset: deps.maxOffset, until: new Date(plan.until), ...(since ? { since } : {}) };
     const fetchPage = deps.source.fetcher(counter);
@@ -64,15 +65,13 @@ async function runStream(plan: Plan, stream: PlannedStream, deps: RunDeps): Prom
         }
       }
     }
-    const result = await deps.target.write(stream, pages(), {
+    const result = await deps.target.write(stream, opened, pages(), {
       until: plan.until,
       onWait: () => deps.log(`${stream.name}: waiting for another pdsync run writing ${summary.object}`),
     });
     summary.rowsRead = result.rowsRead;
     summary.rowsWritten = result.rowsWritten;
-    for (const bad of result.badValues.slice(0, 5)) {
-      summary.warnings.push(`column ${bad.column}: value ${JSON.stringify(bad.value)?.slice(0, 80)} does not fit its type; stored as NULL`);
-    }
+    summary.warnings.push(...result.warnings);
   } catch (e) {
     if (classify(e, stream.spec.gate !== undefined) === 'gated') {
       summary.status = 'skipped';

@@ -74,6 +74,7 @@ export const Catalogue = z
 export type Catalogue = z.infer<typeof Catalogue>;
 export type StreamSpec = z.infer<typeof Stream> & { name: string };
 export type ColumnSpec = z.infer<typeof Column>;
+export type ColumnType = z.infer<typeof ColumnType>;
 
 export const DEFAULT_CATALOGUE_PATH = fileURLToPath(new URL('../../specs/pagerduty.yaml', import.meta.url));
 

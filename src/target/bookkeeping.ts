@@ -35,6 +35,10 @@ export async function readCursor(client: PoolClient, stream: string, object: Tab
   return rows[0]?.cursor ?? undefined;
 }
 
+export async function forgetCursor(client: PoolClient, stream: string, object: TableName): Promise<void> {
+  await client.query('DELETE FROM pdsync.state WHERE stream = $1 AND object = $2', [stream, objectName(object)]);
+}
+
 /**
  * Moves a stream's cursor forward (never back) to the largest value of `field` in the staging
  * table, capped at the run's `until`. Runs inside the transaction that commits the rows.

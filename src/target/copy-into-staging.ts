@@ -3,17 +3,16 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ApiRecord } from '../record.js';
-import { type BadValue, encodeRows } from './copy-row-encoder.js';
+import { type EncodeReport, emptyReport, encodeRows } from './copy-row-encoder.js';
 import { ident } from './sql.js';
-import type { TableLayout } from './table-layout.js';
+import { type TableLayout, UNMAPPED } from './table-layout.js';
 
-export interface CopyResult {
+export interface CopyResult extends EncodeReport {
   rows: number;
-  badValues: BadValue[];
 }
 
 /**
- * Streams pages into a staging table with COPY as they arrive. Readable.from pulls the next
+ * Streams pages into the staging table with COPY as they arrive. Readable.from pulls the next
  * page only when COPY has room, so memory stays flat whatever the stream size.
  */
 export async function copyIntoStaging(
@@ -23,14 +22,14 @@ export async function copyIntoStaging(
   pages: AsyncIterable<ApiRecord[]>,
   loadedAt: string,
 ): Promise<CopyResult> {
-  const result: CopyResult = { rows: 0, badValues: [] };
-  const columns = layout.columns.map((c) => ident(c.name)).join(', ');
+  const result: CopyResult = { rows: 0, ...emptyReport() };
+  const columns = [...layout.columns.map((c) => c.name), UNMAPPED].map(ident).join(', ');
   const copy = client.query(copyFrom(`COPY ${ident(staging)} (${columns}) FROM STDIN`));
   async function* lines(): AsyncGenerator<string> {
     for await (const page of pages) {
       if (page.length === 0) continue;
       result.rows += page.length;
-      yield encodeRows(page, layout, loadedAt, result.badValues);
+      yield encodeRows(page, layout, loadedAt, result);
     }
   }
   await pipeline(Readable.from(lines()), copy);

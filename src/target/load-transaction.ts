@@ -5,9 +5,10 @@ import { advanceCursor, lockObject } from './bookkeeping.js';
 import { copyIntoStaging, type CopyResult } from './copy-into-staging.js';
 import { replaceRows } from './full-refresh.js';
 import { mergeRows } from './merge.js';
+import { addNewColumns } from './schema-evolution.js';
 import { ident, qualified } from './sql.js';
 import { stagingColumns } from './staging.js';
-import type { TableLayout } from './table-layout.js';
+import { type TableLayout, UNMAPPED } from './table-layout.js';
 
 export interface LoadOptions {
   loadedAt: string;
@@ -16,11 +17,16 @@ export interface LoadOptions {
   onWait: () => void;
 }
 
+export interface LoadResult extends CopyResult {
+  written: number;
+  addedColumns: string[];
+}
+
 /**
  * One stream's load, all in one transaction: lock the object, COPY the pages into a temporary
- * staging table as they arrive, replace or merge the live rows, and move the stream's cursor.
- * Anything that fails, or a killed process, rolls it all back: the live table and the state
- * stay as they were.
+ * staging table as they arrive, add columns for new fields, replace or merge the live rows, and
+ * move the stream's cursor. Anything that fails, or a killed process, rolls it all back: the
+ * live table and the state stay as they were.
  */
 export async function loadStream(
   client: PoolClient,
@@ -28,25 +34,27 @@ export async function loadStream(
   layout: TableLayout,
   pages: AsyncIterable<ApiRecord[]>,
   opts: LoadOptions,
-): Promise<CopyResult & { written: number }> {
-  const staging = stagingColumns(`_pdsync_staging_${stream.object.table}`.slice(0, 63), layout);
+): Promise<LoadResult> {
+  const stagingTable = `_pdsync_staging_${stream.object.table}`.slice(0, 63);
   await client.query('BEGIN');
   try {
     await lockObject(client, stream.object, opts.onWait);
     await client.query(
-      `CREATE TEMP TABLE ${ident(staging.table)} (LIKE ${qualified(stream.object)} INCLUDING DEFAULTS) ON COMMIT DROP`,
+      `CREATE TEMP TABLE ${ident(stagingTable)} (LIKE ${qualified(stream.object)} INCLUDING DEFAULTS, ${ident(UNMAPPED)} jsonb) ON COMMIT DROP`,
     );
-    const copied = await copyIntoStaging(client, staging.table, layout, pages, opts.loadedAt);
+    const copied = await copyIntoStaging(client, stagingTable, layout, pages, opts.loadedAt);
+    const added = await addNewColumns(client, stream.object, stagingTable, copied.newFields);
+    const staging = stagingColumns(stagingTable, { ...layout, columns: [...layout.columns, ...added] });
     const written =
       stream.mode === 'incremental'
         ? await mergeRows(client, stream.object, staging)
         : await replaceRows(client, stream.object, staging);
     const field = stream.spec.incremental_key;
     if (field) {
-      await advanceCursor(client, stream.name, stream.object, `SELECT max(${ident(field)}) FROM ${ident(staging.table)}`, opts.until);
+      await advanceCursor(client, stream.name, stream.object, `SELECT max(${ident(field)}) FROM ${ident(stagingTable)}`, opts.until);
     }
     await client.query('COMMIT');
-    return { ...copied, written };
+    return { ...copied, written, addedColumns: added.map((c) => c.name) };
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;

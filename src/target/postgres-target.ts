@@ -2,21 +2,26 @@ import pg from 'pg';
 import { TargetError } from '../errors.js';
 import type { PlannedStream } from '../plan/plan.js';
 import type { ApiRecord } from '../record.js';
-import type { BadValue } from './copy-row-encoder.js';
-import { ensureBookkeeping, readCursor } from './bookkeeping.js';
+import { ensureBookkeeping, forgetCursor, readCursor } from './bookkeeping.js';
 import { loadStream } from './load-transaction.js';
 import { ensureSchema, ensureTable } from './table-ddl.js';
-import { tableLayout } from './table-layout.js';
+import { type TableLayout, tableLayout } from './table-layout.js';
 
 export interface WriteResult {
   rowsRead: number;
   rowsWritten: number;
-  badValues: BadValue[];
+  warnings: string[];
+}
+
+/** A stream's table, ready to load: its layout and saved cursor. */
+export interface OpenedStream {
+  layout: TableLayout;
+  cursor: Date | undefined;
 }
 
 /** The PostgreSQL side of a run: one pool, created once and passed the streams to write. */
 export class PostgresTarget {
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(readonly pool: pg.Pool) {}
 
   static async connect(url: string, maxConnections: number): Promise<PostgresTarget> {
     const pool = new pg.Pool({ connectionString: url, max: maxConnections, application_name: 'pdsync' });
@@ -40,22 +45,35 @@ export class PostgresTarget {
     });
   }
 
-  /** The stream's saved cursor, if an earlier run left one. */
-  async cursor(stream: PlannedStream): Promise<Date | undefined> {
-    return this.withClient('reading state', (client) => readCursor(client, stream.name, stream.object));
+  /** Creates or completes the stream's table and reads its cursor; a new table forgets a stale one. */
+  async open(stream: PlannedStream): Promise<OpenedStream> {
+    return this.withClient(objectLabel(stream), async (client) => {
+      const base = tableLayout(stream.spec, stream.primaryKey);
+      const table = await ensureTable(client, stream.object, base, stream.spec.description);
+      if (table.created) await forgetCursor(client, stream.name, stream.object);
+      return {
+        layout: tableLayout(stream.spec, stream.primaryKey, table.columns),
+        cursor: table.created ? undefined : await readCursor(client, stream.name, stream.object),
+      };
+    });
   }
 
   async write(
     stream: PlannedStream,
+    opened: OpenedStream,
     pages: AsyncIterable<ApiRecord[]>,
     opts: { until: string; onWait: () => void },
   ): Promise<WriteResult> {
-    const layout = tableLayout(stream.spec, stream.primaryKey);
-    const where = `${stream.object.schema}.${stream.object.table}`;
-    return this.withClient(where, async (client) => {
-      await ensureTable(client, stream.object, layout);
-      const r = await loadStream(client, stream, layout, pages, { ...opts, loadedAt: new Date().toISOString() });
-      return { rowsRead: r.rows, rowsWritten: r.written, badValues: r.badValues };
+    return this.withClient(objectLabel(stream), async (client) => {
+      const r = await loadStream(client, stream, opened.layout, pages, { ...opts, loadedAt: new Date().toISOString() });
+      const warnings = [
+        ...r.addedColumns.map((c) => `new field "${c}": added column ${c} to ${objectLabel(stream)}`),
+        ...r.rejectedSamples.map(
+          (b) => `column ${b.column}: value ${JSON.stringify(b.value)?.slice(0, 60)} does not fit its type; kept in _pdsync_rejected`,
+        ),
+      ];
+      if (r.rejected > r.rejectedSamples.length) warnings.push(`${r.rejected} values in all did not fit their column`);
+      return { rowsRead: r.rows, rowsWritten: r.written, warnings };
     });
   }
 
@@ -63,7 +81,8 @@ export class PostgresTarget {
     await this.pool.end();
   }
 
-  private async withClient<T>(where: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** Runs `fn` on a pooled client; database errors become TargetErrors naming `where`. */
+  async withClient<T>(where: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect().catch((e: Error) => {
       throw new TargetError(`${where}: cannot connect to the target database: ${e.message}`);
     });
@@ -82,4 +101,8 @@ export class PostgresTarget {
       client.release(failed);
     }
   }
+}
+
+function objectLabel(stream: PlannedStream): string {
+  return `${stream.object.schema}.${stream.object.table}`;
 }

@@ -1,11 +1,11 @@
-import { type ColumnSpec, type StreamSpec } from '../spec/catalogue.js';
+import type { ColumnSpec, ColumnType, StreamSpec } from '../spec/catalogue.js';
 
 export interface ColumnLayout extends ColumnSpec {
   name: string;
 }
 
 export interface TableLayout {
-  /** Record fields, in catalogue order. */
+  /** Record fields: the catalogue's, then fields earlier runs added to the table. */
   fields: ColumnLayout[];
   /** Column names of the primary key constraint. */
   key: string[];
@@ -17,21 +17,34 @@ export interface TableLayout {
 
 export const LOADED_AT = '_pdsync_loaded_at';
 export const COMPOSITE_KEY = '_pdsync_key';
+/** Values that did not fit their column, by column name, so none is lost. */
+export const REJECTED = '_pdsync_rejected';
+/** Staging only: top-level fields with no column yet, turned into columns before the rows are applied. */
+export const UNMAPPED = '_pdsync_unmapped';
 
-/** The table a stream lands in: its catalogue fields, then pdsync's bookkeeping columns. */
-export function tableLayout(spec: StreamSpec, primaryKey: string[]): TableLayout {
-  const fields = Object.entries(spec.columns).map(([name, c]) => ({ name, ...c }));
-  const simple = primaryKey.length === 1 && !primaryKey[0]!.includes('.');
-  const bookkeeping: ColumnLayout[] = [
+function bookkeeping(primaryKey: string[], simple: boolean): ColumnLayout[] {
+  return [
     ...(simple
       ? []
       : [{ name: COMPOSITE_KEY, type: 'text' as const, description: `Deterministic key: JSON array of ${primaryKey.join(', ')}.` }]),
     { name: LOADED_AT, type: 'timestamptz', description: 'When pdsync loaded this row.' },
+    { name: REJECTED, type: 'jsonb', description: 'Values the API sent that did not fit their column type, by column name.' },
+  ];
+}
+
+/** The table a stream lands in: its catalogue fields, extra fields the table already has, then bookkeeping. */
+export function tableLayout(spec: StreamSpec, primaryKey: string[], existing: Map<string, ColumnType> = new Map()): TableLayout {
+  const simple = primaryKey.length === 1 && !primaryKey[0]!.includes('.');
+  const book = bookkeeping(primaryKey, simple);
+  const known = new Set([...Object.keys(spec.columns), ...book.map((c) => c.name)]);
+  const fields: ColumnLayout[] = [
+    ...Object.entries(spec.columns).map(([name, c]) => ({ name, ...c })),
+    ...[...existing].filter(([name]) => !known.has(name)).map(([name, type]) => ({ name, type })),
   ];
   return {
     fields,
     key: simple ? [primaryKey[0]!] : [COMPOSITE_KEY],
     ...(simple ? {} : { compositeKey: primaryKey }),
-    columns: [...fields, ...bookkeeping],
+    columns: [...fields, ...book],
   };
 }
