@@ -14,6 +14,8 @@ export interface FaultOptions {
   slowMs?: number;
   /** Requests afterRequests+1 .. afterRequests+count all answer 429, whatever the rate. */
   storm?: { afterRequests: number; count: number };
+  /** Only requests to these paths (e.g. '/users') fault; default every path. */
+  paths?: readonly string[];
 }
 
 /** One injected fault; a share of 429s come without any headers, as PagerDuty's sometimes do. */
@@ -51,6 +53,11 @@ export class FaultPlan {
     this.seed = o.seed ?? defaultSeed;
     this.kinds = kinds;
     this.slowMs = o.slowMs ?? DEFAULT_SLOW_MS;
+  }
+
+  /** Whether requests to this path are subject to the plan. */
+  covers(path: string): boolean {
+    return !this.o.paths || this.o.paths.includes(path);
   }
 
   /** The fault of the next request that would otherwise succeed, if it gets one. */

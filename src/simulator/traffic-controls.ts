@@ -74,7 +74,7 @@ export class TrafficControls {
     const headers = rateLimitHeaders(limit);
     if (limit && !limit.allowed) return this.tooManyRequests(headers, limit.resetSeconds);
     const answer = this.endpoints.answer(method, url, this.gates);
-    const fault = answer.status === 200 ? this.faults?.next() : undefined;
+    const fault = answer.status === 200 && this.faults?.covers(url.pathname) ? this.faults.next() : undefined;
     const reply = jsonReply(answer.status, answer.body, headers);
     return fault ? this.faulted(fault, reply, headers) : reply;
   }
