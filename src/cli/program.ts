@@ -4,6 +4,7 @@ import { EXIT_CODES_HELP } from './exit-codes.js';
 import { runCommand } from './commands/run-command.js';
 import { connsDiscover, connsList } from './commands/conns-command.js';
 import { simulatorCommand } from './commands/simulator-command.js';
+import { stateReset, stateShow } from './commands/state-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -13,6 +14,8 @@ Examples:
   pdsync run -r replication.yaml --streams incidents,users --mode full-refresh
   pdsync conns list                              connections from env.yaml and the environment
   pdsync conns discover PAGERDUTY                streams a PagerDuty connection offers
+  pdsync state show -r replication.yaml          saved incremental cursors
+  pdsync state reset incidents -r replication.yaml
   pdsync simulator --port 8089 --seed 42         a local PagerDuty simulator to try pdsync on
 
 ${EXIT_CODES_HELP}`;
@@ -59,6 +62,25 @@ export function buildProgram(exit: { code: number }): Command {
     .option('--json', 'print as JSON')
     .action(async (name: string, opts) => {
       exit.code = await connsDiscover(name, opts);
+    });
+
+  const state = program.command('state').description('saved incremental cursors (pdsync.state in the target)');
+  state
+    .command('show')
+    .description('each stream\'s saved cursor')
+    .option('-r, --replication <file>', 'replication file naming the target', 'replication.yaml')
+    .option('--env-file <file>', 'env.yaml with connections')
+    .action(async (opts) => {
+      exit.code = await stateShow(opts);
+    });
+  state
+    .command('reset')
+    .description('forget a stream\'s cursor: its next incremental run reads from anchor_date')
+    .argument('<stream>', 'stream name')
+    .option('-r, --replication <file>', 'replication file naming the target', 'replication.yaml')
+    .option('--env-file <file>', 'env.yaml with connections')
+    .action(async (stream: string, opts) => {
+      exit.code = await stateReset(stream, opts);
     });
 
   program

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { incrementalSince, type Plan, type PlannedStream } from '../plan/plan.js';
 import type { ApiRecord } from '../record.js';
@@ -21,15 +22,21 @@ export interface RunDeps {
 /** Runs every planned stream; one stream failing does not stop the others. */
 export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSummary> {
   const startedAt = new Date().toISOString();
+  const runId = randomUUID();
   await deps.target.prepare(plan.streams.map((s) => s.object.schema));
+  await deps.target.startRun(runId, startedAt);
   const limit = pLimit(deps.parallelStreams);
   const streams = await Promise.all(plan.streams.map((s) => limit(() => runStream(plan, s, deps))));
-  return {
+  const summary: RunSummary = {
+    runId,
     status: streams.some((s) => s.status === 'failed') ? 'failed' : 'ok',
     startedAt,
     finishedAt: new Date().toISOString(),
     streams,
   };
+  const failed = streams.filter((s) => s.status === 'failed').map((s) => `${s.stream}: ${s.error}`);
+  await deps.target.finishRun(runId, summary.status, streams, failed.length ? failed.join('\n') : null);
+  return summary;
 }
 
 async function runStream(plan: Plan, stream: PlannedStream, deps: RunDeps): Promise<StreamSummary> {

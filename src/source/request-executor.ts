@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry from 'p-retry';
+import { ApiError } from '../errors.js';
+import { classify } from './response-classifier.js';
 import type { ListBody, PagerDutyClient } from './pagerduty-client.js';
 import type { Query } from './query-string.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -36,9 +38,11 @@ export class RequestExecutor {
   ) {}
 
   fetch(path: string, query: Query, counters: RequestCounters): Promise<ListBody> {
+    let attempts = 0;
     return this.limiter.run(() =>
       pRetry(
         async (attempt) => {
+          attempts = attempt;
           if (this.authFailure) throw this.authFailure;
           await this.limiter.take(this.signal);
           counters.requests += 1;
@@ -70,7 +74,12 @@ export class RequestExecutor {
             await sleep(wait, undefined, this.signal ? { signal: this.signal } : undefined);
           },
         },
-      ),
+      ).catch((e: unknown) => {
+        if (e instanceof ApiError && classify(e) === 'retry') {
+          throw new ApiError(`${e.message} (gave up after ${attempts} attempts)`, e.status, e.code, e.request, e.details);
+        }
+        throw e;
+      }),
     );
   }
 }

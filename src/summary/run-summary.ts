@@ -17,6 +17,7 @@ export interface StreamSummary {
 }
 
 export interface RunSummary {
+  runId: string;
   status: 'ok' | 'failed';
   startedAt: string;
   finishedAt: string;

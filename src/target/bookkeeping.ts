@@ -67,3 +67,38 @@ export async function lockObject(client: PoolClient, object: TableName, onWait: 
   onWait();
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
 }
+
+export interface StateRow {
+  stream: string;
+  object: string;
+  cursor: Date | null;
+  updated_at: Date;
+}
+
+export async function listState(client: PoolClient): Promise<StateRow[]> {
+  const { rows } = await client.query<StateRow>('SELECT stream, object, cursor, updated_at FROM pdsync.state ORDER BY stream, object');
+  return rows;
+}
+
+/** Forgets a stream's cursors: its next incremental run reads the whole history again. */
+export async function resetState(client: PoolClient, stream: string): Promise<number> {
+  const { rowCount } = await client.query('DELETE FROM pdsync.state WHERE stream = $1', [stream]);
+  return rowCount ?? 0;
+}
+
+export async function recordRunStart(client: PoolClient, runId: string, startedAt: string): Promise<void> {
+  await client.query(`INSERT INTO pdsync.runs (run_id, started_at, status) VALUES ($1, $2, 'running')`, [runId, startedAt]);
+}
+
+export async function recordRunEnd(
+  client: PoolClient,
+  runId: string,
+  status: string,
+  streams: unknown[],
+  error: string | null,
+): Promise<void> {
+  await client.query(
+    'UPDATE pdsync.runs SET finished_at = now(), status = $2, streams = $3, error = $4 WHERE run_id = $1',
+    [runId, status, JSON.stringify(streams), error],
+  );
+}

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { TargetError } from '../errors.js';
 import type { PlannedStream } from '../plan/plan.js';
 import type { ApiRecord } from '../record.js';
-import { ensureBookkeeping, forgetCursor, readCursor } from './bookkeeping.js';
+import { ensureBookkeeping, forgetCursor, readCursor, recordRunEnd, recordRunStart } from './bookkeeping.js';
 import { loadStream } from './load-transaction.js';
 import { ensureSchema, ensureTable } from './table-ddl.js';
 import { type TableLayout, tableLayout } from './table-layout.js';
@@ -43,6 +43,15 @@ export class PostgresTarget {
       await ensureBookkeeping(client);
       for (const s of new Set(schemas)) await ensureSchema(client, s);
     });
+  }
+
+  async startRun(runId: string, startedAt: string): Promise<void> {
+    await this.withClient('recording the run', (client) => recordRunStart(client, runId, startedAt));
+  }
+
+  /** Per-stream figures of the run, in `pdsync.runs`. */
+  async finishRun(runId: string, status: string, streams: unknown[], error: string | null): Promise<void> {
+    await this.withClient('recording the run', (client) => recordRunEnd(client, runId, status, streams, error));
   }
 
   /** Creates or completes the stream's table and reads its cursor; a new table forgets a stale one. */

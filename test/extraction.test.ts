@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { RunSummary } from '../src/summary/run-summary.js';
+import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
+
+const ALL = [
+  'users', 'teams', 'services', 'escalation_policies', 'schedules', 'priorities', 'tags',
+  'business_services', 'oncalls', 'vendors', 'incidents', 'log_entries', 'notifications',
+];
+
+const only = (...streams: string[]) => (schema: string) =>
+  `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
+
+async function assertExact(f: SyncFixture, streams: string[]) {
+  for (const s of streams) assert.deepEqual(await f.landed(s), f.truth(s), `${s}: Postgres holds exactly the simulator's records`);
+}
+
+function summaryOf(stdout: string): RunSummary {
+  return JSON.parse(stdout) as RunSummary;
+}
+
+describe('extraction never loses a row', () => {
+  test('every stream lands exactly while 15% of requests fail with 5xx, 429, resets and truncated bodies', async () => {
+    const f = await syncFixture({
+      name: 'faults',
+      sim: { faults: { seed: 7, rate: 0.15, kinds: ['http500', 'http502', 'http503', 'http429', 'reset', 'truncated'] } },
+      inputs: { max_attempts: 10 },
+    });
+    try {
+      const r = await f.run(['--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const summary = summaryOf(r.stdout);
+      assert.ok(summary.streams.reduce((n, s) => n + s.retries, 0) > 0, 'faults were met and retried');
+      assert.ok((f.sim.stats().byStatus[0] ?? 0) > 0, 'resets or truncated bodies happened');
+      await assertExact(f, ALL);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a day with 17,000 incidents lands whole: windows over the 10,000 cap are split', async () => {
+    const f = await syncFixture({
+      name: 'burst',
+      sim: { burst: { stream: 'incidents', day: '2025-06-15', count: 17_000 } },
+      replication: only('incidents'),
+    });
+    try {
+      const r = await f.run(['--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const truth = f.truth('incidents');
+      assert.equal(truth.length, 18_200);
+      await assertExact(f, ['incidents']);
+      const stats = f.sim.stats();
+      assert.equal(stats.byStatus[400] ?? 0, 0, 'never asked past the offset cap');
+      const requests = summaryOf(r.stdout).streams[0]!.requests;
+      // Ideal is one request per 100 incidents; splitting costs one count page per split window.
+      assert.ok(requests <= Math.ceil(truth.length / 100) * 1.1 + 10, `${requests} requests for ${truth.length} incidents`);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('the limiter never exceeds the rate or the in-flight cap, measured at the server', async () => {
+    const f = await syncFixture({
+      name: 'limiter',
+      sim: { latencyMs: 40 },
+      inputs: { rate: 8, concurrency: 2 },
+      replication: only('users', 'incidents', 'notifications'),
+    });
+    try {
+      const r = await f.run();
+      assert.equal(r.code, 0, r.stderr);
+      const stats = f.sim.stats();
+      assert.ok(stats.requests >= 30, `enough requests to measure (${stats.requests})`);
+      assert.ok(stats.peakPerSecond <= 8, `peak ${stats.peakPerSecond} requests in one second, limit 8`);
+      assert.ok(stats.peakInFlight <= 2, `peak ${stats.peakInFlight} in flight, limit 2`);
+      await assertExact(f, ['users', 'incidents', 'notifications']);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('ratelimit-remaining slows the run before the API answers 429', async () => {
+    const f = await syncFixture({
+      name: 'headers',
+      sim: { rateLimit: { limit: 12, windowSeconds: 2 } },
+      inputs: { rate: 20, concurrency: 2 },
+      replication: only('users', 'incidents', 'notifications'),
+    });
+    try {
+      const r = await f.run();
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(f.sim.stats().byStatus[429] ?? 0, 0, 'no 429 was provoked');
+      await assertExact(f, ['users', 'incidents', 'notifications']);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a storm of 429s is waited out and retried, and the data is exact', async () => {
+    const f = await syncFixture({
+      name: 'storm',
+      sim: { retryAfter: true, faults: { rate: 0, storm: { afterRequests: 3, count: 8 } } },
+      replication: only('users', 'incidents'),
+    });
+    try {
+      const r = await f.run(['--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(f.sim.stats().byStatus[429], 8);
+      assert.equal(summaryOf(r.stdout).streams.reduce((n, s) => n + s.retries, 0), 8, 'each 429 retried once');
+      await assertExact(f, ['users', 'incidents']);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a stream that runs out of attempts fails alone, naming the request; the others finish; exit 1', async () => {
+    const f = await syncFixture({
+      name: 'attempts',
+      sim: { faults: { rate: 1, kinds: ['http503'], paths: ['/users'] } },
+      inputs: { max_attempts: 3 },
+      replication: only('users', 'teams', 'incidents'),
+    });
+    try {
+      const r = await f.run(['--json']);
+      assert.equal(r.code, 1, r.stderr);
+      const streams = summaryOf(r.stdout).streams;
+      const users = streams.find((s) => s.stream === 'users')!;
+      assert.equal(users.status, 'failed');
+      assert.match(users.error!, /GET \/users\?.*: 503/);
+      assert.match(users.error!, /after 3 attempts/);
+      assert.equal(f.sim.requests.filter((q) => q.path === '/users').length, 3, 'attempts are bounded');
+      assert.deepEqual(streams.filter((s) => s.status === 'ok').map((s) => s.stream).sort(), ['incidents', 'teams']);
+      await assertExact(f, ['teams', 'incidents']);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('plan-gated streams (402 on teams, 404 on priorities) are skipped with a warning and the run exits 0', async () => {
+    const f = await syncFixture({ name: 'gates', sim: { gates: { teams: 402, priorities: 404 } }, replication: only('users', 'teams', 'priorities') });
+    try {
+      const r = await f.run(['--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const streams = summaryOf(r.stdout).streams;
+      const teams = streams.find((s) => s.stream === 'teams')!;
+      const priorities = streams.find((s) => s.stream === 'priorities')!;
+      assert.equal(teams.status, 'skipped');
+      assert.match(teams.error!, /402.*lacks teams/);
+      assert.equal(priorities.status, 'skipped');
+      assert.match(priorities.error!, /404.*lacks incident priorities/);
+      assert.match(r.stderr, /teams: warning: PagerDuty answered 402/);
+      await assertExact(f, ['users']);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a wrong API key fails fast with one clear message and no retries', async () => {
+    const f = await syncFixture({ name: 'auth' });
+    try {
+      const r = await f.run(['--json'], { PAGERDUTY_API_KEY: 'wrong-key' });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /401 Authentication failed \(code 2006\)/);
+      const paths = f.sim.requests.map((q) => `${q.path}?${q.query}`);
+      assert.ok(paths.length <= 4, `${paths.length} requests: only those already in flight`);
+      assert.equal(new Set(paths).size, paths.length, 'no request was retried');
+      assert.ok(!r.stderr.includes('wrong-key') && !r.stdout.includes('wrong-key'), 'the key is never printed');
+    } finally {
+      await f.close();
+    }
+  });
+});

@@ -1,0 +1,68 @@
+import { type Catalogue, loadCatalogue } from '../../src/spec/catalogue.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/simulator/server.js';
+import { compositeKeyOf } from '../../src/target/copy-row-encoder.js';
+import { type CliResult, envYaml, pdsync, SIM_KEY, workspace } from './cli.js';
+import { DATABASE_URL, testDatabase } from './database.js';
+
+export const DATA_END = new Date('2026-06-01T00:00:00Z');
+
+export interface SyncFixture {
+  sim: Simulator;
+  db: Awaited<ReturnType<typeof testDatabase>>;
+  catalogue: Catalogue;
+  cwd: string;
+  /** Runs `pdsync run replication.yaml` plus args in the fixture's workspace. */
+  run(args?: string[], env?: Record<string, string>): Promise<CliResult>;
+  /** Sorted keys the simulator holds for a stream, formed as pdsync forms them. */
+  truth(stream: string): string[];
+  /** Sorted keys that landed in Postgres; throws on duplicates. */
+  landed(stream: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * One simulator on an ephemeral port, one schema of the test database, and a workspace whose
+ * replication syncs the given streams into that schema.
+ */
+export async function syncFixture(opts: {
+  name: string;
+  sim?: SimulatorOptions;
+  inputs?: Record<string, string | number>;
+  replication?: (schema: string) => string;
+}): Promise<SyncFixture> {
+  const catalogue = await loadCatalogue();
+  const sim = await startSimulator({ port: 0, seed: 42, dataEnd: DATA_END, now: () => DATA_END, ...opts.sim });
+  const db = await testDatabase(opts.name);
+  const replication =
+    opts.replication?.(db.schema) ??
+    `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${db.schema}.{stream_name}\nstreams:\n  '*':\n`;
+  const cwd = workspace({
+    'env.yaml': envYaml(sim.url, DATABASE_URL, { rate: 100, concurrency: 4, ...opts.inputs }),
+    'replication.yaml': replication,
+  });
+  const keyOf = (stream: string) => {
+    const pk = catalogue.streams[stream]!.primary_key;
+    const simple = pk.length === 1 && !pk[0]!.includes('.');
+    return {
+      column: simple ? pk[0]! : '_pdsync_key',
+      of: (r: Record<string, unknown>) => (simple ? String(r[pk[0]!]) : compositeKeyOf(r, pk)),
+    };
+  };
+  return {
+    sim,
+    db,
+    catalogue,
+    cwd,
+    run: (args = [], env = {}) => pdsync(['run', 'replication.yaml', ...args], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY, ...env } }),
+    truth: (stream) => [...sim.dataset.records(stream)].map(keyOf(stream).of).sort(),
+    async landed(stream) {
+      const ids = await db.ids(stream, keyOf(stream).column);
+      if (new Set(ids).size !== ids.length) throw new Error(`${stream}: duplicate keys landed`);
+      return ids.sort();
+    },
+    async close() {
+      await sim.close();
+      await db.drop();
+    },
+  };
+}
