@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { RunSummary } from '../src/summary/run-summary.js';
+import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
+
+const STREAMS = ['incidents', 'log_entries', 'notifications'];
+const DAY = 86_400_000;
+
+function requestsOf(stdout: string): Record<string, number> {
+  const summary = JSON.parse(stdout) as RunSummary;
+  return Object.fromEntries(summary.streams.map((s) => [s.stream, s.requests]));
+}
+
+/** Every incident's status in Postgres and in the simulator. */
+async function statuses(f: SyncFixture): Promise<{ landed: Record<string, string>; truth: Record<string, string> }> {
+  const { rows } = await f.db.pool.query(`SELECT id, status FROM "${f.db.schema}".incidents`);
+  return {
+    landed: Object.fromEntries(rows.map((r: { id: string; status: string }) => [r.id, r.status])),
+    truth: Object.fromEntries([...f.sim.dataset.records('incidents')].map((r) => [String(r.id), String(r.status)])),
+  };
+}
+
+describe('incremental sync of incidents, log entries and notifications', () => {
+  let f: SyncFixture;
+  let oldResolved: string;
+  let oldAcknowledged: string;
+  let rerun: Record<string, number>;
+
+  before(async () => {
+    f = await syncFixture({
+      name: 'incr',
+      replication: (schema) =>
+        `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: incremental\n  object: ${schema}.{stream_name}\nstreams:\n${STREAMS.map((s) => `  ${s}:\n`).join('')}`,
+    });
+    // Two incidents from long before the first sync are still open when it runs.
+    const old = [...f.sim.dataset.records('incidents')].filter((r) => Date.parse(String(r.created_at)) < f.sim.clock.now().getTime() - 400 * DAY);
+    oldResolved = String(old[10]!.id);
+    oldAcknowledged = String(old[20]!.id);
+    const user = [...f.sim.dataset.records('users')][0]!;
+    const assignee = { id: user.id, type: 'user_reference', summary: user.name, self: user.self, html_url: user.html_url };
+    for (const r of [old[10]!, old[20]!]) {
+      f.sim.dataset.updateRecord('incidents', String(r.id), {
+        status: 'triggered',
+        resolved_at: null,
+        acknowledgements: [],
+        assignments: [{ at: r.created_at, assignee }],
+      });
+    }
+  });
+  after(async () => {
+    await f.close();
+  });
+
+  test('the first incremental run reads the whole history and saves a cursor per stream', async () => {
+    const r = await f.run(['--json']);
+    assert.equal(r.code, 0, r.stderr);
+    for (const s of STREAMS) assert.deepEqual(await f.landed(s), f.truth(s), s);
+    const { rows } = await f.db.pool.query(
+      `SELECT stream, cursor FROM pdsync.state WHERE object LIKE $1 ORDER BY stream`,
+      [`${f.db.schema}.%`],
+    );
+    assert.deepEqual(rows.map((x: { stream: string }) => x.stream), ['incidents', 'log_entries', 'notifications']);
+    const newestIncident = Math.max(...[...f.sim.dataset.records('incidents')].map((x) => Date.parse(String(x.created_at))));
+    assert.equal((rows[0] as { cursor: Date }).cursor.getTime(), newestIncident, 'incidents cursor = largest created_at seen');
+  });
+
+  test('after time passes, old incidents resolved or acknowledged since show their new status, and new records land', async () => {
+    f.sim.clock.advance(3_600_000);
+    f.sim.dataset.resolveIncident(oldResolved);
+    f.sim.dataset.acknowledgeIncident(oldAcknowledged);
+    const added = f.sim.dataset.addIncidents(5);
+    f.sim.clock.advance(60_000);
+
+    const r = await f.run(['--json']);
+    assert.equal(r.code, 0, r.stderr);
+    for (const s of STREAMS) assert.deepEqual(await f.landed(s), f.truth(s), s);
+    const { landed, truth } = await statuses(f);
+    assert.deepEqual(landed, truth, 'every incident has the status the source has');
+    assert.equal(landed[oldResolved], 'resolved');
+    assert.equal(landed[oldAcknowledged], 'acknowledged');
+    for (const id of added) assert.ok(id in landed, `new incident ${id} landed`);
+    const requests = requestsOf(r.stdout);
+    assert.ok(requests.incidents! <= 10, `the incremental incidents run made ${requests.incidents} requests`);
+  });
+
+  test('a rerun with no changes makes only a handful of requests and changes nothing', async () => {
+    const before = await statuses(f);
+    const r = await f.run(['--json']);
+    assert.equal(r.code, 0, r.stderr);
+    rerun = requestsOf(r.stdout);
+    const total = Object.values(rerun).reduce((a, b) => a + b, 0);
+    assert.ok(total <= 10, `rerun made ${total} requests: ${JSON.stringify(rerun)}`);
+    for (const s of STREAMS) assert.deepEqual(await f.landed(s), f.truth(s), s);
+    assert.deepEqual((await statuses(f)).landed, before.landed);
+  });
+
+  test('state reset makes the next incremental run read the whole history again', async () => {
+    const { pdsync } = await import('./support/cli.js');
+    const reset = await pdsync(['state', 'reset', 'incidents'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: 'unused' } });
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stderr, /incidents: forgot 1 saved cursor/);
+    const show = await pdsync(['state', 'show'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: 'unused' } });
+    assert.equal(show.code, 0, show.stderr);
+    assert.doesNotMatch(show.stdout, new RegExp(`^incidents\\s+${f.db.schema}`, 'm'));
+    assert.match(show.stdout, new RegExp(`^log_entries\\s+${f.db.schema}\\.log_entries\\s+cursor \\d{4}-`, 'm'));
+    const r = await f.run(['--json', '--streams', 'incidents']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(requestsOf(r.stdout).incidents! > rerun.incidents!, 'a full history read');
+    assert.deepEqual(await f.landed('incidents'), f.truth('incidents'));
+  });
+});
