@@ -80,9 +80,9 @@ export async function listState(client: PoolClient): Promise<StateRow[]> {
   return rows;
 }
 
-/** Forgets a stream's cursors: its next incremental run reads the whole history again. */
-export async function resetState(client: PoolClient, stream: string): Promise<number> {
-  const { rowCount } = await client.query('DELETE FROM pdsync.state WHERE stream = $1', [stream]);
+/** Forgets a stream's cursor for one table: its next incremental run reads the whole history again. */
+export async function resetState(client: PoolClient, stream: string, object: TableName): Promise<number> {
+  const { rowCount } = await client.query('DELETE FROM pdsync.state WHERE stream = $1 AND object = $2', [stream, objectName(object)]);
   return rowCount ?? 0;
 }
 

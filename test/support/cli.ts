@@ -12,22 +12,26 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `pdsync` executable as a user would: its own process, its own working directory. */
-export function pdsync(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, {
-      cwd: opts.cwd,
-      // A clean environment: HOME points into the workspace so ~/.pdsync is never the tester's.
-      env: { PATH: process.env.PATH ?? '', HOME: opts.cwd, ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+/** Starts the built `pdsync` executable as a user would: its own process, its own working directory. */
+export function startPdsync(args: string[], opts: { cwd: string; env?: Record<string, string> }) {
+  const child = spawn(BIN, args, {
+    cwd: opts.cwd,
+    // A clean environment: HOME points into the workspace so ~/.pdsync is never the tester's.
+    env: { PATH: process.env.PATH ?? '', HOME: opts.cwd, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (output.stdout += d));
+  child.stderr.on('data', (d) => (output.stderr += d));
+  const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, ...output }));
+  });
+  return { child, output, done };
+}
+
+export function pdsync(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  return startPdsync(args, opts).done;
 }
 
 /** A temporary working directory holding the given files. */

@@ -20,6 +20,9 @@ export async function testDatabase(prefix: string) {
     },
     async drop(): Promise<void> {
       await pool.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+      if ((await pool.query(`SELECT to_regclass('pdsync.state') IS NOT NULL AS t`)).rows[0].t) {
+        await pool.query('DELETE FROM pdsync.state WHERE object LIKE $1', [`${schema}.%`]);
+      }
       await pool.end();
     },
   };

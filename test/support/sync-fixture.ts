@@ -1,7 +1,7 @@
 import { type Catalogue, loadCatalogue } from '../../src/spec/catalogue.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/simulator/server.js';
 import { compositeKeyOf } from '../../src/target/copy-row-encoder.js';
-import { type CliResult, envYaml, pdsync, SIM_KEY, workspace } from './cli.js';
+import { type CliResult, envYaml, pdsync, SIM_KEY, startPdsync, workspace } from './cli.js';
 import { DATABASE_URL, testDatabase } from './database.js';
 
 export const DATA_END = new Date('2026-06-01T00:00:00Z');
@@ -13,6 +13,8 @@ export interface SyncFixture {
   cwd: string;
   /** Runs `pdsync run replication.yaml` plus args in the fixture's workspace. */
   run(args?: string[], env?: Record<string, string>): Promise<CliResult>;
+  /** The same, without waiting: for killing it or racing another run. */
+  start(args?: string[], env?: Record<string, string>): ReturnType<typeof startPdsync>;
   /** Sorted keys the simulator holds for a stream, formed as pdsync forms them. */
   truth(stream: string): string[];
   /** Sorted keys that landed in Postgres; throws on duplicates. */
@@ -54,6 +56,7 @@ export async function syncFixture(opts: {
     catalogue,
     cwd,
     run: (args = [], env = {}) => pdsync(['run', 'replication.yaml', ...args], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY, ...env } }),
+    start: (args = [], env = {}) => startPdsync(['run', 'replication.yaml', ...args], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY, ...env } }),
     truth: (stream) => [...sim.dataset.records(stream)].map(keyOf(stream).of).sort(),
     async landed(stream) {
       const ids = await db.ids(stream, keyOf(stream).column);

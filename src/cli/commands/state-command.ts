@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../../config/load-config.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
+import { plan } from '../../plan/plan.js';
 import { ensureBookkeeping, listState, resetState } from '../../target/bookkeeping.js';
 import { PostgresTarget } from '../../target/postgres-target.js';
 
@@ -12,16 +13,19 @@ export interface StateOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-async function withTarget<T>(opts: StateOptions, fn: (target: PostgresTarget) => Promise<T>): Promise<T> {
+async function configOf(opts: StateOptions) {
   const cwd = opts.cwd ?? process.cwd();
-  const config = await loadConfig({
+  return loadConfig({
     replicationPath: resolve(cwd, opts.replication),
     replicationLabel: opts.replication,
     ...(opts.envFile ? { envFile: opts.envFile } : {}),
     cwd,
     env: opts.env ?? process.env,
   });
-  const target = await PostgresTarget.connect(config.target.url, 1);
+}
+
+async function withTarget<T>(url: string, fn: (target: PostgresTarget) => Promise<T>): Promise<T> {
+  const target = await PostgresTarget.connect(url, 1);
   try {
     return await fn(target);
   } finally {
@@ -31,7 +35,8 @@ async function withTarget<T>(opts: StateOptions, fn: (target: PostgresTarget) =>
 
 /** `pdsync state show`: each stream's saved cursor in the replication's target. */
 export async function stateShow(opts: StateOptions, write = (s: string) => process.stdout.write(s)): Promise<number> {
-  const rows = await withTarget(opts, (t) =>
+  const config = await configOf(opts);
+  const rows = await withTarget(config.target.url, (t) =>
     t.withClient('pdsync.state', async (c) => {
       await ensureBookkeeping(c);
       return listState(c);
@@ -44,18 +49,25 @@ export async function stateShow(opts: StateOptions, write = (s: string) => proce
   return EXIT_OK;
 }
 
-/** `pdsync state reset STREAM`: the stream's next incremental run starts from anchor_date. */
+/** `pdsync state reset STREAM`: the stream's next incremental run into the replication's table starts from anchor_date. */
 export async function stateReset(stream: string, opts: StateOptions, write = (s: string) => process.stderr.write(s)): Promise<number> {
-  const catalogue = await loadCatalogue();
-  if (!(stream in catalogue.streams)) {
-    throw new ConfigError(`state reset: unknown stream "${stream}": expected one of ${Object.keys(catalogue.streams).join(', ')}`);
-  }
-  const n = await withTarget(opts, (t) =>
+  const config = await configOf(opts);
+  const planned = plan({
+    catalogue: await loadCatalogue(),
+    replication: config.replication,
+    replicationPath: opts.replication,
+    source: config.source,
+    target: config.target,
+    now: new Date(),
+  }).streams.find((s) => s.name === stream);
+  if (!planned) throw new ConfigError(`state reset: "${stream}" is not a stream of ${opts.replication}`);
+  const object = `${planned.object.schema}.${planned.object.table}`;
+  const n = await withTarget(config.target.url, (t) =>
     t.withClient('pdsync.state', async (c) => {
       await ensureBookkeeping(c);
-      return resetState(c, stream);
+      return resetState(c, stream, planned.object);
     }),
   );
-  write(`${stream}: ${n ? `forgot ${n} saved cursor${n > 1 ? 's' : ''}` : 'had no saved state'}; its next incremental run reads from anchor_date\n`);
+  write(`${stream}: ${n ? `forgot the saved cursor of ${object}` : `no saved state for ${object}`}; its next incremental run reads from anchor_date\n`);
   return EXIT_OK;
 }
