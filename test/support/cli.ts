@@ -45,7 +45,7 @@ export const SIM_KEY = 'sim-token';
 
 /** env.yaml with a PagerDuty connection to a simulator and the test database. */
 export function envYaml(simUrl: string, databaseUrl: string, inputs: Record<string, string | number> = {}): string {
-  const extra = Object.entries(inputs)
+  const extra = Object.entries({ anchor_date: '2020-01-01T00:00:00Z', ...inputs })
     .map(([k, v]) => `      ${k}: ${JSON.stringify(v)}\n`)
     .join('');
   return `connections:
@@ -55,7 +55,6 @@ export function envYaml(simUrl: string, databaseUrl: string, inputs: Record<stri
       api_key: \${PAGERDUTY_API_KEY}
     inputs:
       base_url: ${simUrl}
-      anchor_date: "2020-01-01T00:00:00Z"
 ${extra}  PG:
     type: postgres
     url: ${databaseUrl}
