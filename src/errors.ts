@@ -5,6 +5,9 @@
 export const EXIT_OK = 0;
 export const EXIT_STREAM_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** Stopped by SIGINT (128 + 2) or SIGTERM (128 + 15), as shells report them. */
+export const EXIT_SIGINT = 130;
+export const EXIT_SIGTERM = 143;
 
 export class PdsyncError extends Error {
   readonly exitCode: number = EXIT_STREAM_FAILED;

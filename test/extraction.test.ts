@@ -127,8 +127,8 @@ describe('extraction never loses a row', () => {
       const streams = summaryOf(r.stdout).streams;
       const users = streams.find((s) => s.stream === 'users')!;
       assert.equal(users.status, 'failed');
-      assert.match(users.error!, /GET \/users\?.*: 503/);
-      assert.match(users.error!, /after 3 attempts/);
+      assert.match(users.reason!, /GET \/users\?.*: 503/);
+      assert.match(users.reason!, /after 3 attempts/);
       assert.equal(f.sim.requests.filter((q) => q.path === '/users').length, 3, 'attempts are bounded');
       assert.deepEqual(streams.filter((s) => s.status === 'ok').map((s) => s.stream).sort(), ['incidents', 'teams']);
       await assertExact(f, ['teams', 'incidents']);
@@ -146,10 +146,10 @@ describe('extraction never loses a row', () => {
       const teams = streams.find((s) => s.stream === 'teams')!;
       const priorities = streams.find((s) => s.stream === 'priorities')!;
       assert.equal(teams.status, 'skipped');
-      assert.match(teams.error!, /402.*lacks teams/);
+      assert.match(teams.reason!, /402.*lacks teams/);
       assert.equal(priorities.status, 'skipped');
-      assert.match(priorities.error!, /404.*lacks incident priorities/);
-      assert.match(r.stderr, /teams: warning: PagerDuty answered 402/);
+      assert.match(priorities.reason!, /404.*lacks incident priorities/);
+      assert.match(r.stderr, /teams: warning: skipped: PagerDuty answered 402/);
       await assertExact(f, ['users']);
     } finally {
       await f.close();

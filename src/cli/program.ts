@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { EXIT_CODES_HELP } from './exit-codes.js';
+import type { Output } from './output.js';
 import { runCommand } from './commands/run-command.js';
-import { connsDiscover, connsList } from './commands/conns-command.js';
+import { connsDiscover, connsList, connsSet } from './commands/conns-command.js';
+import { connsTest } from './commands/conns-test-command.js';
 import { simulatorCommand } from './commands/simulator-command.js';
 import { stateReset, stateShow } from './commands/state-command.js';
 
@@ -14,6 +16,9 @@ Examples:
   pdsync run -r replication.yaml --streams incidents,users --mode full-refresh
   pdsync conns list                              connections from env.yaml and the environment
   pdsync conns discover PAGERDUTY                streams a PagerDuty connection offers
+  pdsync conns test PAGERDUTY                    auth, region and readable streams
+  pdsync conns set PAGERDUTY inputs.rate=4       change env.yaml, keeping its comments
+  pdsync run replication.yaml --dry-run          the plan, without writing
   pdsync state show -r replication.yaml          saved incremental cursors
   pdsync state reset incidents -r replication.yaml
   pdsync simulator --port 8089 --seed 42         a local PagerDuty simulator to try pdsync on
@@ -21,7 +26,7 @@ Examples:
 ${EXIT_CODES_HELP}`;
 
 /** The command tree. Each action stores its exit code in `exit`; errors propagate to main. */
-export function buildProgram(exit: { code: number }): Command {
+export function buildProgram(exit: { code: number }, output: Output): Command {
   const program = new Command('pdsync')
     .description('Exact PagerDuty-to-PostgreSQL sync driven by a replication file')
     .version(pkg.version)
@@ -38,11 +43,13 @@ export function buildProgram(exit: { code: number }): Command {
     .addOption(new Option('--mode <mode>', 'override every stream\'s mode').choices(['full-refresh', 'incremental']))
     .option('--env-file <file>', 'env.yaml with connections (default ./env.yaml, then ~/.pdsync/env.yaml)')
     .option('--json', 'print the run summary as JSON on stdout')
-    .option('-q, --quiet', 'print only errors and the summary')
-    .option('-d, --debug', 'more detail on errors')
-    .addHelpText('after', `\n${EXIT_CODES_HELP}`)
+    .option('--limit <rows>', 'at most this many rows per stream, for a trial (saves no cursor)')
+    .option('--dry-run', 'print the plan (streams, tables, modes, time windows) after one auth check; write nothing')
+    .option('-q, --quiet', 'print only warnings, errors and the summary')
+    .option('-d, --debug', 'one line per request (method, path and query, status, ms, retry)')
+    .addHelpText('after', `\n${EXIT_CODES_HELP}\n  130/143 stopped by SIGINT/SIGTERM: open loads rolled back`)
     .action(async (file: string | undefined, opts) => {
-      exit.code = await runCommand({ file, ...opts });
+      exit.code = await runCommand({ file, ...opts }, output);
     });
 
   const conns = program.command('conns').description('list and inspect connections');
@@ -51,7 +58,24 @@ export function buildProgram(exit: { code: number }): Command {
     .description('list connections (secrets masked)')
     .option('--env-file <file>', 'env.yaml with connections')
     .action(async (opts) => {
-      exit.code = await connsList(opts);
+      exit.code = await connsList(opts, output);
+    });
+  conns
+    .command('test')
+    .description('check a connection: PagerDuty auth, region and readable streams; Postgres version and rights')
+    .argument('<name>', 'connection name')
+    .option('--env-file <file>', 'env.yaml with connections')
+    .action(async (name: string, opts) => {
+      exit.code = await connsTest(name, opts, output);
+    });
+  conns
+    .command('set')
+    .description('set keys of a connection in env.yaml, keeping its comments (e.g. secrets.api_key=... inputs.rate=5)')
+    .argument('<name>', 'connection name')
+    .argument('<key=value...>', 'settings')
+    .option('--env-file <file>', 'env.yaml to write (default ./env.yaml)')
+    .action(async (name: string, pairs: string[], opts) => {
+      exit.code = await connsSet(name, pairs, opts, output);
     });
   conns
     .command('discover')
@@ -61,7 +85,7 @@ export function buildProgram(exit: { code: number }): Command {
     .option('--columns', 'list each stream\'s columns too')
     .option('--json', 'print as JSON')
     .action(async (name: string, opts) => {
-      exit.code = await connsDiscover(name, opts);
+      exit.code = await connsDiscover(name, opts, output);
     });
 
   const state = program.command('state').description('saved incremental cursors (pdsync.state in the target)');
@@ -71,7 +95,7 @@ export function buildProgram(exit: { code: number }): Command {
     .option('-r, --replication <file>', 'replication file naming the target', 'replication.yaml')
     .option('--env-file <file>', 'env.yaml with connections')
     .action(async (opts) => {
-      exit.code = await stateShow(opts);
+      exit.code = await stateShow(opts, output);
     });
   state
     .command('reset')
@@ -80,7 +104,7 @@ export function buildProgram(exit: { code: number }): Command {
     .option('-r, --replication <file>', 'replication file naming the target', 'replication.yaml')
     .option('--env-file <file>', 'env.yaml with connections')
     .action(async (stream: string, opts) => {
-      exit.code = await stateReset(stream, opts);
+      exit.code = await stateReset(stream, opts, output);
     });
 
   program

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
@@ -18,6 +18,7 @@ export interface EnvOptions {
   envFile?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  warn?: (line: string) => void;
 }
 
 export interface LoadedEnv {
@@ -48,6 +49,13 @@ export async function loadEnv(opts: EnvOptions = {}): Promise<LoadedEnv> {
   const path = locateEnvFile({ ...opts, env });
   if (!path) return { path, raw: {}, env };
   const parsed = validate(EnvFile, (await readYamlFile(path, 'env file')) ?? {}, path);
+  const plaintext = plaintextSecret(parsed.connections);
+  // Group- or world-readable: anyone on the machine could read the secret.
+  if (plaintext && (statSync(path).mode & 0o044) !== 0) {
+    opts.warn?.(
+      `${path} is readable by other users and holds a plaintext secret (connections.${plaintext}): chmod 600 it, or use \${VAR} with the secret in the environment`,
+    );
+  }
   const raw = expandVariables(parsed.connections, env, path, ['connections']) as Record<string, unknown>;
   return { path, raw, env };
 }
@@ -81,4 +89,23 @@ export function listConnectionNames(loaded: LoadedEnv): { name: string; from: st
     if (/^postgres(ql)?:\/\//.test(value) || /^\s*\{[^]*\btype\s*:/.test(value)) names.push({ name, from: 'environment' });
   }
   return names;
+}
+
+/** The key path of the first secret written in the file itself rather than as `${VAR}`. */
+function plaintextSecret(connections: Record<string, unknown>): string | undefined {
+  for (const [name, c] of Object.entries(connections)) {
+    if (!c || typeof c !== 'object') continue;
+    const conn = c as { secrets?: Record<string, unknown>; url?: unknown };
+    for (const [k, v] of Object.entries(conn.secrets ?? {})) {
+      if (typeof v === 'string' && v && !v.includes('${')) return `${name}.secrets.${k}`;
+    }
+    if (typeof conn.url === 'string' && !conn.url.includes('${')) {
+      try {
+        if (new URL(conn.url).password) return `${name}.url`;
+      } catch {
+        // Not a URL: validation reports it.
+      }
+    }
+  }
+  return undefined;
 }

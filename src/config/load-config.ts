@@ -11,6 +11,7 @@ export interface LoadConfigOptions {
   envFile?: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  warn?: (line: string) => void;
 }
 
 export interface LoadedConfig {
@@ -24,7 +25,12 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig>
   const label = opts.replicationLabel;
   const raw = await readYamlFile(opts.replicationPath, 'replication file', label);
   const replication = validate(Replication, raw ?? {}, label);
-  const env = await loadEnv({ ...(opts.envFile ? { envFile: opts.envFile } : {}), cwd: opts.cwd, env: opts.env });
+  const env = await loadEnv({
+    ...(opts.envFile ? { envFile: opts.envFile } : {}),
+    cwd: opts.cwd,
+    env: opts.env,
+    ...(opts.warn ? { warn: opts.warn } : {}),
+  });
   const source = resolveConnection(env, replication.source, `${label}: source`);
   if (!isPagerDuty(source)) {
     throw new ConfigError(`${label}: source: connection "${replication.source}" is of type ${source.type}: expected a PagerDuty connection (type: pagerduty)`);

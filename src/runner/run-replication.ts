@@ -1,22 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
+import { ApiError } from '../errors.js';
 import { incrementalSince, type Plan, type PlannedStream } from '../plan/plan.js';
 import type { ApiRecord } from '../record.js';
+import type { PagerDutySource } from '../source/pagerduty-source.js';
 import { classify } from '../source/response-classifier.js';
 import { readStream } from '../source/stream-reader.js';
-import { ApiError } from '../errors.js';
-import type { PagerDutySource } from '../source/pagerduty-source.js';
-import type { PostgresTarget } from '../target/postgres-target.js';
 import type { RunSummary, StreamSummary } from '../summary/run-summary.js';
+import type { PostgresTarget } from '../target/postgres-target.js';
+import type { RunEvents } from './run-events.js';
 
 export interface RunDeps {
   source: PagerDutySource;
   target: PostgresTarget;
+  events: RunEvents;
   pageLimit: number;
   maxOffset: number;
   /** Streams loading side by side; the source's limiter bounds their requests together. */
   parallelStreams: number;
-  log: (line: string) => void;
+  /** `--limit`: rows per stream, for a trial. Such a run saves no cursor. */
+  rowLimit?: number;
+  /** Aborted by SIGINT/SIGTERM: no new requests, open loads roll back. */
+  signal: AbortSignal;
 }
 
 /** Runs every planned stream; one stream failing does not stop the others. */
@@ -27,24 +32,65 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
   await deps.target.startRun(runId, startedAt);
   const limit = pLimit(deps.parallelStreams);
   const streams = await Promise.all(plan.streams.map((s) => limit(() => runStream(plan, s, deps))));
+  const interrupted = deps.signal.aborted;
   const summary: RunSummary = {
     runId,
-    status: streams.some((s) => s.status === 'failed') ? 'failed' : 'ok',
+    status: interrupted ? 'interrupted' : streams.some((s) => s.status === 'failed') ? 'failed' : 'ok',
     startedAt,
     finishedAt: new Date().toISOString(),
     streams,
   };
-  const failed = streams.filter((s) => s.status === 'failed').map((s) => `${s.stream}: ${s.error}`);
+  const failed = streams.filter((s) => s.status === 'failed').map((s) => `${s.stream}: ${s.reason}`);
   await deps.target.finishRun(runId, summary.status, streams, failed.length ? failed.join('\n') : null);
   return summary;
 }
 
+/** Pages of a stream as read for this run: its windows, then (incremental) its change feed; cut at `--limit`. */
+async function* streamPages(stream: PlannedStream, cursor: Date | undefined, plan: Plan, deps: RunDeps, counters: { requests: number; retries: number }) {
+  const since = incrementalSince(stream, cursor);
+  const events = deps.events;
+  const fetchPage = deps.source.fetcher(counters, (e) => events.request(stream.name, e));
+  const read = {
+    pageLimit: deps.pageLimit,
+    maxOffset: deps.maxOffset,
+    until: new Date(plan.until),
+    ...(since ? { since } : {}),
+    onTotal: (() => {
+      let total = 0;
+      return (n: number) => events.totalKnown(stream.name, (total += n));
+    })(),
+    onWindowDone: (w: { since: Date; until: Date }, rows: number) => events.windowDone(stream.name, w.since, w.until, rows),
+  };
+  async function* all(): AsyncGenerator<ApiRecord[]> {
+    yield* readStream(stream.spec, fetchPage, read);
+    // Records created before the cursor but changed since: only an incremental run after a first one needs them.
+    if (stream.changes && cursor) {
+      const field = stream.changes.record;
+      for await (const page of readStream(stream.changes.spec, fetchPage, { ...read, onTotal: () => undefined })) {
+        yield page.map((r) => r[field]).filter((v): v is ApiRecord => v !== null && typeof v === 'object');
+      }
+    }
+  }
+  let rows = 0;
+  let pages = 0;
+  for await (const page of all()) {
+    const room = deps.rowLimit === undefined ? page.length : deps.rowLimit - rows;
+    const kept = room < page.length ? page.slice(0, room) : page;
+    rows += kept.length;
+    pages += 1;
+    events.rowsRead(stream.name, rows, pages);
+    yield kept;
+    if (deps.rowLimit !== undefined && rows >= deps.rowLimit) return;
+  }
+}
+
 async function runStream(plan: Plan, stream: PlannedStream, deps: RunDeps): Promise<StreamSummary> {
   const started = Date.now();
-  const counter = { requests: 0, retries: 0 };
+  const counters = { requests: 0, retries: 0 };
+  const object = `${stream.object.schema}.${stream.object.table}`;
   const summary: StreamSummary = {
     stream: stream.name,
-    object: `${stream.object.schema}.${stream.object.table}`,
+    object,
     mode: stream.mode,
     status: 'ok',
     rowsRead: 0,
@@ -54,49 +100,41 @@ async function runStream(plan: Plan, stream: PlannedStream, deps: RunDeps): Prom
     durationMs: 0,
     warnings: [],
   };
-  deps.log(`${stream.name}: started (${stream.mode} -> ${summary.object})`);
+  if (deps.signal.aborted) {
+    return { ...summary, status: 'failed', reason: 'not started: the run was interrupted' };
+  }
   try {
     const opened = await deps.target.open(stream);
     const cursor = stream.mode === 'incremental' ? opened.cursor : undefined;
     const since = incrementalSince(stream, cursor);
-    const read = { pageLimit: deps.pageLimit, maxOffset: deps.maxOffset, until: new Date(plan.until), ...(since ? { since } : {}) };
-    const fetchPage = deps.source.fetcher(counter);
-    if (cursor) deps.log(`${stream.name}: incremental from ${since?.toISOString()} (cursor ${cursor.toISOString()})`);
-    async function* pages(): AsyncGenerator<ApiRecord[]> {
-      yield* readStream(stream.spec, fetchPage, read);
-      // Records created before the cursor but changed since: only an incremental run after a first one needs them.
-      if (stream.changes && cursor) {
-        const field = stream.changes.record;
-        for await (const page of readStream(stream.changes.spec, fetchPage, read)) {
-          yield page.map((r) => r[field]).filter((v): v is ApiRecord => v !== null && typeof v === 'object');
-        }
-      }
-    }
-    const result = await deps.target.write(stream, opened, pages(), {
+    deps.events.streamStarted(
+      stream.name,
+      `(${stream.mode} -> ${object}${since ? `, from ${since.toISOString()}${cursor ? ' by the saved cursor' : ''}` : ''})`,
+    );
+    const result = await deps.target.write(stream, opened, streamPages(stream, cursor, plan, deps, counters), {
       until: plan.until,
-      onWait: () => deps.log(`${stream.name}: waiting for another pdsync run writing ${summary.object}`),
+      saveCursor: deps.rowLimit === undefined,
+      onWait: () => deps.events.notice(stream.name, `waiting for another pdsync run writing ${object}`),
     });
     summary.rowsRead = result.rowsRead;
     summary.rowsWritten = result.rowsWritten;
     summary.warnings.push(...result.warnings);
   } catch (e) {
-    if (classify(e, stream.spec.gate !== undefined) === 'gated') {
+    if (deps.signal.aborted) {
+      summary.status = 'failed';
+      summary.reason = 'interrupted: its load was rolled back';
+    } else if (classify(e, stream.spec.gate !== undefined) === 'gated') {
       summary.status = 'skipped';
       const feature = stream.spec.gate?.feature ?? 'a feature this endpoint needs';
-      summary.error = `PagerDuty answered ${(e as ApiError).status} on ${stream.spec.path}: the account lacks ${feature}; stream skipped`;
+      summary.reason = `PagerDuty answered ${(e as ApiError).status} on ${stream.spec.path}: the account lacks ${feature}`;
     } else {
       summary.status = 'failed';
-      summary.error = e instanceof Error ? e.message : String(e);
+      summary.reason = e instanceof Error ? e.message : String(e);
     }
   }
-  summary.requests = counter.requests;
-  summary.retries = counter.retries;
+  summary.requests = counters.requests;
+  summary.retries = counters.retries;
   summary.durationMs = Date.now() - started;
-  for (const w of summary.warnings) deps.log(`${stream.name}: warning: ${w}`);
-  deps.log(
-    summary.status === 'ok'
-      ? `${stream.name}: finished, ${summary.rowsWritten} rows, ${summary.requests} requests`
-      : `${stream.name}: ${summary.status === 'skipped' ? 'warning: ' : 'failed: '}${summary.error}`,
-  );
+  deps.events.streamFinished(summary);
   return summary;
 }

@@ -24,6 +24,7 @@ export class ListEndpoints {
 
   answer(method: string, url: URL, gates: Gates): ApiAnswer {
     try {
+      if (method === 'GET' && url.pathname.replace(/\/+$/, '') === '/abilities') return this.abilities(gates);
       const stream = this.streamByPath.get(url.pathname.replace(/\/+$/, ''));
       if (method !== 'GET' || !stream) throw notFound();
       const gate = gates[stream];
@@ -37,5 +38,11 @@ export class ListEndpoints {
       process.stderr.write(`simulator: ${method} ${url.pathname}${url.search}: ${e instanceof Error ? e.stack : String(e)}\n`);
       return { status: 500, body: internalServerError().body() };
     }
+  }
+
+  /** GET /abilities: the account's features; a plan-gated stream's feature is missing. */
+  private abilities(gates: Gates): ApiAnswer {
+    const features = ['sso', 'advanced_reports', 'teams', 'priorities', 'read_only_users', 'service_support_hours', 'urgencies'];
+    return { status: 200, body: { abilities: features.filter((f) => !gates[f]) } };
   }
 }

@@ -17,7 +17,6 @@ export function authorizationHeader(conn: PagerDutyConnection): string {
 }
 
 export interface SourceOptions {
-  onRequest?: (e: RequestEvent) => void;
   signal?: AbortSignal;
 }
 
@@ -37,14 +36,13 @@ export class PagerDutySource {
       this.client,
       limiter,
       { ...DEFAULT_RETRY, maxAttempts: conn.inputs.max_attempts },
-      opts.onRequest,
       opts.signal,
     );
   }
 
-  /** A page fetcher that counts one stream's requests and retries. */
-  fetcher(counters: RequestCounters): FetchPage {
-    return (path, query) => this.executor.fetch(path, query, counters);
+  /** A page fetcher for one stream: counts its requests and retries, and reports each request. */
+  fetcher(counters: RequestCounters, onRequest?: (e: RequestEvent) => void): FetchPage {
+    return (path, query) => this.executor.fetch(path, query, counters, onRequest);
   }
 
   async close(): Promise<void> {

@@ -33,11 +33,10 @@ export class RequestExecutor {
     private readonly client: PagerDutyClient,
     private readonly limiter: RateLimiter,
     private readonly retry: RetrySettings,
-    private readonly onRequest: (e: RequestEvent) => void = () => undefined,
     private readonly signal?: AbortSignal,
   ) {}
 
-  fetch(path: string, query: Query, counters: RequestCounters): Promise<ListBody> {
+  fetch(path: string, query: Query, counters: RequestCounters, onRequest: (e: RequestEvent) => void = () => undefined): Promise<ListBody> {
     let attempts = 0;
     return this.limiter.run(() =>
       pRetry(
@@ -50,11 +49,11 @@ export class RequestExecutor {
           try {
             const res = await this.client.get(path, query, this.signal);
             this.limiter.observe(res.rateLimit.remaining, res.rateLimit.resetSeconds);
-            this.onRequest({ path, query, status: 200, ms: Date.now() - started, attempt });
+            onRequest({ path, query, status: 200, ms: Date.now() - started, attempt });
             return res.body;
           } catch (e) {
             const status = (e as { status?: number }).status;
-            this.onRequest({ path, query, status, ms: Date.now() - started, attempt });
+            onRequest({ path, query, status, ms: Date.now() - started, attempt });
             if (status === 401) this.authFailure = e;
             throw e;
           }

@@ -18,6 +18,9 @@ export interface ReadOptions {
   until: Date;
   /** Windows read side by side; the shared limiter still bounds requests in flight. */
   parallelWindows?: number;
+  /** Rows a stream will read, summed over its windows' first pages. */
+  onTotal?: (rows: number) => void;
+  onWindowDone?: (w: TimeWindow, rows: number) => void;
 }
 
 /** A window is split when its total passes this share of the offset cap, leaving room for growth. */
@@ -55,13 +58,20 @@ export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOpt
     });
   };
 
-  const readSlice = async (w: TimeWindow | undefined): Promise<void> => {
+  /** Reads one window (or the unfiltered list), adding its rows to `tally`; `top` for the planned windows, not split pieces. */
+  const readSlice = async (w: TimeWindow | undefined, tally: { rows: number }, top: boolean): Promise<void> => {
+    const push = async (records: ApiRecord[]) => {
+      const kept = inWindow(w, records);
+      tally.rows += kept.length;
+      await channel.push(kept);
+    };
     const query: Query = w
       ? { ...base, ...spec.window!.query, since: formatTime(w.since), until: formatTime(w.until) }
       : base;
     const limit = opts.pageLimit;
     const first = await fetchRecords({ ...query, limit, offset: 0, total: true });
     const total = typeof first.body.total === 'number' ? first.body.total : undefined;
+    if (top && total !== undefined) opts.onTotal?.(total);
     if (total !== undefined && total + limit > opts.maxOffset) {
       const pieces = w ? splitWindow(w, total, opts.maxOffset * SPLIT_FILL) : undefined;
       if (!pieces) {
@@ -71,17 +81,19 @@ export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOpt
           200, undefined, spec.path,
         );
       }
-      await Promise.all(pieces.map((p) => readSlice(p)));
+      // Pieces are read two at a time: side by side enough to fill the limiter, few enough to bound memory.
+      const pieceLimit = pLimit(2);
+      await Promise.all(pieces.map((p) => pieceLimit(() => readSlice(p, tally, false))));
       return;
     }
-    await channel.push(inWindow(w, first.records));
+    await push(first.records);
     if (!first.body.more) return;
     if (total === undefined) {
       // No total: page on sequentially, advancing by the records actually returned.
       let offset = first.records.length;
       for (;;) {
         const page = await fetchRecords({ ...query, limit, offset });
-        await channel.push(inWindow(w, page.records));
+        await push(page.records);
         if (!page.body.more) return;
         if (page.records.length === 0) {
           throw new ApiError(`GET ${spec.path}: more=true with an empty page at offset ${offset}: refusing to loop`, 200, undefined, spec.path);
@@ -97,7 +109,7 @@ export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOpt
       offsets.map((offset) =>
         pageLimit(async () => {
           const page = await fetchRecords({ ...query, limit, offset });
-          await channel.push(inWindow(w, page.records));
+          await push(page.records);
         }),
       ),
     );
@@ -105,7 +117,12 @@ export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOpt
 
   const windows: (TimeWindow | undefined)[] =
     spec.window && opts.since ? timeWindows(opts.since, opts.until, spec.window.max_days) : [undefined];
-  Promise.all(windows.map((w) => windowLimit(() => readSlice(w)))).then(
+  const readWindow = async (w: TimeWindow | undefined) => {
+    const tally = { rows: 0 };
+    await readSlice(w, tally, true);
+    if (w) opts.onWindowDone?.(w, tally.rows);
+  };
+  Promise.all(windows.map((w) => windowLimit(() => readWindow(w)))).then(
     () => channel.close(),
     (e: unknown) => channel.close(e),
   );

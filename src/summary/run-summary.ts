@@ -13,12 +13,13 @@ export interface StreamSummary {
   retries: number;
   durationMs: number;
   warnings: string[];
-  error?: string;
+  /** Why a stream was skipped or failed. */
+  reason?: string;
 }
 
 export interface RunSummary {
   runId: string;
-  status: 'ok' | 'failed';
+  status: 'ok' | 'failed' | 'interrupted';
   startedAt: string;
   finishedAt: string;
   streams: StreamSummary[];
@@ -28,7 +29,7 @@ export interface RunSummary {
 export function formatSummary(summary: RunSummary): string {
   const lines = summary.streams.map((s) => {
     const head = `${s.stream.padEnd(20)} ${s.mode.padEnd(12)} ${s.status.padEnd(7)} ${String(s.rowsWritten).padStart(8)} rows ${String(s.requests).padStart(6)} requests ${(s.durationMs / 1000).toFixed(1).padStart(6)} s  -> ${s.object}`;
-    return s.error ? `${head}\n    ${s.error}` : head;
+    return s.reason ? `${head}\n    ${s.reason}` : head;
   });
   const rows = summary.streams.reduce((n, s) => n + s.rowsWritten, 0);
   const requests = summary.streams.reduce((n, s) => n + s.requests, 0);

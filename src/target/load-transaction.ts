@@ -14,6 +14,8 @@ export interface LoadOptions {
   loadedAt: string;
   /** The run's fixed end of history: the cursor never passes it. */
   until: string;
+  /** False for a `--limit` trial: a partial read must not move the cursor. */
+  saveCursor: boolean;
   onWait: () => void;
 }
 
@@ -50,7 +52,7 @@ export async function loadStream(
         ? await mergeRows(client, stream.object, staging)
         : await replaceRows(client, stream.object, staging);
     const field = stream.spec.incremental_key;
-    if (field) {
+    if (field && opts.saveCursor) {
       await advanceCursor(client, stream.name, stream.object, `SELECT max(${ident(field)}) FROM ${ident(stagingTable)}`, opts.until);
     }
     await client.query('COMMIT');

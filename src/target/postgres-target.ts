@@ -54,6 +54,20 @@ export class PostgresTarget {
     await this.withClient('recording the run', (client) => recordRunEnd(client, runId, status, streams, error));
   }
 
+  /** Saved cursors of these streams, read only: for `--dry-run`, which writes nothing. */
+  async savedCursors(streams: PlannedStream[]): Promise<Map<string, Date>> {
+    return this.withClient('reading state', async (client) => {
+      const out = new Map<string, Date>();
+      const { rows } = await client.query<{ ok: boolean }>(`SELECT to_regclass('pdsync.state') IS NOT NULL AS ok`);
+      if (!rows[0]?.ok) return out;
+      for (const s of streams) {
+        const c = await readCursor(client, s.name, s.object);
+        if (c) out.set(s.name, c);
+      }
+      return out;
+    });
+  }
+
   /** Creates or completes the stream's table and reads its cursor; a new table forgets a stale one. */
   async open(stream: PlannedStream): Promise<OpenedStream> {
     return this.withClient(objectLabel(stream), async (client) => {
@@ -71,7 +85,7 @@ export class PostgresTarget {
     stream: PlannedStream,
     opened: OpenedStream,
     pages: AsyncIterable<ApiRecord[]>,
-    opts: { until: string; onWait: () => void },
+    opts: { until: string; saveCursor: boolean; onWait: () => void },
   ): Promise<WriteResult> {
     return this.withClient(objectLabel(stream), async (client) => {
       const r = await loadStream(client, stream, opened.layout, pages, { ...opts, loadedAt: new Date().toISOString() });

@@ -36,7 +36,7 @@ export async function benchRun(opts: {
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', BIN, 'run', 'r.yaml', '--json', '--quiet'], {
         cwd,
-        env: { PATH: process.env.PATH ?? '', HOME: cwd, PAGERDUTY_API_KEY: SIM_KEY },
+        env: { PATH: process.env.PATH ?? '', HOME: cwd, PAGERDUTY_API_KEY: SIM_KEY, ...(process.env.PDSYNC_BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.PDSYNC_BENCH_NODE_OPTIONS } : {}) },
       });
       let out = '';
       let err = '';

@@ -1,8 +1,15 @@
-import { type Connection, isPagerDuty } from '../../config/connections.js';
-import { listConnectionNames, loadEnv, resolveConnection } from '../../config/env-file.js';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parse, parseDocument } from 'yaml';
+import { Connection, isPagerDuty } from '../../config/connections.js';
+import { listConnectionNames, loadEnv, locateEnvFile, resolveConnection } from '../../config/env-file.js';
+import { expandVariables } from '../../config/expand-variables.js';
+import { validate } from '../../config/read-yaml-file.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { loadCatalogue, streamSpec } from '../../spec/catalogue.js';
 import { apiBaseUrl } from '../../source/pagerduty-source.js';
+import type { Output } from '../output.js';
 
 interface EnvOpts {
   envFile?: string;
@@ -10,8 +17,13 @@ interface EnvOpts {
   env?: NodeJS.ProcessEnv;
 }
 
-function envOptions(opts: EnvOpts) {
-  return { ...(opts.envFile ? { envFile: opts.envFile } : {}), cwd: opts.cwd ?? process.cwd(), env: opts.env ?? process.env };
+export function envOptions(opts: EnvOpts, output?: Output) {
+  return {
+    ...(opts.envFile ? { envFile: opts.envFile } : {}),
+    cwd: opts.cwd ?? process.cwd(),
+    env: opts.env ?? process.env,
+    ...(output ? { warn: (line: string) => output.err(`pdsync: warning: ${line}`) } : {}),
+  };
 }
 
 /** Where a connection points, with every secret masked. */
@@ -26,8 +38,9 @@ export function describeConnection(c: Connection): string {
 }
 
 /** `pdsync conns list` */
-export async function connsList(opts: EnvOpts, write = (s: string) => process.stdout.write(s)): Promise<number> {
-  const loaded = await loadEnv(envOptions(opts));
+export async function connsList(opts: EnvOpts, output: Output): Promise<number> {
+  const write = (s: string) => output.out(s);
+  const loaded = await loadEnv(envOptions(opts, output));
   const names = listConnectionNames(loaded);
   if (names.length === 0) {
     write('no connections: add them under connections: in env.yaml (see env.example.yaml)\n');
@@ -49,9 +62,10 @@ export async function connsList(opts: EnvOpts, write = (s: string) => process.st
 export async function connsDiscover(
   name: string,
   opts: EnvOpts & { columns?: boolean; json?: boolean },
-  write = (s: string) => process.stdout.write(s),
+  output: Output,
 ): Promise<number> {
-  const conn = resolveConnection(await loadEnv(envOptions(opts)), name, 'conns discover');
+  const write = (s: string) => output.out(s);
+  const conn = resolveConnection(await loadEnv(envOptions(opts, output)), name, 'conns discover');
   if (!isPagerDuty(conn)) {
     throw new ConfigError(`conns discover: connection "${name}" is of type ${conn.type}: discover lists the streams of a PagerDuty connection`);
   }
@@ -75,5 +89,35 @@ export async function connsDiscover(
     write(`${s.stream.padEnd(20)} key ${s.primary_key.join('+').padEnd(12)} ${mode.padEnd(26)} ${s.description}\n`);
     for (const c of s.columns ?? []) write(`    ${c.name.padEnd(28)} ${c.type}\n`);
   }
+  return EXIT_OK;
+}
+
+/** `pdsync conns set NAME key=value ...`: edits env.yaml in place, keeping its comments and layout. */
+export async function connsSet(name: string, pairs: string[], opts: EnvOpts, output: Output): Promise<number> {
+  const cwd = opts.cwd ?? process.cwd();
+  const path = opts.envFile ? resolve(cwd, opts.envFile) : (locateEnvFile({ cwd, env: opts.env ?? process.env }) ?? resolve(cwd, 'env.yaml'));
+  const existed = existsSync(path);
+  const doc = parseDocument(existed ? await readFile(path, 'utf8') : '');
+  if (doc.errors.length) throw new ConfigError(`${path}: invalid YAML: fix it before \`conns set\``);
+  const keys: string[] = [];
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`conns set: "${pair.split('=')[0]}": expected key=value, as in inputs.rate=5`);
+    const key = pair.slice(0, eq);
+    // Values are YAML scalars: 5 is a number, true a boolean, the rest strings.
+    const raw = pair.slice(eq + 1);
+    const parsed: unknown = /^[\w.+-]+$/.test(raw) ? parse(raw) : raw;
+    doc.setIn(['connections', name, ...key.split('.')], parsed);
+    keys.push(key);
+  }
+  const conn = (doc.toJS() as { connections: Record<string, unknown> }).connections[name];
+  try {
+    validate(Connection, expandVariables(conn, opts.env ?? process.env, path, ['connections', name]), path, ['connections', name]);
+  } catch (e) {
+    // An unset ${VAR} is fine to write; anything else would leave a broken env.yaml.
+    if (!(e instanceof ConfigError) || !/environment variable .* is not set/.test(e.message)) throw e;
+  }
+  await writeFile(path, doc.toString(), existed ? {} : { mode: 0o600 });
+  output.err(`${name}: set ${keys.join(', ')} in ${path}`);
   return EXIT_OK;
 }

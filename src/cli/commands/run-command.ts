@@ -1,14 +1,16 @@
 import { resolve } from 'node:path';
-import { loadConfig } from '../../config/load-config.js';
-import { ConfigError } from '../../errors.js';
-import { loadCatalogue } from '../../spec/catalogue.js';
+import { loadConfig, type LoadedConfig } from '../../config/load-config.js';
+import type { Mode } from '../../config/replication.js';
+import { ConfigError, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_STREAM_FAILED } from '../../errors.js';
 import { plan } from '../../plan/plan.js';
 import { runReplication } from '../../runner/run-replication.js';
 import { PagerDutySource } from '../../source/pagerduty-source.js';
-import { PostgresTarget } from '../../target/postgres-target.js';
+import { loadCatalogue } from '../../spec/catalogue.js';
+import { formatPlanReport, planReport } from '../../summary/plan-report.js';
+import { ProgressReporter } from '../../summary/progress-reporter.js';
 import { formatSummary } from '../../summary/run-summary.js';
-import type { Mode } from '../../config/replication.js';
-import { EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
+import { PostgresTarget } from '../../target/postgres-target.js';
+import type { Output } from '../output.js';
 
 export interface RunOptions {
   file?: string;
@@ -19,19 +21,36 @@ export interface RunOptions {
   json?: boolean;
   quiet?: boolean;
   debug?: boolean;
+  dryRun?: boolean;
+  limit?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
 }
 
 const PARALLEL_STREAMS = 4;
 
+/** Every secret of the run's connections, so no output can show one. */
+export function registerSecrets(output: Output, config: Pick<LoadedConfig, 'source' | 'target'>): void {
+  output.addSecret(config.source.secrets.api_key);
+  output.addSecret(config.source.secrets.oauth_token);
+  output.addSecret(decodeURIComponent(new URL(config.target.url).password));
+}
+
+function parseLimit(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--limit "${value}": expected a whole number of rows, at least 1`);
+  return n;
+}
+
 /** `pdsync run`: config -> plan -> source -> target -> summary. Returns the exit code. */
-export async function runCommand(opts: RunOptions): Promise<number> {
+export async function runCommand(opts: RunOptions, output: Output): Promise<number> {
   const file = opts.file ?? opts.replication;
   if (!file) throw new ConfigError('run: no replication file: pass one, as in `pdsync run replication.yaml`');
   if (opts.file && opts.replication && opts.file !== opts.replication) {
     throw new ConfigError(`run: two replication files given (${opts.file} and -r ${opts.replication}): pass one`);
   }
+  const rowLimit = parseLimit(opts.limit);
   const cwd = opts.cwd ?? process.cwd();
   const config = await loadConfig({
     replicationPath: resolve(cwd, file),
@@ -39,7 +58,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     ...(opts.envFile ? { envFile: opts.envFile } : {}),
     cwd,
     env: opts.env ?? process.env,
+    warn: (line) => output.err(`pdsync: warning: ${line}`),
   });
+  registerSecrets(output, config);
   const catalogue = await loadCatalogue();
   const only = opts.streams?.split(',').map((s) => s.trim()).filter(Boolean);
   const thePlan = plan({
@@ -52,22 +73,49 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     ...(only ? { only } : {}),
     ...(opts.mode ? { mode: opts.mode } : {}),
   });
-  const log = opts.quiet ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
+
+  const stop = new AbortController();
+  let signalCode = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(signal === 'SIGINT' ? EXIT_SIGINT : EXIT_SIGTERM);
+    signalCode = signal === 'SIGINT' ? EXIT_SIGINT : EXIT_SIGTERM;
+    output.err(`pdsync: ${signal}: stopping; open loads roll back (send it again to quit at once)`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   const target = await PostgresTarget.connect(config.target.url, PARALLEL_STREAMS + 1);
-  const source = new PagerDutySource(config.source);
+  const source = new PagerDutySource(config.source, { signal: stop.signal });
   try {
+    if (opts.dryRun) {
+      // One request proves the key; nothing is written.
+      await source.fetcher({ requests: 0, retries: 0 })('/users', { limit: 1 });
+      const report = planReport(thePlan, await target.savedCursors(thePlan.streams));
+      if (opts.json) output.out(`${JSON.stringify({ until: thePlan.until, streams: report }, null, 2)}\n`);
+      else output.out(`${formatPlanReport(report)}\n`);
+      return EXIT_OK;
+    }
+    const style = opts.quiet ? 'quiet' : output.isTTY ? 'tty' : 'plain';
+    const events = new ProgressReporter(output, style, opts.debug === true);
     const summary = await runReplication(thePlan, {
       source,
       target,
+      events,
       pageLimit: catalogue.page_limit,
       maxOffset: catalogue.max_offset,
       parallelStreams: PARALLEL_STREAMS,
-      log,
+      signal: stop.signal,
+      ...(rowLimit ? { rowLimit } : {}),
     });
-    process.stderr.write(`${formatSummary(summary)}\n`);
-    if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    events.close();
+    output.err(formatSummary(summary));
+    if (opts.json) output.out(`${JSON.stringify(summary, null, 2)}\n`);
+    if (signalCode) return signalCode;
     return summary.status === 'ok' ? EXIT_OK : EXIT_STREAM_FAILED;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await Promise.all([source.close(), target.close()]);
   }
 }

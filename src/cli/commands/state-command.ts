@@ -5,6 +5,8 @@ import { loadCatalogue } from '../../spec/catalogue.js';
 import { plan } from '../../plan/plan.js';
 import { ensureBookkeeping, listState, resetState } from '../../target/bookkeeping.js';
 import { PostgresTarget } from '../../target/postgres-target.js';
+import type { Output } from '../output.js';
+import { registerSecrets } from './run-command.js';
 
 export interface StateOptions {
   replication: string;
@@ -13,15 +15,17 @@ export interface StateOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-async function configOf(opts: StateOptions) {
+async function configOf(opts: StateOptions, output: Output) {
   const cwd = opts.cwd ?? process.cwd();
-  return loadConfig({
+  const config = await loadConfig({
     replicationPath: resolve(cwd, opts.replication),
     replicationLabel: opts.replication,
     ...(opts.envFile ? { envFile: opts.envFile } : {}),
     cwd,
     env: opts.env ?? process.env,
   });
+  registerSecrets(output, config);
+  return config;
 }
 
 async function withTarget<T>(url: string, fn: (target: PostgresTarget) => Promise<T>): Promise<T> {
@@ -34,8 +38,9 @@ async function withTarget<T>(url: string, fn: (target: PostgresTarget) => Promis
 }
 
 /** `pdsync state show`: each stream's saved cursor in the replication's target. */
-export async function stateShow(opts: StateOptions, write = (s: string) => process.stdout.write(s)): Promise<number> {
-  const config = await configOf(opts);
+export async function stateShow(opts: StateOptions, output: Output): Promise<number> {
+  const write = (s: string) => output.out(s);
+  const config = await configOf(opts, output);
   const rows = await withTarget(config.target.url, (t) =>
     t.withClient('pdsync.state', async (c) => {
       await ensureBookkeeping(c);
@@ -50,8 +55,8 @@ export async function stateShow(opts: StateOptions, write = (s: string) => proce
 }
 
 /** `pdsync state reset STREAM`: the stream's next incremental run into the replication's table starts from anchor_date. */
-export async function stateReset(stream: string, opts: StateOptions, write = (s: string) => process.stderr.write(s)): Promise<number> {
-  const config = await configOf(opts);
+export async function stateReset(stream: string, opts: StateOptions, output: Output): Promise<number> {
+  const config = await configOf(opts, output);
   const planned = plan({
     catalogue: await loadCatalogue(),
     replication: config.replication,
@@ -68,6 +73,6 @@ export async function stateReset(stream: string, opts: StateOptions, write = (s:
       return resetState(c, stream, planned.object);
     }),
   );
-  write(`${stream}: ${n ? `forgot the saved cursor of ${object}` : `no saved state for ${object}`}; its next incremental run reads from anchor_date\n`);
+  output.err(`${stream}: ${n ? `forgot the saved cursor of ${object}` : `no saved state for ${object}`}; its next incremental run reads from anchor_date`);
   return EXIT_OK;
 }

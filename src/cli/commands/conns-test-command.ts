@@ -1,0 +1,81 @@
+import { isPagerDuty, type PagerDutyConnection, type PostgresConnection } from '../../config/connections.js';
+import { loadEnv, resolveConnection } from '../../config/env-file.js';
+import { ApiError, EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
+import { loadCatalogue } from '../../spec/catalogue.js';
+import { apiBaseUrl, PagerDutySource } from '../../source/pagerduty-source.js';
+import { classify } from '../../source/response-classifier.js';
+import { PostgresTarget } from '../../target/postgres-target.js';
+import type { Output } from '../output.js';
+import { envOptions } from './conns-command.js';
+
+/** `pdsync conns test NAME`: does the connection work, and what can it do. */
+export async function connsTest(name: string, opts: { envFile?: string }, output: Output): Promise<number> {
+  const conn = resolveConnection(await loadEnv(envOptions(opts, output)), name, 'conns test');
+  if (isPagerDuty(conn)) {
+    output.addSecret(conn.secrets.api_key);
+    output.addSecret(conn.secrets.oauth_token);
+    return testPagerDuty(name, conn, output);
+  }
+  output.addSecret(decodeURIComponent(new URL(conn.url).password));
+  return testPostgres(name, conn, output);
+}
+
+/** One cheap call (/abilities) proves the key; the plan-gated list endpoints say which streams it can read. */
+async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Output): Promise<number> {
+  const source = new PagerDutySource({ ...conn, inputs: { ...conn.inputs, max_attempts: 2 } });
+  const fetch = source.fetcher({ requests: 0, retries: 0 });
+  const auth = conn.secrets.api_key ? 'API key (Authorization: Token)' : 'OAuth token (Authorization: Bearer)';
+  try {
+    const body = await fetch('/abilities', {});
+    const abilities = Array.isArray(body.abilities) ? (body.abilities as string[]) : [];
+    output.out(`${name}: ok, ${auth}, region ${conn.inputs.region}, ${apiBaseUrl(conn)}\n`);
+    output.out(`  abilities: ${abilities.join(', ') || 'none'}\n`);
+    const catalogue = await loadCatalogue();
+    const readable: string[] = [];
+    for (const [stream, spec] of Object.entries(catalogue.streams)) {
+      if (!spec.gate) {
+        readable.push(stream);
+        continue;
+      }
+      try {
+        await fetch(spec.path, { limit: 1 });
+        readable.push(stream);
+      } catch (e) {
+        if (classify(e, true) !== 'gated') throw e;
+        output.out(`  ${stream}: not readable (${(e as ApiError).status}): the account lacks ${spec.gate.feature}; a run skips it\n`);
+      }
+    }
+    output.out(`  readable streams (${readable.length} of ${Object.keys(catalogue.streams).length}): ${readable.join(', ')}\n`);
+    return EXIT_OK;
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    const hint =
+      e.status === 401 ? ': the key is wrong or revoked' : e.status === 403 ? ': the token lacks a read scope' : '';
+    output.err(`pdsync: ${name}: ${e.message}${hint}`);
+    return EXIT_STREAM_FAILED;
+  } finally {
+    await source.close();
+  }
+}
+
+async function testPostgres(name: string, conn: PostgresConnection, output: Output): Promise<number> {
+  const target = await PostgresTarget.connect(conn.url, 1);
+  try {
+    const facts = await target.withClient(name, async (c) => {
+      const { rows } = await c.query<{ version: string; usr: string; db: string; can_create: boolean }>(
+        `SELECT current_setting('server_version') AS version, current_user AS usr, current_database() AS db,
+                has_database_privilege(current_database(), 'CREATE') AS can_create`,
+      );
+      return rows[0]!;
+    });
+    output.out(`${name}: ok, PostgreSQL ${facts.version}, user ${facts.usr}, database ${facts.db}\n`);
+    output.out(
+      facts.can_create
+        ? '  can create schemas: target schemas and pdsync\'s bookkeeping schema are created as needed\n'
+        : '  cannot create schemas: create the target schemas and "pdsync" beforehand, with CREATE on them for this user\n',
+    );
+    return EXIT_OK;
+  } finally {
+    await target.close();
+  }
+}

@@ -1,0 +1,15 @@
+import type { RequestEvent } from '../source/request-executor.js';
+import type { StreamSummary } from '../summary/run-summary.js';
+
+/** What a run reports as it goes; the progress reporters turn these into output. */
+export interface RunEvents {
+  streamStarted(stream: string, detail: string): void;
+  /** Cumulative rows and pages read by a stream. */
+  rowsRead(stream: string, rows: number, pages: number): void;
+  /** Rows the stream will read in all, once every window has been counted. */
+  totalKnown(stream: string, total: number): void;
+  windowDone(stream: string, since: Date, until: Date, rows: number): void;
+  request(stream: string, e: RequestEvent): void;
+  notice(stream: string, line: string): void;
+  streamFinished(summary: StreamSummary): void;
+}

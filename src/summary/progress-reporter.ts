@@ -1,0 +1,122 @@
+import type { Output } from '../cli/output.js';
+import type { RunEvents } from '../runner/run-events.js';
+import type { RequestEvent } from '../source/request-executor.js';
+import { toQueryString } from '../source/query-string.js';
+import type { StreamSummary } from './run-summary.js';
+
+export type ProgressStyle = 'tty' | 'plain' | 'quiet';
+
+interface StreamProgress {
+  rows: number;
+  pages: number;
+  total?: number;
+  started: number;
+  requests: number[];
+  done?: StreamSummary;
+}
+
+const REDRAW_MS = 250;
+
+/**
+ * Turns run events into output on stderr. On a terminal: a live block, one line per stream
+ * (rows, pages, requests per second, ETA when the total is known). Elsewhere (cron, CI): one
+ * plain line per event, no control characters. Quiet: warnings and failures only.
+ */
+export class ProgressReporter implements RunEvents {
+  private readonly streams = new Map<string, StreamProgress>();
+  private drawn = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly output: Output,
+    private readonly style: ProgressStyle,
+    private readonly debug: boolean,
+  ) {
+    if (style === 'tty') this.timer = setInterval(() => this.redraw(), REDRAW_MS);
+  }
+
+  streamStarted(stream: string, detail: string): void {
+    this.streams.set(stream, { rows: 0, pages: 0, started: Date.now(), requests: [] });
+    this.line(`${stream}: started ${detail}`);
+  }
+
+  rowsRead(stream: string, rows: number, pages: number): void {
+    const s = this.streams.get(stream);
+    if (s) Object.assign(s, { rows, pages });
+  }
+
+  totalKnown(stream: string, total: number): void {
+    const s = this.streams.get(stream);
+    if (s) s.total = total;
+  }
+
+  windowDone(stream: string, since: Date, until: Date, rows: number): void {
+    this.line(`${stream}: window ${since.toISOString()} .. ${until.toISOString()} done, ${rows} rows`);
+  }
+
+  request(stream: string, e: RequestEvent): void {
+    this.streams.get(stream)?.requests.push(Date.now());
+    if (this.debug) {
+      const qs = toQueryString(e.query);
+      this.print(
+        `debug ${stream}: GET ${e.path}${qs ? `?${qs}` : ''} ${e.status ?? 'network error'} ${e.ms} ms${e.attempt > 1 ? ` (retry ${e.attempt - 1})` : ''}`,
+      );
+    }
+  }
+
+  notice(stream: string, line: string): void {
+    this.print(`${stream}: ${line}`, true);
+  }
+
+  streamFinished(summary: StreamSummary): void {
+    const s = this.streams.get(summary.stream);
+    if (s) s.done = summary;
+    for (const w of summary.warnings) this.print(`${summary.stream}: warning: ${w}`, true);
+    if (summary.status === 'ok') this.line(`${summary.stream}: finished, ${summary.rowsWritten} rows, ${summary.requests} requests`);
+    else this.print(`${summary.stream}: ${summary.status === "skipped" ? "warning: skipped" : "failed"}: ${summary.reason}`, true);
+  }
+
+  /** Stops the live block; the summary follows it. */
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.style === 'tty') this.redraw();
+  }
+
+  /** A progress event: a line in plain style, part of the live block on a terminal. */
+  private line(text: string): void {
+    if (this.style === 'plain') this.output.err(text);
+  }
+
+  /** A line every style shows (quiet only when important), above the live block. */
+  private print(text: string, important = false): void {
+    if (this.style === 'quiet' && !important && !this.debug) return;
+    if (this.style !== 'tty') return this.output.err(text);
+    this.clearBlock();
+    this.output.err(text);
+    this.redraw();
+  }
+
+  private clearBlock(): void {
+    if (this.drawn > 0) this.output.rawErr(`\x1b[${this.drawn}A\x1b[0J`);
+    this.drawn = 0;
+  }
+
+  private redraw(): void {
+    this.clearBlock();
+    const now = Date.now();
+    const lines = [...this.streams].map(([name, s]) => {
+      const recent = s.requests.filter((t) => t > now - 5000);
+      s.requests = recent;
+      const rate = recent.length / Math.min(5, Math.max(1, (now - s.started) / 1000));
+      const of = s.total !== undefined ? `/${s.total}` : '';
+      const eta =
+        s.total !== undefined && s.rows > 0 && !s.done
+          ? `  ETA ${Math.max(0, Math.round(((s.total - s.rows) * (now - s.started)) / s.rows / 1000))} s`
+          : '';
+      const state = s.done ? `  ${s.done.status}` : '';
+      return `${name.padEnd(20)} ${String(s.rows).padStart(8)}${of} rows  ${String(s.pages).padStart(5)} pages  ${rate.toFixed(1)} req/s${eta}${state}`;
+    });
+    if (lines.length) this.output.rawErr(`${lines.join('\n')}\n`);
+    this.drawn = lines.length;
+  }
+}
