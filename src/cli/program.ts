@@ -7,11 +7,15 @@ import { connsDiscover, connsList, connsSet } from './commands/conns-command.js'
 import { connsTest } from './commands/conns-test-command.js';
 import { simulatorCommand } from './commands/simulator-command.js';
 import { stateReset, stateShow } from './commands/state-command.js';
+import { demoCommand } from './commands/demo-command.js';
+import { sqlCommand } from './commands/sql-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const EXAMPLES = `
 Examples:
+  pdsync demo                                    the simulator into an embedded PostgreSQL, then a few answers
+  pdsync sql "select status, count(*) from pagerduty.incidents group by 1"
   pdsync run replication.yaml                    sync the streams of a replication file
   pdsync run -r replication.yaml --streams incidents,users --mode full-refresh
   pdsync conns list                              connections from env.yaml and the environment
@@ -105,6 +109,24 @@ export function buildProgram(exit: { code: number }, output: Output): Command {
     .option('--env-file <file>', 'env.yaml with connections')
     .action(async (stream: string, opts) => {
       exit.code = await stateReset(stream, opts, output);
+    });
+
+  program
+    .command('demo')
+    .description('sync the built-in PagerDuty simulator into an embedded PostgreSQL and answer a few questions')
+    .option('--data-dir <dir>', 'where the embedded PostgreSQL keeps its data', '.pdsync/pg')
+    .action(async (opts: { dataDir: string }) => {
+      exit.code = await demoCommand(opts, output);
+    });
+
+  program
+    .command('sql')
+    .description('query the embedded PostgreSQL (the demo\'s database), or --serve it for psql')
+    .argument('[query]', 'SQL to run')
+    .option('--data-dir <dir>', 'where the embedded PostgreSQL keeps its data', '.pdsync/pg')
+    .option('--serve', 'keep the database up and print its URL until Ctrl-C')
+    .action(async (query: string | undefined, opts: { dataDir: string; serve?: boolean }) => {
+      exit.code = await sqlCommand(query, opts, output);
     });
 
   program

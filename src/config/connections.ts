@@ -44,7 +44,12 @@ export const PagerDutyConnection = z.union([PagerDutyNative, PagerDutyApiSpec]);
 
 export const PostgresConnection = z.strictObject({
   type: z.enum(['postgres', 'postgresql']),
-  url: z.string().regex(/^postgres(ql)?:\/\//, 'expected a URL such as postgresql://user:pass@host:5432/db'),
+  /** `embedded`: pdsync's own PostgreSQL, started for the run, its data under `data_dir`. */
+  url: z.union([
+    z.literal('embedded'),
+    z.string().regex(/^postgres(ql)?:\/\//, 'expected a URL such as postgresql://user:pass@host:5432/db, or embedded'),
+  ]),
+  data_dir: z.string().min(1).optional(),
 });
 
 export const Connection = z.discriminatedUnion('type', [PagerDutyNative, PagerDutyApiSpec, PostgresConnection]);

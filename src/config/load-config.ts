@@ -35,7 +35,9 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig>
   if (!isPagerDuty(source)) {
     throw new ConfigError(`${label}: source: connection "${replication.source}" is of type ${source.type}: expected a PagerDuty connection (type: pagerduty)`);
   }
-  const target = resolveConnection(env, replication.target, `${label}: target`);
+  const target = replication.target
+    ? resolveConnection(env, replication.target, `${label}: target`)
+    : ({ type: 'postgres', url: 'embedded' } as const);
   if (!isPostgres(target)) {
     throw new ConfigError(`${label}: target: connection "${replication.target}" is of type ${target.type}: expected a postgres connection`);
   }

@@ -16,7 +16,8 @@ const StreamSettings = z.strictObject({
 
 export const Replication = z.strictObject({
   source: z.string().min(1),
-  target: z.string().min(1),
+  /** Left out: the embedded PostgreSQL. */
+  target: z.string().min(1).optional(),
   defaults: StreamSettings.omit({ disabled: true }).default({}),
   streams: z.record(z.string().min(1), StreamSettings.nullable()),
 });

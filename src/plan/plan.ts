@@ -118,7 +118,7 @@ export function plan(input: PlanInput): Plan {
   }
   return {
     source: { name: replication.source, connection: input.source },
-    target: { name: replication.target, connection: input.target },
+    target: { name: replication.target ?? 'embedded', connection: input.target },
     until: new Date(now).toISOString(),
     streams,
   };

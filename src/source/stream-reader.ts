@@ -25,7 +25,7 @@ export interface ReadOptions {
 
 /** A window is split when its total passes this share of the offset cap, leaving room for growth. */
 const SPLIT_FILL = 0.9;
-const PAGES_AHEAD = 4;
+const PAGES_AHEAD = 2;
 
 /**
  * All records of one stream, page by page as they arrive. Windowed streams are read from
@@ -35,7 +35,7 @@ const PAGES_AHEAD = 4;
  * [since, until), so none is read twice across an edge.
  */
 export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOptions): AsyncGenerator<ApiRecord[]> {
-  const channel = new PageChannel<ApiRecord[]>(8);
+  const channel = new PageChannel<ApiRecord[]>(4);
   const base: Query = { ...spec.query, ...(spec.include.length ? { 'include[]': spec.include } : {}) };
   const windowLimit = pLimit(opts.parallelWindows ?? 2);
 

@@ -25,7 +25,12 @@ export function startPdsync(args: string[], opts: { cwd: string; env?: Record<st
   child.stderr.on('data', (d) => (output.stderr += d));
   const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, ...output }));
+    child.on('close', (code, signal) => {
+      // Every run of every test checks that no secret it was given reached its output.
+      const leaked = secretsIn(opts.env ?? {}).find((secret) => output.stdout.includes(secret) || output.stderr.includes(secret));
+      if (leaked) reject(new Error(`pdsync ${args.join(' ')} printed a secret:\n${output.stderr}\n${output.stdout}`));
+      else resolve({ code, signal, ...output });
+    });
   });
   return { child, output, done };
 }
@@ -59,4 +64,15 @@ ${extra}  PG:
     type: postgres
     url: ${databaseUrl}
 `;
+}
+
+/** Secret values in a test's environment: keys, tokens, passwords, and passwords inside URLs. */
+function secretsIn(env: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (/KEY|TOKEN|SECRET|PASSWORD/.test(name) && value.length >= 4) out.push(value);
+    const url = /^postgres(ql)?:\/\/[^:]+:([^@]+)@/.exec(value);
+    if (url?.[2] && url[2].length >= 4) out.push(decodeURIComponent(url[2]));
+  }
+  return out;
 }

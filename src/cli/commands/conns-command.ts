@@ -32,6 +32,7 @@ export function describeConnection(c: Connection): string {
     const auth = c.secrets.api_key ? 'api_key ****' : 'oauth_token ****';
     return `pagerduty  ${apiBaseUrl(c)}  ${auth}`;
   }
+  if (!URL.canParse(c.url)) return `postgres   ${c.url} (${c.data_dir ?? '.pdsync/pg'})`;
   const url = new URL(c.url);
   if (url.password) url.password = '****';
   return `postgres   ${url.toString()}`;

@@ -4,6 +4,7 @@ import { ApiError, EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
 import { apiBaseUrl, PagerDutySource } from '../../source/pagerduty-source.js';
 import { classify } from '../../source/response-classifier.js';
+import { openDatabase } from '../../target/embedded-postgres.js';
 import { PostgresTarget } from '../../target/postgres-target.js';
 import type { Output } from '../output.js';
 import { envOptions } from './conns-command.js';
@@ -16,7 +17,7 @@ export async function connsTest(name: string, opts: { envFile?: string }, output
     output.addSecret(conn.secrets.oauth_token);
     return testPagerDuty(name, conn, output);
   }
-  output.addSecret(decodeURIComponent(new URL(conn.url).password));
+  if (URL.canParse(conn.url)) output.addSecret(decodeURIComponent(new URL(conn.url).password));
   return testPostgres(name, conn, output);
 }
 
@@ -59,7 +60,11 @@ async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Ou
 }
 
 async function testPostgres(name: string, conn: PostgresConnection, output: Output): Promise<number> {
-  const target = await PostgresTarget.connect(conn.url, 1);
+  const database = await openDatabase(conn, process.cwd());
+  const target = await PostgresTarget.connect(database.url, 1).catch(async (e: unknown) => {
+    await database.close();
+    throw e;
+  });
   try {
     const facts = await target.withClient(name, async (c) => {
       const { rows } = await c.query<{ version: string; usr: string; db: string; can_create: boolean }>(
@@ -77,5 +82,6 @@ async function testPostgres(name: string, conn: PostgresConnection, output: Outp
     return EXIT_OK;
   } finally {
     await target.close();
+    await database.close();
   }
 }

@@ -9,6 +9,7 @@ import { loadCatalogue } from '../../spec/catalogue.js';
 import { formatPlanReport, planReport } from '../../summary/plan-report.js';
 import { ProgressReporter } from '../../summary/progress-reporter.js';
 import { formatSummary } from '../../summary/run-summary.js';
+import { openDatabase } from '../../target/embedded-postgres.js';
 import { PostgresTarget } from '../../target/postgres-target.js';
 import type { Output } from '../output.js';
 
@@ -33,7 +34,7 @@ const PARALLEL_STREAMS = 4;
 export function registerSecrets(output: Output, config: Pick<LoadedConfig, 'source' | 'target'>): void {
   output.addSecret(config.source.secrets.api_key);
   output.addSecret(config.source.secrets.oauth_token);
-  output.addSecret(decodeURIComponent(new URL(config.target.url).password));
+  if (URL.canParse(config.target.url)) output.addSecret(decodeURIComponent(new URL(config.target.url).password));
 }
 
 function parseLimit(value: string | undefined): number | undefined {
@@ -85,7 +86,14 @@ export async function runCommand(opts: RunOptions, output: Output): Promise<numb
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const target = await PostgresTarget.connect(config.target.url, PARALLEL_STREAMS + 1);
+  const database = await openDatabase(config.target, cwd);
+  let target: PostgresTarget;
+  try {
+    target = await PostgresTarget.connect(database.url, PARALLEL_STREAMS + 1);
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
   const source = new PagerDutySource(config.source, { signal: stop.signal });
   try {
     if (opts.dryRun) {
@@ -117,5 +125,6 @@ export async function runCommand(opts: RunOptions, output: Output): Promise<numb
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await Promise.all([source.close(), target.close()]);
+    await database.close();
   }
 }

@@ -4,7 +4,9 @@ import { ConfigError, EXIT_OK } from '../../errors.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
 import { plan } from '../../plan/plan.js';
 import { ensureBookkeeping, listState, resetState } from '../../target/bookkeeping.js';
+import { openDatabase } from '../../target/embedded-postgres.js';
 import { PostgresTarget } from '../../target/postgres-target.js';
+import type { PostgresConnection } from '../../config/connections.js';
 import type { Output } from '../output.js';
 import { registerSecrets } from './run-command.js';
 
@@ -28,12 +30,17 @@ async function configOf(opts: StateOptions, output: Output) {
   return config;
 }
 
-async function withTarget<T>(url: string, fn: (target: PostgresTarget) => Promise<T>): Promise<T> {
-  const target = await PostgresTarget.connect(url, 1);
+async function withTarget<T>(conn: PostgresConnection, fn: (target: PostgresTarget) => Promise<T>): Promise<T> {
+  const database = await openDatabase(conn, process.cwd());
   try {
-    return await fn(target);
+    const target = await PostgresTarget.connect(database.url, 1);
+    try {
+      return await fn(target);
+    } finally {
+      await target.close();
+    }
   } finally {
-    await target.close();
+    await database.close();
   }
 }
 
@@ -41,7 +48,7 @@ async function withTarget<T>(url: string, fn: (target: PostgresTarget) => Promis
 export async function stateShow(opts: StateOptions, output: Output): Promise<number> {
   const write = (s: string) => output.out(s);
   const config = await configOf(opts, output);
-  const rows = await withTarget(config.target.url, (t) =>
+  const rows = await withTarget(config.target, (t) =>
     t.withClient('pdsync.state', async (c) => {
       await ensureBookkeeping(c);
       return listState(c);
@@ -67,7 +74,7 @@ export async function stateReset(stream: string, opts: StateOptions, output: Out
   }).streams.find((s) => s.name === stream);
   if (!planned) throw new ConfigError(`state reset: "${stream}" is not a stream of ${opts.replication}`);
   const object = `${planned.object.schema}.${planned.object.table}`;
-  const n = await withTarget(config.target.url, (t) =>
+  const n = await withTarget(config.target, (t) =>
     t.withClient('pdsync.state', async (c) => {
       await ensureBookkeeping(c);
       return resetState(c, stream, planned.object);

@@ -1,0 +1,88 @@
+import { PagerDutyConnection, PostgresConnection } from '../../config/connections.js';
+import { Replication } from '../../config/replication.js';
+import { EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
+import { plan } from '../../plan/plan.js';
+import { runReplication } from '../../runner/run-replication.js';
+import { startSimulator } from '../../simulator/server.js';
+import { PagerDutySource } from '../../source/pagerduty-source.js';
+import { loadCatalogue } from '../../spec/catalogue.js';
+import { formatTable } from '../../summary/format-table.js';
+import { ProgressReporter } from '../../summary/progress-reporter.js';
+import { formatSummary } from '../../summary/run-summary.js';
+import { DEFAULT_EMBEDDED_DIR, startEmbeddedPostgres } from '../../target/embedded-postgres.js';
+import { PostgresTarget } from '../../target/postgres-target.js';
+import type { Output } from '../output.js';
+import { DEMO_QUESTIONS } from './demo-questions.js';
+
+export interface DemoOptions {
+  dataDir?: string;
+  cwd?: string;
+}
+
+const TWO_YEARS_MS = 2 * 365 * 24 * 3600 * 1000;
+
+/**
+ * `pdsync demo`: the built-in PagerDuty simulator synced into the embedded PostgreSQL (all 13
+ * streams, incremental where the API allows), then a few answers from the data. Run again, it
+ * syncs only what changed.
+ */
+export async function demoCommand(opts: DemoOptions, output: Output): Promise<number> {
+  const dataDir = opts.dataDir ?? DEFAULT_EMBEDDED_DIR;
+  const now = new Date();
+  const sim = await startSimulator({ port: 0, seed: 42 });
+  output.err(`pdsync demo: a simulated PagerDuty account (${sim.url}) into an embedded PostgreSQL (${dataDir})`);
+  const server = await startEmbeddedPostgres(dataDir, opts.cwd ?? process.cwd()).catch(async (e: unknown) => {
+    await sim.close();
+    throw e;
+  });
+  const connection = PagerDutyConnection.parse({
+    type: 'pagerduty',
+    secrets: { api_key: 'sim-token' },
+    // The simulator has no rate limit of its own; a real account keeps the default 5 requests/s.
+    inputs: { base_url: sim.url, anchor_date: new Date(now.getTime() - TWO_YEARS_MS).toISOString(), rate: 25 },
+  });
+  const source = new PagerDutySource(connection);
+  const target = await PostgresTarget.connect(server.url, 5);
+  try {
+    const catalogue = await loadCatalogue();
+    const thePlan = plan({
+      catalogue,
+      replication: Replication.parse({
+        source: 'SIMULATOR',
+        defaults: { mode: 'incremental', object: 'pagerduty.{stream_name}' },
+        streams: { '*': null },
+      }),
+      replicationPath: 'demo',
+      source: connection,
+      target: PostgresConnection.parse({ type: 'postgres', url: server.url }),
+      now,
+    });
+    const events = new ProgressReporter(output, output.isTTY ? 'tty' : 'plain', false);
+    const summary = await runReplication(thePlan, {
+      source,
+      target,
+      events,
+      pageLimit: catalogue.page_limit,
+      maxOffset: catalogue.max_offset,
+      parallelStreams: 4,
+      signal: new AbortController().signal,
+    });
+    events.close();
+    output.err(formatSummary(summary));
+    if (summary.status !== 'ok') return EXIT_STREAM_FAILED;
+    for (const q of DEMO_QUESTIONS) {
+      const result = await target.withClient(q.title, (c) => c.query({ text: q.sql, rowMode: 'array' }));
+      output.out(`\n${q.title}\n${formatTable(result.fields.map((f) => f.name), result.rows as unknown[][])}\n`);
+    }
+    output.out(
+      `\nKeep exploring (the data stays in ${dataDir}):\n` +
+        `  npx pdsync sql "select title, status, created_at from pagerduty.incidents order by created_at desc limit 10"\n` +
+        `  npx pdsync sql --serve      # keeps the database up and prints its URL for psql\n` +
+        `Then point pdsync at your account: env.example.yaml and examples/replication.yaml, and \`npx pdsync run\`.\n`,
+    );
+    return EXIT_OK;
+  } finally {
+    await Promise.all([source.close(), target.close(), sim.close()]);
+    await server.stop();
+  }
+}

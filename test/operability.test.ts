@@ -1,0 +1,252 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
+import type { RunSummary } from '../src/summary/run-summary.js';
+import { BIN, envYaml, pdsync, SIM_KEY, workspace } from './support/cli.js';
+import { DATABASE_URL } from './support/database.js';
+import { syncFixture } from './support/sync-fixture.js';
+
+const only = (...streams: string[]) => (schema: string) =>
+  `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
+
+// Any control character but newline and tab.
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
+
+describe('operable in cron and CI', () => {
+  test('--json prints one JSON document of the documented shape on stdout', async () => {
+    const f = await syncFixture({ name: 'json', sim: { gates: { teams: 402 } }, replication: only('users', 'teams', 'incidents') });
+    try {
+      const r = await f.run(['--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const s = JSON.parse(r.stdout) as RunSummary;
+      assert.deepEqual(Object.keys(s).sort(), ['finishedAt', 'runId', 'startedAt', 'status', 'streams']);
+      assert.equal(s.status, 'ok');
+      assert.match(s.runId, /^[0-9a-f-]{36}$/);
+      assert.ok(Date.parse(s.startedAt) <= Date.parse(s.finishedAt));
+      for (const st of s.streams) {
+        assert.deepEqual(
+          Object.keys(st).filter((k) => k !== 'reason').sort(),
+          ['durationMs', 'mode', 'object', 'requests', 'retries', 'rowsRead', 'rowsWritten', 'status', 'stream', 'warnings'],
+        );
+        for (const k of ['durationMs', 'requests', 'retries', 'rowsRead', 'rowsWritten'] as const) assert.equal(typeof st[k], 'number');
+      }
+      const byName = Object.fromEntries(s.streams.map((x) => [x.stream, x]));
+      assert.equal(byName.users!.rowsWritten, f.truth('users').length);
+      assert.equal(byName.incidents!.rowsRead, f.truth('incidents').length);
+      assert.equal(byName.teams!.status, 'skipped');
+      assert.match(byName.teams!.reason!, /lacks teams/);
+      assert.equal(byName.incidents!.mode, 'full-refresh');
+      assert.equal(byName.incidents!.object, `${f.db.schema}.incidents`);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('without a terminal: one plain line per stream event, no control characters; --quiet keeps only the summary', async () => {
+    const f = await syncFixture({ name: 'plain', replication: only('users', 'incidents') });
+    try {
+      const r = await f.run();
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, CONTROL);
+      assert.match(r.stderr, /^users: started \(full-refresh -> /m);
+      assert.match(r.stderr, /^incidents: window \S+ \.\. \S+ done, \d+ rows$/m);
+      assert.match(r.stderr, /^incidents: finished, 1200 rows, \d+ requests$/m);
+      assert.match(r.stderr, /^ok: 2 streams, \d+ rows, \d+ requests, [\d.]+ s$/m);
+      const quiet = await f.run(['--quiet']);
+      assert.equal(quiet.code, 0);
+      const lines = quiet.stderr.trim().split('\n');
+      assert.equal(lines.length, 3, quiet.stderr);
+      assert.match(lines[0]!, /^users\s+full-refresh\s+ok/);
+      assert.match(lines[2]!, /^ok: 2 streams/);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('on a terminal: live per-stream progress with rows, pages and requests per second; no colours with NO_COLOR', async () => {
+    const f = await syncFixture({ name: 'tty', sim: { latencyMs: 20 }, replication: only('incidents', 'log_entries') });
+    try {
+      // `script` gives pdsync a pseudo-terminal, as a person's shell would.
+      const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+        const child = spawn('script', ['-qec', `${BIN} run replication.yaml`, '/dev/null'], {
+          cwd: f.cwd,
+          env: { PATH: process.env.PATH ?? '', HOME: f.cwd, PAGERDUTY_API_KEY: SIM_KEY, NO_COLOR: '1', TERM: 'xterm' },
+        });
+        let text = '';
+        child.stdout.on('data', (d) => (text += d));
+        child.on('close', (code) => resolve({ code, text }));
+      });
+      assert.equal(out.code, 0, out.text);
+      assert.match(out.text, /\x1b\[\d+A\x1b\[0J/, 'the progress block is redrawn in place');
+      assert.match(out.text, /incidents\s+\d+\/1200 rows\s+\d+ pages\s+[\d.]+ req\/s/);
+      assert.doesNotMatch(out.text, /\x1b\[[\d;]*m/, 'no colour codes');
+      assert.match(out.text, /ok: 2 streams/);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('exit codes: 0 ok, 1 a stream failed, 2 bad configuration', async () => {
+    const f = await syncFixture({ name: 'codes', replication: only('users'), inputs: { max_attempts: 2 } });
+    try {
+      assert.equal((await f.run()).code, 0);
+      f.sim.setFaults({ rate: 1, kinds: ['http500'] });
+      assert.equal((await f.run()).code, 1);
+      f.sim.setFaults(undefined);
+      assert.equal((await f.run(['--mode', 'sideways'])).code, 2);
+      assert.equal((await pdsync(['frobnicate'], { cwd: f.cwd })).code, 2);
+    } finally {
+      await f.close();
+    }
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`${signal} mid-run stops requests, rolls back, prints the summary, exits ${signal === 'SIGTERM' ? 143 : 130}; the target is as before`, async () => {
+      const f = await syncFixture({ name: signal.toLowerCase(), replication: only('users', 'incidents') });
+      try {
+        assert.equal((await f.run()).code, 0);
+        const before = { users: await f.landed('users'), incidents: await f.landed('incidents') };
+        for (const id of f.sim.dataset.ids('incidents').slice(0, 5)) f.sim.dataset.deleteRecord('incidents', id);
+        f.sim.setLatency(300);
+        const run = f.start(['--json']);
+        while (!/incidents: started/.test(run.output.stderr)) await sleep(20);
+        await sleep(400);
+        const sentBefore = f.sim.requests.length;
+        run.child.kill(signal);
+        const r = await run.done;
+        assert.equal(r.code, signal === 'SIGTERM' ? 143 : 130, r.stderr);
+        assert.match(r.stderr, new RegExp(`${signal}: stopping`));
+        const summary = JSON.parse(r.stdout) as RunSummary;
+        assert.equal(summary.status, 'interrupted');
+        assert.ok(summary.streams.some((s) => /interrupted/.test(s.reason ?? '')));
+        assert.ok(f.sim.requests.length <= sentBefore + 4, 'no new requests after the signal but those in flight');
+        assert.deepEqual(await f.landed('incidents'), before.incidents, 'nothing partial is visible');
+        f.sim.setLatency(0);
+        assert.equal((await f.run()).code, 0);
+        assert.deepEqual(await f.landed('incidents'), f.truth('incidents'));
+      } finally {
+        await f.close();
+      }
+    });
+  }
+
+  test('secrets never appear in any output, even with --debug, in errors from pg, and in conns commands', async () => {
+    const apiKey = 'u+ZqX9-secret-api-key';
+    const dbPassword = 'pg-secret-password-42';
+    const f = await syncFixture({ name: 'secrets', sim: { apiKey, faults: { seed: 3, rate: 0.3, kinds: ['http503'] } }, replication: only('users', 'incidents') });
+    try {
+      const url = DATABASE_URL.replace('postgres@', `postgres:${dbPassword}@`);
+      writeFileSync(join(f.cwd, 'env.yaml'), envYaml(f.sim.url, url, { rate: 100 }));
+      const env = { PAGERDUTY_API_KEY: apiKey };
+      const r = await f.run(['--debug', '--json'], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /^debug incidents: GET \/incidents\?\S+ 200 \d+ ms$/m, 'one line per request');
+      assert.match(r.stderr, /^debug \w+: GET \/\S+ 503 \d+ ms/m, 'failed attempts are shown too');
+      assert.match(r.stderr, /\(retry \d\)$/m);
+      // pg's own error for an unreachable database, through the same output.
+      writeFileSync(join(f.cwd, 'env.yaml'), envYaml(f.sim.url, url.replace('127.0.0.1:5432', '127.0.0.1:9'), { rate: 100 }));
+      const bad = await f.run(['--debug'], env);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /cannot connect to the target database/);
+      for (const args of [['conns', 'list'], ['conns', 'test', 'PAGERDUTY'], ['conns', 'test', 'PG']]) {
+        await pdsync(args, { cwd: f.cwd, env: { ...env, PG_URL: url } });
+      }
+      // The harness fails any run whose output holds a secret of its environment; the URL's password is one.
+      await pdsync(['run', 'replication.yaml', '--debug'], { cwd: f.cwd, env: { ...env, DB_URL: url } });
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('--dry-run prints the plan after one auth request and writes nothing', async () => {
+    const f = await syncFixture({ name: 'dry', replication: only('users', 'incidents', 'notifications') });
+    try {
+      const r = await f.run(['--dry-run', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(f.sim.requests.length, 1, 'one request: the auth check');
+      const plan = JSON.parse(r.stdout) as { streams: { stream: string; mode: string; object: string; windows: { count: number } | null }[] };
+      assert.deepEqual(plan.streams.map((s) => s.stream), ['users', 'incidents', 'notifications']);
+      assert.equal(plan.streams[0]!.windows, null);
+      assert.ok(plan.streams[1]!.windows!.count >= 13, 'incidents since 2020 in windows of 180 days');
+      assert.equal(plan.streams[2]!.object, `${f.db.schema}.notifications`);
+      assert.equal(await f.db.schemaExists(), false, 'nothing written');
+      const text = await f.run(['--dry-run']);
+      assert.match(text.stdout, /^incidents\s+full-refresh\s+-> \S+\.incidents\s+\d+ window\(s\) of <= 180 days/m);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('--limit loads at most N rows per stream and saves no cursor', async () => {
+    const f = await syncFixture({
+      name: 'limit',
+      replication: (schema) => `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: incremental\n  object: ${schema}.{stream_name}\nstreams:\n  users:\n  incidents:\n`,
+    });
+    try {
+      const r = await f.run(['--limit', '150']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((await f.landed('users')).length, 60);
+      assert.equal((await f.landed('incidents')).length, 150);
+      const { rowCount } = await f.db.pool.query('SELECT 1 FROM pdsync.state WHERE object = $1', [`${f.db.schema}.incidents`]);
+      assert.equal(rowCount, 0);
+      assert.equal((await f.run(['--limit', 'lots'])).code, 2);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('conns test reports auth type, region and readable streams; Postgres version and rights', async () => {
+    const f = await syncFixture({ name: 'ctest', sim: { gates: { priorities: 404 } } });
+    try {
+      const r = await pdsync(['conns', 'test', 'PAGERDUTY'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^PAGERDUTY: ok, API key \(Authorization: Token\), region us, http:\/\/127\.0\.0\.1:\d+/m);
+      assert.match(r.stdout, /priorities: not readable \(404\): the account lacks incident priorities/);
+      assert.match(r.stdout, /readable streams \(12 of 13\): users, teams, /);
+      const bad = await pdsync(['conns', 'test', 'PAGERDUTY'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: 'nope-wrong' } });
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /401 .*the key is wrong or revoked/);
+      const pgTest = await pdsync(['conns', 'test', 'PG'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
+      assert.equal(pgTest.code, 0, pgTest.stderr);
+      assert.match(pgTest.stdout, /^PG: ok, PostgreSQL \d+\.\d+.*, user postgres, database test/m);
+      assert.match(pgTest.stdout, /can create schemas/);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('conns set writes env.yaml keeping its comments, and refuses a value that would break it', async () => {
+    const cwd = workspace({
+      'env.yaml': '# team connections\nconnections:\n  PAGERDUTY:\n    type: pagerduty  # the real account\n    secrets:\n      api_key: ${PAGERDUTY_API_KEY}\n',
+    });
+    const r = await pdsync(['conns', 'set', 'PAGERDUTY', 'inputs.rate=4', 'inputs.region=eu'], { cwd, env: { PAGERDUTY_API_KEY: 'k-123456' } });
+    assert.equal(r.code, 0, r.stderr);
+    const text = readFileSync(join(cwd, 'env.yaml'), 'utf8');
+    assert.match(text, /^# team connections$/m);
+    assert.match(text, /type: pagerduty # the real account/);
+    assert.match(text, /rate: 4\n/);
+    assert.match(text, /region: eu\n/);
+    const bad = await pdsync(['conns', 'set', 'PAGERDUTY', 'inputs.region=mars'], { cwd, env: { PAGERDUTY_API_KEY: 'k-123456' } });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /connections\.PAGERDUTY\.inputs\.region/);
+    assert.equal(readFileSync(join(cwd, 'env.yaml'), 'utf8'), text, 'unchanged');
+    const fresh = workspace({});
+    assert.equal((await pdsync(['conns', 'set', 'PG', 'type=postgres', 'url=postgresql://u@h/db'], { cwd: fresh })).code, 0);
+    assert.equal(statSync(join(fresh, 'env.yaml')).mode & 0o777, 0o600, 'a new env.yaml is private');
+  });
+
+  test('a plaintext secret in an env.yaml others can read gives a warning', async () => {
+    const cwd = workspace({
+      'env.yaml': 'connections:\n  PAGERDUTY:\n    type: pagerduty\n    secrets:\n      api_key: plain-text-key-123\n',
+    });
+    chmodSync(join(cwd, 'env.yaml'), 0o644);
+    const r = await pdsync(['conns', 'list'], { cwd });
+    assert.match(r.stderr, /warning: .*env\.yaml is readable by other users and holds a plaintext secret \(connections\.PAGERDUTY\.secrets\.api_key\): chmod 600/);
+    assert.ok(!r.stderr.includes('plain-text-key-123') && !r.stdout.includes('plain-text-key-123'));
+    chmodSync(join(cwd, 'env.yaml'), 0o600);
+    assert.doesNotMatch((await pdsync(['conns', 'list'], { cwd })).stderr, /warning/);
+  });
+});
