@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
@@ -91,6 +91,19 @@ async function recoverFromCrash(dataDir: string): Promise<void> {
   rmSync(pidFile, { force: true });
 }
 
+/** As root the server runs as the `postgres` OS user, which must be able to reach the data directory. */
+function checkReachableByServerUser(dataDir: string): void {
+  for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+      throw new TargetError(
+        `as root, the embedded PostgreSQL runs as the OS user postgres, which cannot enter ${dir}: ` +
+          `choose a data directory it can reach (--data-dir, or data_dir: in the connection), or run pdsync as a normal user`,
+      );
+    }
+    if (dir === dirname(dir)) return;
+  }
+}
+
 /**
  * Starts the embedded PostgreSQL with its data under `dataDir` (kept between runs) on a free
  * port of 127.0.0.1. As root, the server runs as the `postgres` OS user, as PostgreSQL requires.
@@ -98,8 +111,10 @@ async function recoverFromCrash(dataDir: string): Promise<void> {
 export async function startEmbeddedPostgres(dir = DEFAULT_EMBEDDED_DIR, cwd = process.cwd()): Promise<EmbeddedServer> {
   const dataDir = resolve(cwd, dir);
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
+  const asRoot = process.getuid?.() === 0;
   // The parent must stay traversable: as root, the server runs as another OS user.
   mkdirSync(dirname(dataDir), { recursive: true, mode: 0o755 });
+  if (asRoot) checkReachableByServerUser(dataDir);
   await recoverFromCrash(dataDir);
   const port = await freePort();
   const log: string[] = [];
@@ -110,7 +125,7 @@ export async function startEmbeddedPostgres(dir = DEFAULT_EMBEDDED_DIR, cwd = pr
     user: USER,
     password: PASSWORD,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: (m) => log.push(String(m)),
     onError: (m) => log.push(String(m)),

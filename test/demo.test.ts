@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { startSimulator } from '../src/simulator/server.js';
+import { BIN, type CliResult, pdsync, workspace } from './support/cli.js';
+
+/** `pdsync ...` as the unprivileged `nobody` when the suite runs as root, else as the current (unprivileged) user. */
+function asUnprivileged(args: string[], cwd: string): Promise<CliResult> {
+  if (process.getuid?.() !== 0) return pdsync(args, { cwd });
+  chownSync(cwd, 65534, 65534);
+  return new Promise((resolve) => {
+    const child = spawn('runuser', ['-u', 'nobody', '--', 'env', `HOME=${cwd}`, `PATH=${process.env.PATH}`, BIN, ...args], { cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Rows of a one-column query against the workspace's embedded database. */
+async function column(cwd: string, sql: string): Promise<string[]> {
+  const r = await pdsync(['sql', sql], { cwd });
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trim().split('\n').slice(2).map((l) => l.trim()).sort();
+}
+
+/** PIDs of processes whose command line names the directory: a server left running would show here. */
+function processesUsing(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** A workspace the embedded server's OS user can enter (mkdtemp makes private ones). */
+function openWorkspace(): string {
+  const dir = workspace({});
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+describe('the one-command demo on embedded PostgreSQL', () => {
+  const cwd = openWorkspace();
+
+  test('pdsync demo syncs all 13 streams into an embedded PostgreSQL, exactly, and answers its questions', async () => {
+    const r = await pdsync(['demo'], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^ok: 13 streams, \d+ rows/m);
+    for (const title of ['Incidents by status and urgency', 'Mean time to acknowledge and to resolve, per service', 'Who is on call now']) {
+      assert.ok(r.stdout.includes(title), title);
+    }
+    assert.match(r.stdout, /npx pdsync sql "select /);
+    assert.match(r.stdout, /^resolved\s+\| high\s+\| \d+$/m);
+    // The same seed serves the same account: what landed is exactly the simulator's.
+    const sim = await startSimulator({ port: 0, seed: 42 });
+    try {
+      for (const stream of ['users', 'services', 'escalation_policies', 'schedules', 'teams', 'vendors']) {
+        assert.deepEqual(await column(cwd, `select id from pagerduty.${stream}`), sim.dataset.ids(stream).sort(), stream);
+      }
+      const incidents = await column(cwd, 'select id from pagerduty.incidents');
+      const truth = new Set(sim.dataset.ids('incidents'));
+      assert.ok(incidents.length >= 1190 && incidents.every((id) => truth.has(id)), `${incidents.length} incidents, all real`);
+      assert.equal(new Set(incidents).size, incidents.length);
+    } finally {
+      await sim.close();
+    }
+    assert.deepEqual(processesUsing(join(cwd, '.pdsync/pg')), [], 'the embedded server stopped with pdsync');
+  });
+
+  test('the data persists: a second demo reads only what changed since the saved cursors', async () => {
+    const r = await pdsync(['demo'], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /incidents: started \(incremental -> pagerduty\.incidents, from \S+ by the saved cursor\)/);
+    const requests = Number(/^ok: 13 streams, \d+ rows, (\d+) requests/m.exec(r.stderr)?.[1]);
+    assert.ok(requests < 30, `${requests} requests`);
+  });
+
+  test('a stale postmaster.pid from a crash does not stop the next start', async () => {
+    writeFileSync(join(cwd, '.pdsync/pg/postmaster.pid'), '999999\n');
+    assert.deepEqual(await column(cwd, 'select count(*) from pagerduty.vendors'), ['30']);
+  });
+
+  test('a server left running by a killed pdsync is shut down and the next command works', async () => {
+    const serve = spawn(BIN, ['sql', '--serve'], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    serve.stderr.on('data', (d) => (err += d));
+    let exited = false;
+    serve.on('close', () => (exited = true));
+    while (!/is up: psql postgresql:/.test(err)) {
+      assert.ok(!exited, `pdsync sql --serve ended early: ${err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    serve.kill('SIGKILL');
+    await new Promise((r) => serve.on('close', r));
+    assert.ok(processesUsing(join(cwd, '.pdsync/pg')).length > 0, 'the orphaned server is still running');
+    assert.deepEqual(await column(cwd, 'select count(*) from pagerduty.tags'), ['20']);
+    assert.deepEqual(processesUsing(join(cwd, '.pdsync/pg')), []);
+  });
+
+  test('the demo works for an unprivileged user too', async () => {
+    const other = openWorkspace();
+    const r = await asUnprivileged(['demo', '--data-dir', 'db'], other);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^ok: 13 streams/m);
+  });
+});
+
+test('as root, a data directory the server\'s OS user cannot enter is refused with a way out', async () => {
+  const cwd = workspace({});
+  chmodSync(cwd, 0o700);
+  const r = await pdsync(['sql', 'select 1'], { cwd });
+  if (process.getuid?.() === 0) {
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /runs as the OS user postgres, which cannot enter .*: choose a data directory it can reach \(--data-dir/);
+  } else {
+    assert.equal(r.code, 0, r.stderr);
+  }
+});
