@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { loadCatalogue } from '../src/spec/catalogue.js';
+import { withStreamTable } from '../src/spec/stream-table.js';
+import { pdsync, SIM_KEY, workspace } from './support/cli.js';
+import { DATABASE_URL } from './support/database.js';
+import { syncFixture } from './support/sync-fixture.js';
+
+const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+
+describe('README and examples', () => {
+  test('README\'s table of streams is the one generated from specs/pagerduty.yaml', async () => {
+    const readme = read('README.md');
+    assert.equal(readme, withStreamTable(readme, await loadCatalogue()), 'run `npm run readme:streams`');
+    for (const stream of Object.keys((await loadCatalogue()).streams)) assert.match(readme, new RegExp(`^\\| \`${stream}\` \\|`, 'm'));
+  });
+
+  test('README starts with the demo command and the test command', () => {
+    const block = /```sh\n([^]*?)```/.exec(read('README.md'))![1]!;
+    const commands = block.split('\n').filter((l) => l && !l.startsWith('#'));
+    assert.deepEqual(commands, ['npm ci && npx pdsync demo', 'npm test']);
+  });
+
+  test('README documents every exit code the CLI uses', () => {
+    const readme = read('README.md');
+    for (const code of ['0', '1', '2', '130 / 143']) assert.match(readme, new RegExp(`^\\| ${code} \\|`, 'm'));
+  });
+
+  test('env.example.yaml and examples/replication.yaml sync the simulator exactly', async () => {
+    const f = await syncFixture({ name: 'examples' });
+    try {
+      const env = read('env.example.yaml')
+        .replace('# base_url: http://127.0.0.1:8089', `base_url: ${f.sim.url}`)
+        .replace('"2024-01-01T00:00:00Z"', '"2020-01-01T00:00:00Z"')
+        .replace('postgresql://postgres@127.0.0.1:5432/test', DATABASE_URL)
+        .replace('rate: 5 ', 'rate: 100 ');
+      const replication = read('examples/replication.yaml').replace('pagerduty.{stream_name}', `${f.db.schema}.{stream_name}`);
+      writeFileSync(join(f.cwd, 'env.yaml'), env);
+      writeFileSync(join(f.cwd, 'replication.yaml'), replication);
+      const r = await f.run();
+      assert.equal(r.code, 0, r.stderr);
+      for (const stream of Object.keys(f.catalogue.streams)) assert.deepEqual(await f.landed(stream), f.truth(stream), stream);
+      assert.match(r.stderr, /^incidents\s+incremental\s+ok/m);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('examples/env.simulator.yaml works against `pdsync simulator` as README says', async () => {
+    const cwd = workspace({});
+    const { startSimulator } = await import('../src/simulator/server.js');
+    const sim = await startSimulator({ port: 0 });
+    try {
+      const env = read('examples/env.simulator.yaml').replace('http://127.0.0.1:8089', sim.url);
+      writeFileSync(join(cwd, 'env.yaml'), env);
+      const r = await pdsync(['conns', 'test', 'PAGERDUTY'], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /readable streams \(13 of 13\)/);
+    } finally {
+      await sim.close();
+    }
+  });
+});
