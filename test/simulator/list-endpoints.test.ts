@@ -57,7 +57,7 @@ describe('simulator list endpoints', () => {
   });
 
   test('an unknown path answers 404 code 2100', async () => {
-    const res = await get(sim, '/abilities');
+    const res = await get(sim, '/audit/records');
     assert.equal(res.status, 404);
     assert.deepEqual(res.body, { error: { message: 'Not Found', code: 2100 } });
   });

@@ -45,3 +45,16 @@ describe('simulator plan gates', () => {
     assert.throws(() => sim.setGates({ teams: 403 as 402 }), RangeError);
   });
 });
+
+test('GET /abilities lists the account features, without those of gated streams', async () => {
+  const sim = await startSimulator({ port: 0, gates: { teams: 402 } });
+  try {
+    const res = await fetch(`${sim.url}/abilities`, { headers: { authorization: 'Token token=sim-token' } });
+    assert.equal(res.status, 200);
+    const { abilities } = (await res.json()) as { abilities: string[] };
+    assert.ok(abilities.includes('priorities'));
+    assert.ok(!abilities.includes('teams'));
+  } finally {
+    await sim.close();
+  }
+});
