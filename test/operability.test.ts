@@ -58,9 +58,10 @@ describe('operable in cron and CI', () => {
       const quiet = await f.run(['--quiet']);
       assert.equal(quiet.code, 0);
       const lines = quiet.stderr.trim().split('\n');
-      assert.equal(lines.length, 3, quiet.stderr);
-      assert.match(lines[0]!, /^users\s+full-refresh\s+ok/);
-      assert.match(lines[2]!, /^ok: 2 streams/);
+      assert.equal(lines.length, 4, quiet.stderr);
+      assert.match(lines[0]!, /^stream\s+mode\s+status\s+read\s+written\s+requests\s+retries\s+seconds\s+table$/);
+      assert.match(lines[1]!, /^users\s+full-refresh\s+ok\s+60\s+60\s+1\s+0\s+[\d.]+\s+\S+\.users$/);
+      assert.match(lines[3]!, /^ok: 2 streams/);
     } finally {
       await f.close();
     }

@@ -51,7 +51,7 @@ export function buildProgram(exit: { code: number }, output: Output): Command {
     .option('--dry-run', 'print the plan (streams, tables, modes, time windows) after one auth check; write nothing')
     .option('-q, --quiet', 'print only warnings, errors and the summary')
     .option('-d, --debug', 'one line per request (method, path and query, status, ms, retry)')
-    .addHelpText('after', `\n${EXIT_CODES_HELP}\n  130/143 stopped by SIGINT/SIGTERM: open loads rolled back`)
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .action(async (file: string | undefined, opts) => {
       exit.code = await runCommand({ file, ...opts }, output);
     });

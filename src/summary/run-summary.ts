@@ -25,18 +25,27 @@ export interface RunSummary {
   streams: StreamSummary[];
 }
 
-/** Human lines for stderr: one per stream, then a total. */
+/** Human lines for stderr: a header, one line per stream (and its reason), then a total. */
 export function formatSummary(summary: RunSummary): string {
-  const lines = summary.streams.map((s) => {
-    const head = `${s.stream.padEnd(20)} ${s.mode.padEnd(12)} ${s.status.padEnd(7)} ${String(s.rowsWritten).padStart(8)} rows ${String(s.requests).padStart(6)} requests ${(s.durationMs / 1000).toFixed(1).padStart(6)} s  -> ${s.object}`;
-    return s.reason ? `${head}\n    ${s.reason}` : head;
-  });
+  const head = `${'stream'.padEnd(20)} ${'mode'.padEnd(12)} ${'status'.padEnd(7)} ${'read'.padStart(8)} ${'written'.padStart(8)} ${'requests'.padStart(8)} ${'retries'.padStart(7)} ${'seconds'.padStart(7)}  table`;
+  const lines = [head];
+  for (const s of summary.streams) {
+    lines.push(
+      `${s.stream.padEnd(20)} ${s.mode.padEnd(12)} ${s.status.padEnd(7)} ${String(s.rowsRead).padStart(8)} ${String(s.rowsWritten).padStart(8)} ${String(s.requests).padStart(8)} ${String(s.retries).padStart(7)} ${(s.durationMs / 1000).toFixed(1).padStart(7)}  ${s.object}`,
+    );
+    if (s.reason) lines.push(`    ${s.reason}`);
+  }
   const rows = summary.streams.reduce((n, s) => n + s.rowsWritten, 0);
   const requests = summary.streams.reduce((n, s) => n + s.requests, 0);
   const seconds = (Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000;
   const failed = summary.streams.filter((s) => s.status === 'failed').length;
-  lines.push(
-    `${failed ? `FAILED: ${failed} of ${summary.streams.length} streams` : `ok: ${summary.streams.length} streams`}, ${rows} rows, ${requests} requests, ${seconds.toFixed(1)} s`,
-  );
+  const skipped = summary.streams.filter((s) => s.status === 'skipped').length;
+  const verdict =
+    summary.status === 'interrupted'
+      ? `INTERRUPTED: ${failed} of ${summary.streams.length} streams rolled back or not started`
+      : failed
+        ? `FAILED: ${failed} of ${summary.streams.length} streams`
+        : `ok: ${summary.streams.length} streams${skipped ? ` (${skipped} skipped)` : ''}`;
+  lines.push(`${verdict}, ${rows} rows, ${requests} requests, ${seconds.toFixed(1)} s`);
   return lines.join('\n');
 }
