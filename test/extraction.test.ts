@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { RunSummary } from '../src/summary/run-summary.js';
 import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
@@ -151,6 +153,29 @@ describe('extraction never loses a row', () => {
       assert.match(priorities.reason!, /404.*lacks incident priorities/);
       assert.match(r.stderr, /teams: warning: skipped: PagerDuty answered 402/);
       await assertExact(f, ['users']);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('oncalls are who is on call now by default, and every shift of the next N days with inputs.oncall_days', async () => {
+    // The simulator's clock is real time here: PagerDuty measures the 90 days from its own now.
+    const f = await syncFixture({ name: 'oncalls', sim: { now: () => new Date() }, inputs: { oncall_days: 14 }, replication: only('oncalls') });
+    try {
+      const r = await f.run();
+      assert.equal(r.code, 0, r.stderr);
+      const q = new URLSearchParams(f.sim.requests.find((x) => x.path === '/oncalls')!.query);
+      const range = { since: new Date(q.get('since')!), until: new Date(q.get('until')!) };
+      assert.equal(range.until.getTime() - range.since.getTime(), 14 * 86_400_000);
+      const truth = [...f.sim.dataset.records('oncalls', range)].map((x) =>
+        JSON.stringify([(x.escalation_policy as { id: string }).id, x.escalation_level, (x.schedule as { id: string } | null)?.id ?? null, (x.user as { id: string }).id, x.start]),
+      );
+      assert.ok(truth.length > f.truth('oncalls').length, 'more shifts than those current now');
+      assert.deepEqual(await f.landed('oncalls'), truth.sort());
+      writeFileSync(join(f.cwd, 'env.yaml'), readFileSync(join(f.cwd, 'env.yaml'), 'utf8').replace('oncall_days: 14', 'oncall_days: 91'));
+      const tooFar = await f.run();
+      assert.equal(tooFar.code, 2);
+      assert.match(tooFar.stderr, /oncall_days: .*expected.*90|too big.*90|<=90/i);
     } finally {
       await f.close();
     }

@@ -19,6 +19,8 @@ export const PagerDutyInputs = z.strictObject({
   concurrency: PositiveInt.default(3),
   /** Per request, in milliseconds. */
   timeout: PositiveInt.default(30_000),
+  /** Days of future on-call shifts to read; 0 reads who is on call now. */
+  oncall_days: z.coerce.number<unknown>().int().min(0).max(90).default(0),
   /** Attempts per request, the first included, before its stream fails. */
   max_attempts: PositiveInt.default(6),
 });

@@ -16,6 +16,8 @@ export interface PlannedStream {
   primaryKey: string[];
   /** For windowed streams: history is read from `since` to the run's `until`. */
   since?: string;
+  /** Days ahead of the run's start to read, for a stream with a forward range. */
+  forwardDays?: number;
   /** For incremental streams with a change feed: the feed's stream and the field holding a changed record. */
   changes?: { spec: StreamSpec; record: string };
 }
@@ -98,6 +100,7 @@ export function plan(input: PlanInput): Plan {
         spec,
         primaryKey: settings?.primary_key ?? spec.primary_key,
         ...(spec.window ? { since: anchor } : {}),
+        ...forwardDays(spec, input.source.inputs),
         ...(mode === 'incremental' && spec.changes
           ? {
               changes: {
@@ -144,4 +147,15 @@ export function incrementalSince(stream: PlannedStream, cursor: Date | undefined
   const anchor = Date.parse(stream.since);
   if (stream.mode !== 'incremental' || !cursor) return new Date(anchor);
   return new Date(Math.max(anchor, cursor.getTime() - CURSOR_OVERLAP_MS));
+}
+
+/** The days ahead a connection input asks of a stream with a forward range, if any. */
+function forwardDays(spec: StreamSpec, inputs: Record<string, unknown>): { forwardDays?: number } {
+  const range = spec.forward_range;
+  const days = range ? Number(inputs[range.input] ?? 0) : 0;
+  if (!range || !(days > 0)) return {};
+  if (days > range.max_days) {
+    throw new ConfigError(`inputs.${range.input}: ${days} days: PagerDuty answers ${spec.name} at most ${range.max_days} days ahead`);
+  }
+  return { forwardDays: days };
 }

@@ -55,6 +55,7 @@ async function* streamPages(stream: PlannedStream, cursor: Date | undefined, pla
     maxOffset: deps.maxOffset,
     until: new Date(plan.until),
     ...(since ? { since } : {}),
+    ...(stream.forwardDays ? { forwardDays: stream.forwardDays } : {}),
     onTotal: (() => {
       let total = 0;
       return (n: number) => events.totalKnown(stream.name, (total += n));

@@ -16,6 +16,8 @@ export interface ReadOptions {
   maxOffset: number;
   since?: Date;
   until: Date;
+  /** For a stream with a forward range: read [until, until + days) instead of "now". */
+  forwardDays?: number;
   /** Windows read side by side; the shared limiter still bounds requests in flight. */
   parallelWindows?: number;
   /** Rows a stream will read, summed over its windows' first pages. */
@@ -36,7 +38,10 @@ const PAGES_AHEAD = 2;
  */
 export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOptions): AsyncGenerator<ApiRecord[]> {
   const channel = new PageChannel<ApiRecord[]>(4);
-  const base: Query = { ...spec.query, ...(spec.include.length ? { 'include[]': spec.include } : {}) };
+  const forward = opts.forwardDays
+    ? { since: formatTime(opts.until), until: formatTime(new Date(opts.until.getTime() + opts.forwardDays * 86_400_000)) }
+    : {};
+  const base: Query = { ...spec.query, ...(spec.include.length ? { 'include[]': spec.include } : {}), ...forward };
   const windowLimit = pLimit(opts.parallelWindows ?? 2);
 
   const fetchRecords = async (query: Query): Promise<{ records: ApiRecord[]; body: ListBody }> => {

@@ -33,6 +33,8 @@ const Stream = z.strictObject({
   query: z.record(z.string(), QueryValue).default({}),
   include: z.array(z.string()).default([]),
   gate: z.strictObject({ feature: z.string() }).optional(),
+  /** Read [run start, run start + days) when the connection input `input` asks for days ahead. */
+  forward_range: z.strictObject({ input: z.string(), max_days: z.number().int().positive() }).optional(),
   changes: z
     .strictObject({
       /** The stream whose records, since the cursor, name the changed records. */

@@ -6,6 +6,7 @@ export function streamTable(catalogue: Catalogue): string {
     const notes: string[] = [];
     if (s.window) notes.push(`Read in windows of at most ${s.window.max_days} days${s.window.required ? ' (the API requires both bounds)' : ''}.`);
     if (s.changes) notes.push(`Incremental runs also catch late changes through \`${s.changes.stream}\` with \`include[]=${s.changes.include.join(',')}\`.`);
+    if (s.forward_range) notes.push(`Set \`inputs.${s.forward_range.input}\` (up to ${s.forward_range.max_days}) to read that many days ahead instead.`);
     if (s.gate) notes.push(`Skipped with a warning when the account lacks ${s.gate.feature} (402, or 404).`);
     if (s.include.length) notes.push(`Requested with \`include[]=${s.include.join(',')}\`.`);
     const key = s.primary_key.length > 1 ? `\`_pdsync_key\` = JSON of ${s.primary_key.join(', ')}` : `\`${s.primary_key[0]}\``;
