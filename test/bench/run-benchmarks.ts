@@ -1,10 +1,11 @@
-import { incidentRequests } from './incident-requests.js';
+import { incidentRequests, lateChangeRequests } from './incident-requests.js';
 import { loadThroughput } from './load-throughput.js';
 import { requestBudget } from './request-budget.js';
 
-/** `npm run bench`: prints each benchmark's figures. Select some with PDSYNC_BENCH=budget,incidents,load. */
+/** `npm run bench`: prints each benchmark's figures. Select some with PDSYNC_BENCH=incidents,late,budget,load. */
 const benches: Record<string, () => Promise<string[]>> = {
   incidents: incidentRequests,
+  late: lateChangeRequests,
   budget: requestBudget,
   load: loadThroughput,
 };
