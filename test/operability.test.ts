@@ -209,7 +209,7 @@ describe('operable in cron and CI', () => {
       assert.match(r.stdout, /readable streams \(12 of 13\): users, teams, /);
       const bad = await pdsync(['conns', 'test', 'PAGERDUTY'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: 'nope-wrong' } });
       assert.equal(bad.code, 1);
-      assert.match(bad.stderr, /401 .*the key is wrong or revoked/);
+      assert.match(bad.stderr, /401 .*the key or client credentials are wrong or revoked/);
       const pgTest = await pdsync(['conns', 'test', 'PG'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
       assert.equal(pgTest.code, 0, pgTest.stderr);
       assert.match(pgTest.stdout, /^PG: ok, PostgreSQL \d+\.\d+.*, user postgres, database test/m);

@@ -19,6 +19,10 @@ export const PagerDutyInputs = z.strictObject({
   concurrency: PositiveInt.default(3),
   /** Per request, in milliseconds. */
   timeout: PositiveInt.default(30_000),
+  /** With OAuth client credentials: the account's subdomain (acme for acme.pagerduty.com). */
+  subdomain: z.string().regex(/^[a-z0-9-]+$/i, 'expected the account subdomain, e.g. acme for acme.pagerduty.com').optional(),
+  /** Where client credentials are exchanged for a token. */
+  token_url: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).default('https://identity.pagerduty.com/oauth/token'),
   /** Days of future on-call shifts to read; 0 reads who is on call now. */
   oncall_days: z.coerce.number<unknown>().int().min(0).max(90).default(0),
   /** Attempts per request, the first included, before its stream fails. */
@@ -29,9 +33,11 @@ export const PagerDutySecrets = z
   .strictObject({
     api_key: z.string().min(1).optional(),
     oauth_token: z.string().min(1).optional(),
+    client_id: z.string().min(1).optional(),
+    client_secret: z.string().min(1).optional(),
   })
-  .refine((s) => s.api_key || s.oauth_token, {
-    message: 'expected api_key (a PagerDuty REST API key) or oauth_token',
+  .refine((s) => s.api_key || s.oauth_token || (s.client_id && s.client_secret), {
+    message: 'expected api_key (a PagerDuty REST API key), oauth_token, or client_id with client_secret',
   });
 
 const PagerDutyBase = {
@@ -39,9 +45,23 @@ const PagerDutyBase = {
   inputs: PagerDutyInputs.default(PagerDutyInputs.parse({})),
 };
 
+type PagerDutyShape = { secrets: z.infer<typeof PagerDutySecrets>; inputs: z.infer<typeof PagerDutyInputs> };
+
+/** Client credentials are exchanged for a token of one account: its subdomain is part of the scope. */
+function subdomainWithClientCredentials(c: PagerDutyShape, ctx: z.RefinementCtx): void {
+  const { secrets, inputs } = c;
+  if (!secrets.api_key && !secrets.oauth_token && secrets.client_id && !inputs.subdomain) {
+    ctx.addIssue({ code: 'custom', path: ['inputs', 'subdomain'], message: 'missing: OAuth client credentials need the account subdomain (acme for acme.pagerduty.com)' });
+  }
+}
+
 /** `type: pagerduty`, or Sling's spelling `type: api` with `spec: pagerduty`. */
-const PagerDutyNative = z.strictObject({ type: z.literal('pagerduty'), spec: z.literal('pagerduty').optional(), ...PagerDutyBase });
-const PagerDutyApiSpec = z.strictObject({ type: z.literal('api'), spec: z.literal('pagerduty'), ...PagerDutyBase });
+const PagerDutyNative = z
+  .strictObject({ type: z.literal('pagerduty'), spec: z.literal('pagerduty').optional(), ...PagerDutyBase })
+  .superRefine(subdomainWithClientCredentials);
+const PagerDutyApiSpec = z
+  .strictObject({ type: z.literal('api'), spec: z.literal('pagerduty'), ...PagerDutyBase })
+  .superRefine(subdomainWithClientCredentials);
 export const PagerDutyConnection = z.union([PagerDutyNative, PagerDutyApiSpec]);
 
 export const PostgresConnection = z.strictObject({

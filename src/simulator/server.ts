@@ -6,6 +6,7 @@ import type { IncidentBurst } from './account.js';
 import { type Clock, SimClock } from './clock.js';
 import { type Dataset, SimulatedDataset } from './dataset.js';
 import type { FaultOptions } from './fault-plan.js';
+import { type OAuthClientOptions, OAuthIssuer } from './oauth-issuer.js';
 import { ListEndpoints } from './list-endpoints.js';
 import type { Gates } from './plan-gates.js';
 import type { RateLimitOptions } from './rate-limit.js';
@@ -31,6 +32,8 @@ export interface SimulatorOptions {
   port?: number;
   /** Default 'sim-token'; sent as `Token token=<key>` or `Bearer <key>`. */
   apiKey?: string;
+  /** Serve POST /oauth/token for this client (client-credentials grant); its tokens work as Bearer keys. */
+  oauthClient?: OAuthClientOptions;
   /** Records per generated stream, over the defaults (users 60, incidents 1200, ...). */
   volume?: Partial<Record<string, number>>;
   /** Extra incidents on given UTC days, e.g. 17,000 in one day. */
@@ -63,6 +66,8 @@ export interface Simulator {
   setLatency(ms: number): void;
   setRateLimit(r: RateLimitOptions | undefined): void;
   stats(): RequestStats;
+  /** Client-credentials grants served, with their scopes (empty without `oauthClient`). */
+  oauthGrants: readonly { scope: string; at: number }[];
   /** Empties `requests` and the statistics, for the next phase of a test. */
   resetLog(): void;
   close(): Promise<void>;
@@ -82,14 +87,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     defaultIncludes: Object.fromEntries(Object.entries(catalogue.streams).map(([name, s]) => [name, s.include])),
   });
   const endpoints = new ListEndpoints(dataset, Object.fromEntries(Object.entries(catalogue.streams).map(([name, s]) => [name, s.path])), clock);
-  const traffic = new TrafficControls(options, options.apiKey ?? 'sim-token', endpoints, dataset.streams(), seed);
+  const issuer = options.oauthClient && new OAuthIssuer(options.oauthClient);
+  const traffic = new TrafficControls(options, options.apiKey ?? 'sim-token', endpoints, dataset.streams(), seed, (h) => issuer?.accepts(h) ?? false);
   const log = new RequestLog();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const answered = log.arrive(res);
     const url = new URL(req.url ?? '/', 'http://simulator');
     const method = req.method ?? 'GET';
-    const reply = traffic.decide(method, req.headers.authorization, url);
+    const reply =
+      issuer && method === 'POST' && url.pathname === '/oauth/token'
+        ? issuer.token(await readBody(req))
+        : traffic.decide(method, req.headers.authorization, url);
     const delayMs = traffic.latencyMs + reply.delayMs;
     if (delayMs > 0) await sleep(delayMs);
     answered(method, url, loggedStatus(reply));
@@ -114,6 +123,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setLatency: (ms) => traffic.setLatency(ms),
     setRateLimit: (r) => traffic.setRateLimit(r),
     stats: () => log.stats(),
+    oauthGrants: issuer?.grants ?? [],
     resetLog: () => log.reset(),
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -121,4 +131,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         server.closeAllConnections();
       }),
   };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (body += d));
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
 }

@@ -38,6 +38,8 @@ export class TrafficControls {
     private readonly endpoints: ListEndpoints,
     private readonly streams: readonly string[],
     private readonly seed: number,
+    /** Other credentials the API accepts: OAuth tokens issued by the simulator. */
+    private readonly alsoAccepts: (authorization: string | undefined) => boolean = () => false,
   ) {
     this.accepted = new Set([`Token token=${apiKey}`, `Bearer ${apiKey}`]);
     this.retryAfter = o.retryAfter ?? false;
@@ -69,7 +71,7 @@ export class TrafficControls {
 
   decide(method: string, authorization: string | undefined, url: URL): Reply {
     const nowMs = Date.now();
-    if (!this.accepted.has(authorization ?? '')) return jsonReply(401, authenticationFailed().body(), rateLimitHeaders(this.limiter?.peek(nowMs)));
+    if (!this.accepted.has(authorization ?? '') && !this.alsoAccepts(authorization)) return jsonReply(401, authenticationFailed().body(), rateLimitHeaders(this.limiter?.peek(nowMs)));
     const limit = this.limiter?.take(nowMs);
     const headers = rateLimitHeaders(limit);
     if (limit && !limit.allowed) return this.tooManyRequests(headers, limit.resetSeconds);

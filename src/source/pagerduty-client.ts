@@ -4,8 +4,8 @@ import { type Query, toQueryString } from './query-string.js';
 
 export interface PagerDutyClientOptions {
   baseUrl: string;
-  /** The full Authorization header value; never logged. */
-  authorization: string;
+  /** The Authorization header value for each request (a token may be renewed); never logged. */
+  authorization: () => Promise<string>;
   timeoutMs: number;
 }
 
@@ -60,6 +60,7 @@ export class PagerDutyClient {
     let status: number;
     let text: string;
     let headers: Record<string, string | string[] | undefined>;
+    const authorization = await this.options.authorization();
     try {
       const res = await this.agent.request({
         origin: this.baseUrl,
@@ -67,7 +68,7 @@ export class PagerDutyClient {
         method: 'GET',
         headers: {
           accept: 'application/vnd.pagerduty+json;version=2',
-          authorization: this.options.authorization,
+          authorization,
           'user-agent': 'pdsync',
         },
         signal,

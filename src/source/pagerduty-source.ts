@@ -1,4 +1,5 @@
 import type { PagerDutyConnection } from '../config/connections.js';
+import { OAuthTokenProvider } from './oauth-token-provider.js';
 import { PagerDutyClient } from './pagerduty-client.js';
 import { RateLimiter } from './rate-limiter.js';
 import { type RequestCounters, type RequestEvent, RequestExecutor } from './request-executor.js';
@@ -11,13 +12,32 @@ export function apiBaseUrl(conn: PagerDutyConnection): string {
   return conn.inputs.base_url ?? REGION_URLS[conn.inputs.region];
 }
 
-/** The Authorization header for a connection's secrets. Never printed. */
-export function authorizationHeader(conn: PagerDutyConnection): string {
-  return conn.secrets.api_key ? `Token token=${conn.secrets.api_key}` : `Bearer ${conn.secrets.oauth_token}`;
+/** How a connection authenticates, for people: never the secret itself. */
+export function authDescription(conn: PagerDutyConnection): string {
+  if (conn.secrets.api_key) return 'API key (Authorization: Token)';
+  if (conn.secrets.oauth_token) return 'OAuth token (Authorization: Bearer)';
+  return `OAuth client credentials for ${conn.inputs.subdomain} (Authorization: Bearer, renewed on expiry)`;
+}
+
+/** The Authorization header for each request of a connection. Never printed. */
+function authorizer(conn: PagerDutyConnection, scopes: string[]): () => Promise<string> {
+  const { api_key, oauth_token, client_id, client_secret } = conn.secrets;
+  if (api_key) return async () => `Token token=${api_key}`;
+  if (oauth_token) return async () => `Bearer ${oauth_token}`;
+  const provider = new OAuthTokenProvider({
+    tokenUrl: conn.inputs.token_url,
+    clientId: client_id!,
+    clientSecret: client_secret!,
+    scope: [`as_account-${conn.inputs.region}.${conn.inputs.subdomain}`, ...new Set(scopes)].join(' '),
+    timeoutMs: conn.inputs.timeout,
+  });
+  return () => provider.authorization();
 }
 
 export interface SourceOptions {
   signal?: AbortSignal;
+  /** OAuth scopes the run needs (the streams' read scopes), asked for with client credentials. */
+  scopes?: string[];
 }
 
 /** The source side of a run: one HTTP client and one limiter, created once and shared by every stream. */
@@ -28,7 +48,7 @@ export class PagerDutySource {
   constructor(conn: PagerDutyConnection, opts: SourceOptions = {}) {
     this.client = new PagerDutyClient({
       baseUrl: apiBaseUrl(conn),
-      authorization: authorizationHeader(conn),
+      authorization: authorizer(conn, opts.scopes ?? []),
       timeoutMs: conn.inputs.timeout,
     });
     const limiter = new RateLimiter({ rate: conn.inputs.rate, concurrency: conn.inputs.concurrency });

@@ -27,6 +27,7 @@ const Stream = z.strictObject({
   description: z.string().min(1),
   path: z.string().regex(/^\/[a-z_/]+$/),
   envelope: z.string().min(1),
+  scope: z.string().min(1),
   primary_key: z.array(z.string().min(1)).min(1),
   incremental_key: z.string().optional(),
   window: Window.optional(),

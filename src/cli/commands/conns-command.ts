@@ -29,7 +29,7 @@ export function envOptions(opts: EnvOpts, output?: Output) {
 /** Where a connection points, with every secret masked. */
 export function describeConnection(c: Connection): string {
   if (isPagerDuty(c)) {
-    const auth = c.secrets.api_key ? 'api_key ****' : 'oauth_token ****';
+    const auth = c.secrets.api_key ? 'api_key ****' : c.secrets.oauth_token ? 'oauth_token ****' : `oauth client ${c.secrets.client_id} ****`;
     return `pagerduty  ${apiBaseUrl(c)}  ${auth}`;
   }
   if (!URL.canParse(c.url)) return `postgres   ${c.url} (${c.data_dir ?? '.pdsync/pg'})`;

@@ -2,7 +2,7 @@ import { isPagerDuty, type PagerDutyConnection, type PostgresConnection } from '
 import { loadEnv, resolveConnection } from '../../config/env-file.js';
 import { ApiError, EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
-import { apiBaseUrl, PagerDutySource } from '../../source/pagerduty-source.js';
+import { apiBaseUrl, authDescription, PagerDutySource } from '../../source/pagerduty-source.js';
 import { classify } from '../../source/response-classifier.js';
 import { openDatabase } from '../../target/embedded-postgres.js';
 import { PostgresTarget } from '../../target/postgres-target.js';
@@ -15,6 +15,7 @@ export async function connsTest(name: string, opts: { envFile?: string }, output
   if (isPagerDuty(conn)) {
     output.addSecret(conn.secrets.api_key);
     output.addSecret(conn.secrets.oauth_token);
+    output.addSecret(conn.secrets.client_secret);
     return testPagerDuty(name, conn, output);
   }
   if (URL.canParse(conn.url)) output.addSecret(decodeURIComponent(new URL(conn.url).password));
@@ -23,15 +24,16 @@ export async function connsTest(name: string, opts: { envFile?: string }, output
 
 /** One cheap call (/abilities) proves the key; the plan-gated list endpoints say which streams it can read. */
 async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Output): Promise<number> {
-  const source = new PagerDutySource({ ...conn, inputs: { ...conn.inputs, max_attempts: 2 } });
+  const catalogue = await loadCatalogue();
+  const scopes = ['abilities.read', ...Object.values(catalogue.streams).map((s) => s.scope)];
+  const source = new PagerDutySource({ ...conn, inputs: { ...conn.inputs, max_attempts: 2 } }, { scopes });
   const fetch = source.fetcher({ requests: 0, retries: 0 });
-  const auth = conn.secrets.api_key ? 'API key (Authorization: Token)' : 'OAuth token (Authorization: Bearer)';
+  const auth = authDescription(conn);
   try {
     const body = await fetch('/abilities', {});
     const abilities = Array.isArray(body.abilities) ? (body.abilities as string[]) : [];
     output.out(`${name}: ok, ${auth}, region ${conn.inputs.region}, ${apiBaseUrl(conn)}\n`);
     output.out(`  abilities: ${abilities.join(', ') || 'none'}\n`);
-    const catalogue = await loadCatalogue();
     const readable: string[] = [];
     for (const [stream, spec] of Object.entries(catalogue.streams)) {
       if (!spec.gate) {
@@ -51,7 +53,7 @@ async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Ou
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
     const hint =
-      e.status === 401 ? ': the key is wrong or revoked' : e.status === 403 ? ': the token lacks a read scope' : '';
+      e.status === 401 ? ': the key or client credentials are wrong or revoked' : e.status === 403 ? ': the token lacks a read scope' : '';
     output.err(`pdsync: ${name}: ${e.message}${hint}`);
     return EXIT_STREAM_FAILED;
   } finally {

@@ -34,6 +34,7 @@ const PARALLEL_STREAMS = 4;
 export function registerSecrets(output: Output, config: Pick<LoadedConfig, 'source' | 'target'>): void {
   output.addSecret(config.source.secrets.api_key);
   output.addSecret(config.source.secrets.oauth_token);
+  output.addSecret(config.source.secrets.client_secret);
   if (URL.canParse(config.target.url)) output.addSecret(decodeURIComponent(new URL(config.target.url).password));
 }
 
@@ -94,7 +95,8 @@ export async function runCommand(opts: RunOptions, output: Output): Promise<numb
     await database.close();
     throw e;
   }
-  const source = new PagerDutySource(config.source, { signal: stop.signal });
+  const scopes = thePlan.streams.flatMap((s) => [s.spec.scope, ...(s.changes ? [s.changes.spec.scope] : [])]);
+  const source = new PagerDutySource(config.source, { signal: stop.signal, scopes });
   try {
     if (opts.dryRun) {
       // One request proves the key; nothing is written.
