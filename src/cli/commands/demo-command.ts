@@ -2,17 +2,15 @@ import { PagerDutyConnection, PostgresConnection } from '../../config/connection
 import { Replication } from '../../config/replication.js';
 import { EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
 import { plan } from '../../plan/plan.js';
-import { runReplication } from '../../runner/run-replication.js';
 import { startSimulator } from '../../simulator/server.js';
 import { PagerDutySource } from '../../source/pagerduty-source.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
 import { formatTable } from '../../summary/format-table.js';
-import { ProgressReporter } from '../../summary/progress-reporter.js';
-import { formatSummary } from '../../summary/run-summary.js';
 import { DEFAULT_EMBEDDED_DIR, startEmbeddedPostgres } from '../../target/embedded-postgres.js';
 import { PostgresTarget } from '../../target/postgres-target.js';
 import type { Output } from '../output.js';
 import { DEMO_QUESTIONS } from './demo-questions.js';
+import { syncWithProgress } from './run-command.js';
 
 export interface DemoOptions {
   dataDir?: string;
@@ -41,7 +39,10 @@ export async function demoCommand(opts: DemoOptions, output: Output): Promise<nu
     // The simulator has no rate limit of its own; a real account keeps the default 5 requests/s.
     inputs: { base_url: sim.url, anchor_date: new Date(now.getTime() - TWO_YEARS_MS).toISOString(), rate: 25 },
   });
-  const source = new PagerDutySource(connection);
+  // Ctrl-C stops the sync cleanly, so the embedded server is stopped too.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  const source = new PagerDutySource(connection, { signal: stop.signal });
   const target = await PostgresTarget.connect(server.url, 5);
   try {
     const catalogue = await loadCatalogue();
@@ -57,18 +58,16 @@ export async function demoCommand(opts: DemoOptions, output: Output): Promise<nu
       target: PostgresConnection.parse({ type: 'postgres', url: server.url }),
       now,
     });
-    const events = new ProgressReporter(output, output.isTTY ? 'tty' : 'plain', false);
-    const summary = await runReplication(thePlan, {
-      source,
-      target,
-      events,
-      pageLimit: catalogue.page_limit,
-      maxOffset: catalogue.max_offset,
-      parallelStreams: 4,
-      signal: new AbortController().signal,
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const summary = await syncWithProgress(thePlan, catalogue, source, target, output, {
+      style: output.isTTY ? 'tty' : 'plain',
+      debug: false,
+      signal: stop.signal,
+    }).finally(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     });
-    events.close();
-    output.err(formatSummary(summary));
     if (summary.status !== 'ok') return EXIT_STREAM_FAILED;
     for (const q of DEMO_QUESTIONS) {
       const result = await target.withClient(q.title, (c) => c.query({ text: q.sql, rowMode: 'array' }));

@@ -2,13 +2,13 @@ import { resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../../config/load-config.js';
 import type { Mode } from '../../config/replication.js';
 import { ConfigError, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_STREAM_FAILED } from '../../errors.js';
-import { plan } from '../../plan/plan.js';
+import { plan, type Plan } from '../../plan/plan.js';
 import { runReplication } from '../../runner/run-replication.js';
 import { PagerDutySource } from '../../source/pagerduty-source.js';
-import { loadCatalogue } from '../../spec/catalogue.js';
+import { type Catalogue, loadCatalogue } from '../../spec/catalogue.js';
 import { formatPlanReport, planReport } from '../../summary/plan-report.js';
-import { ProgressReporter } from '../../summary/progress-reporter.js';
-import { formatSummary } from '../../summary/run-summary.js';
+import { type ProgressStyle, ProgressReporter } from '../../summary/progress-reporter.js';
+import { formatSummary, type RunSummary } from '../../summary/run-summary.js';
 import { openDatabase } from '../../target/embedded-postgres.js';
 import { PostgresTarget } from '../../target/postgres-target.js';
 import type { Output } from '../output.js';
@@ -43,6 +43,31 @@ function parseLimit(value: string | undefined): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--limit "${value}": expected a whole number of rows, at least 1`);
   return n;
+}
+
+/** Runs a plan with live progress on stderr, ending with the human summary. */
+export async function syncWithProgress(
+  thePlan: Plan,
+  catalogue: Catalogue,
+  source: PagerDutySource,
+  target: PostgresTarget,
+  output: Output,
+  opts: { style: ProgressStyle; debug: boolean; signal: AbortSignal; rowLimit?: number },
+): Promise<RunSummary> {
+  const events = new ProgressReporter(output, opts.style, opts.debug);
+  const summary = await runReplication(thePlan, {
+    source,
+    target,
+    events,
+    pageLimit: catalogue.page_limit,
+    maxOffset: catalogue.max_offset,
+    parallelStreams: PARALLEL_STREAMS,
+    signal: opts.signal,
+    ...(opts.rowLimit ? { rowLimit: opts.rowLimit } : {}),
+  });
+  events.close();
+  output.err(formatSummary(summary));
+  return summary;
 }
 
 /** `pdsync run`: config -> plan -> source -> target -> summary. Returns the exit code. */
@@ -106,20 +131,12 @@ export async function runCommand(opts: RunOptions, output: Output): Promise<numb
       else output.out(`${formatPlanReport(report)}\n`);
       return EXIT_OK;
     }
-    const style = opts.quiet ? 'quiet' : output.isTTY ? 'tty' : 'plain';
-    const events = new ProgressReporter(output, style, opts.debug === true);
-    const summary = await runReplication(thePlan, {
-      source,
-      target,
-      events,
-      pageLimit: catalogue.page_limit,
-      maxOffset: catalogue.max_offset,
-      parallelStreams: PARALLEL_STREAMS,
+    const summary = await syncWithProgress(thePlan, catalogue, source, target, output, {
+      style: opts.quiet ? 'quiet' : output.isTTY ? 'tty' : 'plain',
+      debug: opts.debug === true,
       signal: stop.signal,
       ...(rowLimit ? { rowLimit } : {}),
     });
-    events.close();
-    output.err(formatSummary(summary));
     if (opts.json) output.out(`${JSON.stringify(summary, null, 2)}\n`);
     if (signalCode) return signalCode;
     return summary.status === 'ok' ? EXIT_OK : EXIT_STREAM_FAILED;
