@@ -65,6 +65,16 @@ describe('configuration mistakes exit 2 with a one-line message and write nothin
       expect: /^pdsync: r\.yaml: streams\.users\.object: unknown placeholder \{stream\}/,
     },
     {
+      name: 'a primary_key that is not a field of the stream is named',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication('  users:\n    primary_key: [idd]\n') }),
+      expect: /^pdsync: r\.yaml: streams\.users\.primary_key: "idd" is not a field of users: expected one of id, /,
+    },
+    {
+      name: 'an anchor_date in the future is refused before it could empty a table',
+      files: () => ({ 'env.yaml': goodEnv().replace('2020-01-01T00:00:00Z', '2099-01-01T00:00:00Z'), 'r.yaml': replication() }),
+      expect: /env\.yaml: connections\.PAGERDUTY\.inputs\.anchor_date: is not in the past/,
+    },
+    {
       name: 'an unknown connection is named',
       files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication().replace('target: PG', 'target: NOPE') }),
       expect: /^pdsync: r\.yaml: target: connection "NOPE" not found/,

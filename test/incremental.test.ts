@@ -85,6 +85,7 @@ describe('incremental sync of incidents, log entries and notifications', () => {
 
   test('a rerun with no changes makes only a handful of requests and changes nothing', async () => {
     const before = await statuses(f);
+    const cursors = (await f.db.pool.query('SELECT stream, cursor FROM pdsync.state WHERE object LIKE $1 ORDER BY stream', [`${f.db.schema}.%`])).rows;
     const r = await f.run(['--json']);
     assert.equal(r.code, 0, r.stderr);
     rerun = requestsOf(r.stdout);
@@ -92,6 +93,8 @@ describe('incremental sync of incidents, log entries and notifications', () => {
     assert.ok(total <= 10, `rerun made ${total} requests: ${JSON.stringify(rerun)}`);
     for (const s of STREAMS) assert.deepEqual(await f.landed(s), f.truth(s), s);
     assert.deepEqual((await statuses(f)).landed, before.landed);
+    const after = (await f.db.pool.query('SELECT stream, cursor FROM pdsync.state WHERE object LIKE $1 ORDER BY stream', [`${f.db.schema}.%`])).rows;
+    assert.deepEqual(after, cursors, 'cursors stay at the largest key seen');
   });
 
   test('state reset makes the next incremental run read the whole history again', async () => {

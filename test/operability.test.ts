@@ -194,6 +194,12 @@ describe('operable in cron and CI', () => {
       const { rowCount } = await f.db.pool.query('SELECT 1 FROM pdsync.state WHERE object = $1', [`${f.db.schema}.incidents`]);
       assert.equal(rowCount, 0);
       assert.equal((await f.run(['--limit', 'lots'])).code, 2);
+      // A trial never replaces a table: full refresh under --limit merges what it read.
+      assert.equal((await f.run(['--mode', 'full-refresh'])).code, 0);
+      const r2 = await f.run(['--mode', 'full-refresh', '--limit', '10']);
+      assert.equal(r2.code, 0, r2.stderr);
+      assert.deepEqual(await f.landed('incidents'), f.truth('incidents'));
+      assert.deepEqual(await f.landed('users'), f.truth('users'));
     } finally {
       await f.close();
     }

@@ -208,6 +208,34 @@ describe('the Postgres target', () => {
     }
   });
 
+  test('a connection dropped during a load fails that stream with a message; the others finish; exit 1', async () => {
+    const f = await syncFixture({ name: 'drop', sim: { latencyMs: 200 }, replication: only('full-refresh', 'users', 'incidents') });
+    try {
+      assert.equal((await f.run()).code, 0);
+      const run = f.start(['--json']);
+      let terminated = 0;
+      for (let i = 0; i < 500 && !terminated; i++) {
+        const { rows } = await f.db.pool.query(
+          `SELECT pg_terminate_backend(pid) AS t FROM pg_stat_activity WHERE application_name = 'pdsync' AND query LIKE 'COPY "_pdsync_staging_incidents"%'`,
+        );
+        terminated = rows.length;
+        await sleep(20);
+      }
+      assert.equal(terminated, 1, 'the COPY of incidents was found and its connection dropped');
+      const r = await run.done;
+      assert.equal(r.code, 1, r.stderr);
+      assert.doesNotMatch(r.stderr, /Unhandled|\n\s+at /, 'no crash, no stack trace');
+      const summary = JSON.parse(r.stdout) as RunSummary;
+      const incidents = summary.streams.find((s) => s.stream === 'incidents')!;
+      assert.equal(incidents.status, 'failed');
+      assert.match(incidents.reason!, new RegExp(`${f.db.schema}\\.incidents: .*terminat`));
+      assert.equal(summary.streams.find((s) => s.stream === 'users')!.status, 'ok');
+      assert.deepEqual(await f.landed('incidents'), f.truth('incidents'), 'the old rows are intact');
+    } finally {
+      await f.close();
+    }
+  });
+
   test('two runs on the same tables serialize: the second waits, says so, and both land exactly', async () => {
     const f = await syncFixture({ name: 'lock', sim: { latencyMs: 10 }, replication: only('full-refresh', 'users', 'incidents') });
     try {

@@ -11,7 +11,11 @@ const PositiveInt = z.coerce.number<unknown>().int().positive();
 
 export const PagerDutyInputs = z.strictObject({
   /** Start of history for windowed streams. Default: one year before the run starts. */
-  anchor_date: z.preprocess((v) => (v instanceof Date ? v.toISOString() : v), DateTime).optional(),
+  anchor_date: z
+    .preprocess((v) => (v instanceof Date ? v.toISOString() : v), DateTime)
+    // A future anchor would read no history at all, and a full refresh would empty its tables.
+    .refine((s) => Date.parse(s) < Date.now(), { message: 'is not in the past: history is read from anchor_date to now' })
+    .optional(),
   region: z.enum(['us', 'eu']).default('us'),
   /** Overrides the region's API address: the simulator, or a proxy. */
   base_url: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),

@@ -18,8 +18,8 @@ export interface PlannedStream {
   since?: string;
   /** Days ahead of the run's start to read, for a stream with a forward range. */
   forwardDays?: number;
-  /** For incremental streams with a change feed: the feed's stream and the field holding a changed record. */
-  changes?: { spec: StreamSpec; record: string };
+  /** For incremental streams with a change feed: the feed's stream, the field holding a changed record, and that record's type. */
+  changes?: { spec: StreamSpec; record: string; recordType: string };
 }
 
 export interface Plan {
@@ -92,13 +92,19 @@ export function plan(input: PlanInput): Plan {
       if (updateKey && spec.incremental_key && updateKey !== spec.incremental_key) {
         fail(`${keyPath}.update_key`, `PagerDuty filters ${name} by "${spec.incremental_key}" only: remove update_key or set it to ${spec.incremental_key}`);
       }
+      const primaryKey = settings?.primary_key ?? replication.defaults.primary_key ?? spec.primary_key;
+      for (const k of primaryKey) {
+        if (!(k.split('.')[0]! in spec.columns)) {
+          fail(`${settings?.primary_key ? keyPath : 'defaults'}.primary_key`, `"${k}" is not a field of ${name}: expected one of ${Object.keys(spec.columns).join(', ')}`);
+        }
+      }
       const objectTemplate = settings?.object ?? replication.defaults.object ?? 'pagerduty.{stream_name}';
       return {
         name,
         mode,
         object: parseObject(objectTemplate, name, (msg) => fail(settings?.object ? `${keyPath}.object` : 'defaults.object', msg)),
         spec,
-        primaryKey: settings?.primary_key ?? spec.primary_key,
+        primaryKey,
         ...(spec.window ? { since: anchor } : {}),
         ...forwardDays(spec, input.source.inputs),
         ...(mode === 'incremental' && spec.changes
@@ -106,6 +112,7 @@ export function plan(input: PlanInput): Plan {
               changes: {
                 spec: { ...streamSpec(catalogue, spec.changes.stream), include: spec.changes.include },
                 record: spec.changes.record,
+                recordType: spec.changes.record_type,
               },
             }
           : {}),

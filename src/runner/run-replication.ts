@@ -68,7 +68,9 @@ async function* streamPages(stream: PlannedStream, cursor: Date | undefined, pla
     if (stream.changes && cursor) {
       const field = stream.changes.record;
       for await (const page of readStream(stream.changes.spec, fetchPage, { ...read, onTotal: () => undefined })) {
-        yield page.map((r) => r[field]).filter((v): v is ApiRecord => v !== null && typeof v === 'object');
+        // Only an expanded record replaces a row: a bare reference stub would blank it.
+        const recordType = stream.changes.recordType;
+        yield page.map((r) => r[field]).filter((v): v is ApiRecord => v !== null && typeof v === 'object' && (v as ApiRecord).type === recordType);
       }
     }
   }
@@ -114,7 +116,8 @@ async function runStream(plan: Plan, stream: PlannedStream, deps: RunDeps): Prom
     );
     const result = await deps.target.write(stream, opened, streamPages(stream, cursor, plan, deps, counters), {
       until: plan.until,
-      saveCursor: deps.rowLimit === undefined,
+      trial: deps.rowLimit !== undefined,
+      signal: deps.signal,
       onWait: () => deps.events.notice(stream.name, `waiting for another pdsync run writing ${object}`),
     });
     summary.rowsRead = result.rowsRead;

@@ -13,6 +13,11 @@ export class PageChannel<T> {
 
   constructor(private readonly capacity: number) {}
 
+  /** The consumer stopped (done, or failed): producers should fetch nothing more. */
+  get stopped(): boolean {
+    return this.cancelled;
+  }
+
   async push(item: T): Promise<void> {
     while (this.items.length >= this.capacity && !this.cancelled) {
       await new Promise<void>((resolve) => this.wakeProducers.push(resolve));

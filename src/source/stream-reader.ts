@@ -45,6 +45,8 @@ export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOpt
   const windowLimit = pLimit(opts.parallelWindows ?? 2);
 
   const fetchRecords = async (query: Query): Promise<{ records: ApiRecord[]; body: ListBody }> => {
+    // Pages queued when the consumer stopped (--limit reached, a load failed) are not fetched.
+    if (channel.stopped) throw new Error('page consumer stopped');
     const body = await fetchPage(spec.path, query);
     const records = body[spec.envelope];
     if (!Array.isArray(records)) {
@@ -93,10 +95,9 @@ export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOpt
     }
     await push(first.records);
     if (!first.body.more) return;
-    if (total === undefined) {
-      // No total: page on sequentially, advancing by the records actually returned.
-      let offset = first.records.length;
-      for (;;) {
+    /** Pages on one after another, advancing by the records actually returned. */
+    const readOnFrom = async (start: number) => {
+      for (let offset = start; ; ) {
         const page = await fetchRecords({ ...query, limit, offset });
         await push(page.records);
         if (!page.body.more) return;
@@ -105,19 +106,26 @@ export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOpt
         }
         offset += page.records.length;
       }
-    }
+    };
+    if (total === undefined) return readOnFrom(first.records.length);
     const offsets: number[] = [];
     for (let o = first.records.length; o < total; o += limit) offsets.push(o);
     // A few pages ahead per slice: enough to keep the limiter busy, few enough to bound memory.
     const pageLimit = pLimit(PAGES_AHEAD);
+    let received = first.records.length;
     await Promise.all(
       offsets.map((offset) =>
         pageLimit(async () => {
           const page = await fetchRecords({ ...query, limit, offset });
+          received += page.records.length;
           await push(page.records);
         }),
       ),
     );
+    // Fewer records than the total: some were deleted while we paged, shifting later ones to
+    // offsets already read. Reading the slice again from the start finds them; repeats are
+    // harmless, as the load keeps one row per key.
+    if (received < total) await readOnFrom(0);
   };
 
   const windows: (TimeWindow | undefined)[] =

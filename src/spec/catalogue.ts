@@ -42,6 +42,8 @@ const Stream = z.strictObject({
       stream: z.string(),
       /** The field of those records that holds the changed record in full. */
       record: z.string(),
+      /** The `type` of the expanded record; anything else (a reference stub) is ignored. */
+      record_type: z.string(),
       include: z.array(z.string()).default([]),
     })
     .optional(),

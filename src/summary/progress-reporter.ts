@@ -32,7 +32,8 @@ export class ProgressReporter implements RunEvents {
     private readonly style: ProgressStyle,
     private readonly debug: boolean,
   ) {
-    if (style === 'tty') this.timer = setInterval(() => this.redraw(), REDRAW_MS);
+    // unref: a run that fails before close() must still let the process exit.
+    if (style === 'tty') this.timer = setInterval(() => this.redraw(), REDRAW_MS).unref();
   }
 
   streamStarted(stream: string, detail: string): void {

@@ -41,7 +41,8 @@ export async function forgetCursor(client: PoolClient, stream: string, object: T
 
 /**
  * Moves a stream's cursor forward (never back) to the largest value of `field` in the staging
- * table, capped at the run's `until`. Runs inside the transaction that commits the rows.
+ * table, capped at the run's `until`; a run that saw no rows leaves it where it was. Runs inside
+ * the transaction that commits the rows.
  */
 export async function advanceCursor(
   client: PoolClient,
@@ -52,7 +53,7 @@ export async function advanceCursor(
 ): Promise<void> {
   await client.query(
     `INSERT INTO pdsync.state AS s (stream, object, cursor, updated_at)
-     SELECT $1, $2, LEAST((${maxSeenSql}), $3::timestamptz), now()
+     SELECT $1, $2, CASE WHEN m IS NULL THEN NULL ELSE LEAST(m, $3::timestamptz) END, now() FROM (${maxSeenSql}) seen(m)
      ON CONFLICT (stream, object) DO UPDATE
        SET cursor = GREATEST(s.cursor, EXCLUDED.cursor), updated_at = now()`,
     [stream, objectName(object), until],

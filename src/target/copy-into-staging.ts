@@ -5,7 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { ApiRecord } from '../record.js';
 import { type EncodeReport, emptyReport, encodeRows } from './copy-row-encoder.js';
 import { ident } from './sql.js';
-import { type TableLayout, UNMAPPED } from './table-layout.js';
+import { SEQ, type TableLayout, UNMAPPED } from './table-layout.js';
 
 export interface CopyResult extends EncodeReport {
   rows: number;
@@ -23,7 +23,7 @@ export async function copyIntoStaging(
   loadedAt: string,
 ): Promise<CopyResult> {
   const result: CopyResult = { rows: 0, ...emptyReport() };
-  const columns = [...layout.columns.map((c) => c.name), UNMAPPED].map(ident).join(', ');
+  const columns = [...layout.columns.map((c) => c.name), UNMAPPED, SEQ].map(ident).join(', ');
   const copy = client.query(copyFrom(`COPY ${ident(staging)} (${columns}) FROM STDIN`));
   async function* lines(): AsyncGenerator<string> {
     for await (const page of pages) {

@@ -10,10 +10,12 @@ export interface EncodeReport {
   rejectedSamples: { column: string; value: unknown }[];
   /** Fields with no column yet, and the type their values suggest. */
   newFields: Map<string, ColumnType | undefined>;
+  /** Records encoded so far: each row's place in the load. */
+  seq: number;
 }
 
 export function emptyReport(): EncodeReport {
-  return { rejected: 0, rejectedSamples: [], newFields: new Map() };
+  return { rejected: 0, rejectedSamples: [], newFields: new Map(), seq: 0 };
 }
 
 /** Escapes a value for COPY's text format. */
@@ -63,8 +65,8 @@ export function compositeKeyOf(record: ApiRecord, paths: string[]): string {
 }
 
 /**
- * Encodes records as COPY text lines: the layout's columns, then the staging-only column of
- * fields that have no column yet. A value that does not fit its column goes to
+ * Encodes records as COPY text lines: the layout's columns, then the staging-only columns of
+ * fields that have no column yet and of the load order. A value that does not fit its column goes to
  * `_pdsync_rejected` instead, so one odd value never fails a run and none is lost.
  */
 export function encodeRows(records: ApiRecord[], layout: TableLayout, loadedAt: string, report: EncodeReport): string {
@@ -91,7 +93,7 @@ export function encodeRows(records: ApiRecord[], layout: TableLayout, loadedAt: 
       (unmapped ??= {})[k] = v;
       report.newFields.set(k, widen(report.newFields.get(k), typeOfValue(v)));
     }
-    cells.push(unmapped ? escapeCopy(jsonText(unmapped)) : '\\N');
+    cells.push(unmapped ? escapeCopy(jsonText(unmapped)) : '\\N', String((report.seq += 1)));
     out += cells.join('\t') + '\n';
   }
   return out;

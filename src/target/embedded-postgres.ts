@@ -12,6 +12,7 @@ const USER = 'postgres';
 // Local only: the server listens on 127.0.0.1 and lives in the user's own directory.
 const PASSWORD = 'pdsync';
 const DATABASE = 'pdsync';
+const STOP_WAIT_MS = 5000;
 
 export interface EmbeddedServer {
   url: string;
@@ -59,6 +60,16 @@ function parentOf(pid: number): number | undefined {
   }
 }
 
+/** Whether a PID is a postgres server of this data directory (after a reboot, a PID may be anyone's). */
+function isServerOf(pid: number, dataDir: string): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes('postgres') && cmdline.includes(dataDir);
+  } catch {
+    return false;
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -78,7 +89,7 @@ async function recoverFromCrash(dataDir: string): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!(pid > 0) || !alive(pid)) {
+  if (!(pid > 0) || !alive(pid) || !isServerOf(pid, dataDir)) {
     rmSync(pidFile, { force: true });
     return;
   }
@@ -139,14 +150,19 @@ export async function startEmbeddedPostgres(dir = DEFAULT_EMBEDDED_DIR, cwd = pr
   }
   const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
   const admin = new pg.Client({ connectionString: url.replace(`/${DATABASE}`, '/postgres') });
-  await admin.connect();
   try {
+    await admin.connect();
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
     if (!rowCount) await admin.query(`CREATE DATABASE ${DATABASE}`);
+  } catch (e) {
+    await server.stop();
+    throw new TargetError(`the embedded PostgreSQL in ${dataDir} started but refused its setup: ${(e as Error).message}`);
   } finally {
-    await admin.end();
+    await admin.end().catch(() => undefined);
   }
-  return { url, dataDir, stop: () => server.stop() };
+  // A server that already exited (a terminal's Ctrl-C reaches it too) never reports its stop.
+  const stop = () => Promise.race([server.stop(), new Promise<void>((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+  return { url, dataDir, stop };
 }
 
 /** The database URL of a postgres connection, starting the embedded server when it says `embedded`. */

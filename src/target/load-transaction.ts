@@ -8,14 +8,16 @@ import { mergeRows } from './merge.js';
 import { addNewColumns } from './schema-evolution.js';
 import { ident, qualified } from './sql.js';
 import { stagingColumns } from './staging.js';
-import { type TableLayout, UNMAPPED } from './table-layout.js';
+import { SEQ, type TableLayout, UNMAPPED } from './table-layout.js';
 
 export interface LoadOptions {
   loadedAt: string;
   /** The run's fixed end of history: the cursor never passes it. */
   until: string;
-  /** False for a `--limit` trial: a partial read must not move the cursor. */
-  saveCursor: boolean;
+  /** A `--limit` trial: its partial read is merged (never replaces a table) and moves no cursor. */
+  trial: boolean;
+  /** Aborted by SIGINT/SIGTERM: the load rolls back instead of committing. */
+  signal: AbortSignal;
   onWait: () => void;
 }
 
@@ -42,19 +44,20 @@ export async function loadStream(
   try {
     await lockObject(client, stream.object, opts.onWait);
     await client.query(
-      `CREATE TEMP TABLE ${ident(stagingTable)} (LIKE ${qualified(stream.object)} INCLUDING DEFAULTS, ${ident(UNMAPPED)} jsonb) ON COMMIT DROP`,
+      `CREATE TEMP TABLE ${ident(stagingTable)} (LIKE ${qualified(stream.object)} INCLUDING DEFAULTS, ${ident(UNMAPPED)} jsonb, ${ident(SEQ)} bigint) ON COMMIT DROP`,
     );
     const copied = await copyIntoStaging(client, stagingTable, layout, pages, opts.loadedAt);
     const added = await addNewColumns(client, stream.object, stagingTable, copied.newFields);
     const staging = stagingColumns(stagingTable, { ...layout, columns: [...layout.columns, ...added] });
     const written =
-      stream.mode === 'incremental'
+      stream.mode === 'incremental' || opts.trial
         ? await mergeRows(client, stream.object, staging)
         : await replaceRows(client, stream.object, staging);
     const field = stream.spec.incremental_key;
-    if (field && opts.saveCursor) {
+    if (field && !opts.trial) {
       await advanceCursor(client, stream.name, stream.object, `SELECT max(${ident(field)}) FROM ${ident(stagingTable)}`, opts.until);
     }
+    if (opts.signal.aborted) throw new Error('interrupted before commit');
     await client.query('COMMIT');
     return { ...copied, written, addedColumns: added.map((c) => c.name) };
   } catch (e) {

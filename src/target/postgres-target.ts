@@ -85,7 +85,7 @@ export class PostgresTarget {
     stream: PlannedStream,
     opened: OpenedStream,
     pages: AsyncIterable<ApiRecord[]>,
-    opts: { until: string; saveCursor: boolean; onWait: () => void },
+    opts: { until: string; trial: boolean; signal: AbortSignal; onWait: () => void },
   ): Promise<WriteResult> {
     return this.withClient(objectLabel(stream), async (client) => {
       const r = await loadStream(client, stream, opened.layout, pages, { ...opts, loadedAt: new Date().toISOString() });
@@ -110,6 +110,9 @@ export class PostgresTarget {
       throw new TargetError(`${where}: cannot connect to the target database: ${e.message}`);
     });
     let failed = false;
+    // A connection dropped mid-load (server restart, failover) is an error of this stream, not of the process.
+    const onError = () => undefined;
+    client.on('error', onError);
     try {
       return await fn(client);
     } catch (e) {
@@ -120,6 +123,7 @@ export class PostgresTarget {
       }
       throw e;
     } finally {
+      client.off('error', onError);
       // A client that failed mid-COPY may be in an unknown protocol state: discard it.
       client.release(failed);
     }

@@ -29,7 +29,7 @@ export async function addNewColumns(
   for (const c of added) {
     await client.query(`ALTER TABLE ${qualified(object)} ADD COLUMN IF NOT EXISTS ${ident(c.name)} ${c.type}`);
     await client.query(`COMMENT ON COLUMN ${qualified(object)}.${ident(c.name)} IS ${literal(note)}`);
-    await client.query(`ALTER TABLE ${ident(staging)} ADD COLUMN ${ident(c.name)} ${c.type}`);
+    await client.query(`ALTER TABLE ${ident(staging)} ADD COLUMN IF NOT EXISTS ${ident(c.name)} ${c.type}`);
   }
   const sets = added.map((c) => `${ident(c.name)} = ${fromUnmapped(c.name, c.type)}`).join(', ');
   await client.query(`UPDATE ${ident(staging)} SET ${sets} WHERE ${ident(UNMAPPED)} IS NOT NULL`);

@@ -1,5 +1,5 @@
 import { ident } from './sql.js';
-import type { TableLayout } from './table-layout.js';
+import { SEQ, type TableLayout } from './table-layout.js';
 
 /** A load's staging table and its column lists, quoted once. */
 export interface StagingColumns {
@@ -27,7 +27,5 @@ export function stagingColumns(table: string, layout: TableLayout): StagingColum
  * API shifted a page, or an incident came both from its window and from the change feed).
  */
 export function latestPerKey(s: StagingColumns): string {
-  return `SELECT DISTINCT ON (${s.key}) ${s.columns}
-    FROM (SELECT *, ctid AS _pdsync_row FROM ${ident(s.table)}) staged
-    ORDER BY ${s.key}, _pdsync_row DESC`;
+  return `SELECT DISTINCT ON (${s.key}) ${s.columns} FROM ${ident(s.table)} ORDER BY ${s.key}, ${ident(SEQ)} DESC`;
 }

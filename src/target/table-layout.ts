@@ -21,6 +21,8 @@ export const COMPOSITE_KEY = '_pdsync_key';
 export const REJECTED = '_pdsync_rejected';
 /** Staging only: top-level fields with no column yet, turned into columns before the rows are applied. */
 export const UNMAPPED = '_pdsync_unmapped';
+/** Staging only: the order records arrived in, so the last copy of a record wins (ctid moves on UPDATE). */
+export const SEQ = '_pdsync_seq';
 
 function bookkeeping(primaryKey: string[], simple: boolean): ColumnLayout[] {
   return [

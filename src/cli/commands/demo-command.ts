@@ -43,8 +43,9 @@ export async function demoCommand(opts: DemoOptions, output: Output): Promise<nu
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   const source = new PagerDutySource(connection, { signal: stop.signal });
-  const target = await PostgresTarget.connect(server.url, 5);
+  let target: PostgresTarget | undefined;
   try {
+    target = await PostgresTarget.connect(server.url, 5);
     const catalogue = await loadCatalogue();
     const thePlan = plan({
       catalogue,
@@ -81,7 +82,7 @@ export async function demoCommand(opts: DemoOptions, output: Output): Promise<nu
     );
     return EXIT_OK;
   } finally {
-    await Promise.all([source.close(), target.close(), sim.close()]);
+    await Promise.allSettled([source.close(), target?.close(), sim.close()]);
     await server.stop();
   }
 }

@@ -55,17 +55,21 @@ export async function syncWithProgress(
   opts: { style: ProgressStyle; debug: boolean; signal: AbortSignal; rowLimit?: number },
 ): Promise<RunSummary> {
   const events = new ProgressReporter(output, opts.style, opts.debug);
-  const summary = await runReplication(thePlan, {
-    source,
-    target,
-    events,
-    pageLimit: catalogue.page_limit,
-    maxOffset: catalogue.max_offset,
-    parallelStreams: PARALLEL_STREAMS,
-    signal: opts.signal,
-    ...(opts.rowLimit ? { rowLimit: opts.rowLimit } : {}),
-  });
-  events.close();
+  let summary: RunSummary;
+  try {
+    summary = await runReplication(thePlan, {
+      source,
+      target,
+      events,
+      pageLimit: catalogue.page_limit,
+      maxOffset: catalogue.max_offset,
+      parallelStreams: PARALLEL_STREAMS,
+      signal: opts.signal,
+      ...(opts.rowLimit ? { rowLimit: opts.rowLimit } : {}),
+    });
+  } finally {
+    events.close();
+  }
   output.err(formatSummary(summary));
   return summary;
 }
@@ -143,7 +147,7 @@ export async function runCommand(opts: RunOptions, output: Output): Promise<numb
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await Promise.all([source.close(), target.close()]);
+    await Promise.allSettled([source.close(), target.close()]);
     await database.close();
   }
 }
