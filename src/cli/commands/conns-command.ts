@@ -32,9 +32,11 @@ export function describeConnection(c: Connection): string {
     const auth = c.secrets.api_key ? 'api_key ****' : c.secrets.oauth_token ? 'oauth_token ****' : `oauth client ${c.secrets.client_id} ****`;
     return `pagerduty  ${apiBaseUrl(c)}  ${auth}`;
   }
-  if (!URL.canParse(c.url)) return `postgres   ${c.url} (${c.data_dir ?? '.pdsync/pg'})`;
+  if (c.url === 'embedded') return `postgres   embedded (${c.data_dir ?? '.pdsync/pg'})`;
+  if (!URL.canParse(c.url)) return 'postgres   (a URL that cannot be parsed)';
   const url = new URL(c.url);
   if (url.password) url.password = '****';
+  if (url.searchParams.has('password')) url.searchParams.set('password', '****');
   return `postgres   ${url.toString()}`;
 }
 
