@@ -45,9 +45,18 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
   return summary;
 }
 
-/** Pages of a stream as read for this run: its windows, then (incremental) its change feed; cut at `--limit`. */
-async function* streamPages(stream: PlannedStream, cursor: Date | undefined, plan: Plan, deps: RunDeps, counters: { requests: number; retries: number }) {
-  const since = incrementalSince(stream, cursor);
+/**
+ * Pages of a stream as read for this run: its windows from `since`, then (incremental, after a
+ * first run) its change feed; cut at `--limit`.
+ */
+async function* streamPages(
+  stream: PlannedStream,
+  from: { cursor: Date | undefined; since: Date | undefined },
+  plan: Plan,
+  deps: RunDeps,
+  counters: { requests: number; retries: number },
+) {
+  const { cursor, since } = from;
   const events = deps.events;
   const fetchPage = deps.source.fetcher(counters, (e) => events.request(stream.name, e));
   const read = {
@@ -114,7 +123,7 @@ async function runStream(plan: Plan, stream: PlannedStream, deps: RunDeps): Prom
       stream.name,
       `(${stream.mode} -> ${object}${since ? `, from ${since.toISOString()}${cursor ? ' by the saved cursor' : ''}` : ''})`,
     );
-    const result = await deps.target.write(stream, opened, streamPages(stream, cursor, plan, deps, counters), {
+    const result = await deps.target.write(stream, opened, streamPages(stream, { cursor, since }, plan, deps, counters), {
       until: plan.until,
       trial: deps.rowLimit !== undefined,
       signal: deps.signal,

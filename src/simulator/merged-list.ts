@@ -14,7 +14,7 @@ export class MergedList {
   private readonly addedAt: number[];
 
   constructor(
-    private readonly view: OrderedView,
+    view: OrderedView,
     private readonly hidden: readonly number[],
     private readonly added: readonly Rec[],
     sortKeyOf: (r: Rec) => SortKey,

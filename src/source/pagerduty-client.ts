@@ -42,11 +42,15 @@ function serverWaitMs(status: number, headers: Record<string, string | string[] 
 
 /** One GET against the PagerDuty REST API v2: headers, timeouts, and errors typed as ApiError. */
 export class PagerDutyClient {
-  readonly baseUrl: string;
+  private readonly origin: string;
+  /** A base_url's own path (a proxy's prefix), put before every API path. */
+  private readonly pathPrefix: string;
   private readonly agent: Agent;
 
   constructor(private readonly options: PagerDutyClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const base = new URL(options.baseUrl);
+    this.origin = base.origin;
+    this.pathPrefix = base.pathname.replace(/\/+$/, '');
     this.agent = new Agent({
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
@@ -63,8 +67,8 @@ export class PagerDutyClient {
     const authorization = await this.options.authorization();
     try {
       const res = await this.agent.request({
-        origin: this.baseUrl,
-        path: `${new URL(this.baseUrl).pathname.replace(/\/$/, '')}${path}${qs ? `?${qs}` : ''}`,
+        origin: this.origin,
+        path: `${this.pathPrefix}${path}${qs ? `?${qs}` : ''}`,
         method: 'GET',
         headers: {
           accept: 'application/vnd.pagerduty+json;version=2',
