@@ -52,3 +52,8 @@ export class TargetError extends PdsyncError {
 export class InternalError extends PdsyncError {
   override readonly name = 'InternalError';
 }
+
+/** PagerDuty refused the source's credentials: the run stops before anything is written. */
+export class AuthError extends PdsyncError {
+  override readonly name = 'AuthError';
+}

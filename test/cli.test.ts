@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { loadCatalogue } from '../src/spec/catalogue.js';
-import { DATABASE_URL } from './support/database.js';
+import { SERVER_URL } from './support/database.js';
 import { envYaml, pdsync, SIM_KEY, workspace } from './support/cli.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -24,7 +24,7 @@ describe('the pdsync command line', () => {
 
   test('conns discover lists every catalogue stream with its key and incremental support', async () => {
     const catalogue = await loadCatalogue();
-    const cwd = workspace({ 'env.yaml': envYaml('http://127.0.0.1:9', DATABASE_URL) });
+    const cwd = workspace({ 'env.yaml': envYaml('http://127.0.0.1:9', SERVER_URL) });
     const r = await pdsync(['conns', 'discover', 'PAGERDUTY', '--json'], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
     assert.equal(r.code, 0, r.stderr);
     const streams = JSON.parse(r.stdout) as { stream: string; primary_key: string[]; incremental_key: string | null; description: string }[];
@@ -42,7 +42,7 @@ describe('the pdsync command line', () => {
 
   test('conns list shows env.yaml and environment connections with secrets masked', async () => {
     const secret = 'u+very-secret-key-123';
-    const cwd = workspace({ 'env.yaml': envYaml('http://127.0.0.1:9', DATABASE_URL) });
+    const cwd = workspace({ 'env.yaml': envYaml('http://127.0.0.1:9', SERVER_URL) });
     const r = await pdsync(['conns', 'list'], {
       cwd,
       env: { PAGERDUTY_API_KEY: secret, WAREHOUSE: 'postgresql://etl:hunter2-pass@db.internal:5432/dw' },
@@ -71,7 +71,7 @@ describe('the pdsync command line', () => {
     const cwd = workspace({ '.env': `PAGERDUTY_API_KEY=${SIM_KEY}\n` });
     const { mkdirSync, writeFileSync } = await import('node:fs');
     mkdirSync(`${cwd}/.pdsync`);
-    writeFileSync(`${cwd}/.pdsync/env.yaml`, envYaml('http://127.0.0.1:9', DATABASE_URL));
+    writeFileSync(`${cwd}/.pdsync/env.yaml`, envYaml('http://127.0.0.1:9', SERVER_URL));
     const r = await pdsync(['conns', 'list'], { cwd });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^PAGERDUTY\s+pagerduty/m);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DATABASE_URL, testDatabase } from './support/database.js';
+import { testDatabase } from './support/database.js';
 import { envYaml, pdsync, SIM_KEY, workspace } from './support/cli.js';
 
 type Db = Awaited<ReturnType<typeof testDatabase>>;
@@ -18,7 +18,7 @@ describe('configuration mistakes exit 2 with a one-line message and write nothin
     await db.drop();
   });
 
-  const goodEnv = () => envYaml('http://127.0.0.1:9', DATABASE_URL);
+  const goodEnv = () => envYaml('http://127.0.0.1:9', db.url);
   const replication = (streams = '  users:\n', extra = '') =>
     `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${db.schema}.{stream_name}\n${extra}streams:\n${streams}`;
 
@@ -92,7 +92,7 @@ describe('configuration mistakes exit 2 with a one-line message and write nothin
     },
     {
       name: 'a bad input value in env.yaml names its key path',
-      files: () => ({ 'env.yaml': envYaml('http://127.0.0.1:9', DATABASE_URL, { rate: 'fast' }), 'r.yaml': replication() }),
+      files: () => ({ 'env.yaml': envYaml('http://127.0.0.1:9', db.url, { rate: 'fast' }), 'r.yaml': replication() }),
       expect: /env\.yaml: connections\.PAGERDUTY\.inputs\.rate: .*number/,
     },
     {

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { loadCatalogue, type Catalogue } from '../src/spec/catalogue.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { compositeKeyOf } from '../src/target/copy-row-encoder.js';
-import { DATABASE_URL, testDatabase } from './support/database.js';
+import { testDatabase } from './support/database.js';
 import { envYaml, pdsync, SIM_KEY, workspace } from './support/cli.js';
 
 type Db = Awaited<ReturnType<typeof testDatabase>>;
@@ -50,7 +50,7 @@ describe('full refresh of all 13 streams lands exactly the simulator\'s records'
     sim = await startSimulator({ port: 0, seed: 42, dataEnd, now: () => dataEnd });
     db = await testDatabase('full');
     cwd = workspace({
-      'env.yaml': envYaml(sim.url, DATABASE_URL, { rate: 50, concurrency: 6 }),
+      'env.yaml': envYaml(sim.url, db.url, { rate: 50, concurrency: 6 }),
       'replication.yaml': `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: full-refresh\n  object: ${db.schema}.{stream_name}\nstreams:\n  '*':\n`,
     });
     firstRun = await pdsync(['run', 'replication.yaml', '--json'], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });

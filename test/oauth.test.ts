@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { DATABASE_URL } from './support/database.js';
 import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
 
 const CLIENT_SECRET = 'oauth-client-secret-7Hq';
@@ -28,7 +27,7 @@ function useClientCredentials(f: SyncFixture, inputs: string) {
 ${inputs}
   PG:
     type: postgres
-    url: ${DATABASE_URL}
+    url: ${f.db.url}
 `,
   );
 }

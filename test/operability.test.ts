@@ -6,7 +6,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import type { RunSummary } from '../src/summary/run-summary.js';
 import { BIN, envYaml, pdsync, SIM_KEY, workspace } from './support/cli.js';
-import { DATABASE_URL } from './support/database.js';
 import { syncFixture } from './support/sync-fixture.js';
 
 const only = (...streams: string[]) => (schema: string) =>
@@ -139,7 +138,7 @@ describe('operable in cron and CI', () => {
     const dbPassword = 'pg-secret-password-42';
     const f = await syncFixture({ name: 'secrets', sim: { apiKey, faults: { seed: 3, rate: 0.3, kinds: ['http503'] } }, replication: only('users', 'incidents') });
     try {
-      const url = DATABASE_URL.replace('postgres@', `postgres:${dbPassword}@`);
+      const url = f.db.url.replace('postgres@', `postgres:${dbPassword}@`);
       writeFileSync(join(f.cwd, 'env.yaml'), envYaml(f.sim.url, url, { rate: 100 }));
       const env = { PAGERDUTY_API_KEY: apiKey };
       const r = await f.run(['--debug', '--json'], env);
@@ -218,7 +217,7 @@ describe('operable in cron and CI', () => {
       assert.match(bad.stderr, /401 .*the key or client credentials are wrong or revoked/);
       const pgTest = await pdsync(['conns', 'test', 'PG'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
       assert.equal(pgTest.code, 0, pgTest.stderr);
-      assert.match(pgTest.stdout, /^PG: ok, PostgreSQL \d+\.\d+.*, user postgres, database test/m);
+      assert.match(pgTest.stdout, new RegExp(`^PG: ok, PostgreSQL \\d+\\.\\d+.*, user postgres, database ${f.db.name}$`, "m"));
       assert.match(pgTest.stdout, /can create schemas/);
     } finally {
       await f.close();

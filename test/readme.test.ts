@@ -5,7 +5,6 @@ import { describe, test } from 'node:test';
 import { loadCatalogue } from '../src/spec/catalogue.js';
 import { withStreamTable } from '../src/spec/stream-table.js';
 import { pdsync, SIM_KEY, workspace } from './support/cli.js';
-import { DATABASE_URL } from './support/database.js';
 import { syncFixture } from './support/sync-fixture.js';
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
@@ -34,7 +33,7 @@ describe('README and examples', () => {
       const env = read('env.example.yaml')
         .replace('# base_url: http://127.0.0.1:8089', `base_url: ${f.sim.url}`)
         .replace('"2024-01-01T00:00:00Z"', '"2020-01-01T00:00:00Z"')
-        .replace('postgresql://postgres@127.0.0.1:5432/test', DATABASE_URL)
+        .replace('postgresql://postgres@127.0.0.1:5432/test', f.db.url)
         .replace('rate: 5 ', 'rate: 100 ');
       const replication = read('examples/replication.yaml').replace('pagerduty.{stream_name}', `${f.db.schema}.{stream_name}`);
       writeFileSync(join(f.cwd, 'env.yaml'), env);

@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import type { CommandContext } from './context.js';
+import { ConfigError } from '../errors.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
-import type { Output } from './output.js';
-import { runCommand } from './commands/run-command.js';
-import { connsDiscover, connsList, connsSet } from './commands/conns-command.js';
-import { connsTest } from './commands/conns-test-command.js';
-import { simulatorCommand } from './commands/simulator-command.js';
-import { stateReset, stateShow } from './commands/state-command.js';
-import { demoCommand } from './commands/demo-command.js';
-import { sqlCommand } from './commands/sql-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -17,8 +12,9 @@ Examples:
   pdsync demo                                    the simulator into an embedded PostgreSQL, then a few answers
   pdsync sql "select status, count(*) from pagerduty.incidents group by 1"
   pdsync run replication.yaml                    sync the streams of a replication file
+  pdsync run replication.yaml -e prod.env.yaml   connections from another env file
   pdsync run -r replication.yaml --streams incidents,users --mode full-refresh
-  pdsync conns list                              connections from env.yaml and the environment
+  pdsync conns list                              connections from the environment and env.yaml
   pdsync conns discover PAGERDUTY                streams a PagerDuty connection offers
   pdsync conns test PAGERDUTY                    auth, region and readable streams
   pdsync conns set PAGERDUTY inputs.rate=4       change env.yaml, keeping its comments
@@ -29,23 +25,48 @@ Examples:
 
 ${EXIT_CODES_HELP}`;
 
-/** The command tree. Each action stores its exit code in `exit`; errors propagate to main. */
-export function buildProgram(exit: { code: number }, output: Output): Command {
+interface EnvFileFlags {
+  env?: string;
+  envFile?: string;
+}
+
+/** `-e/--env FILE` and `--env-file FILE`: the same option. Under npx on Node 20 only `-e/--env` reaches pdsync. */
+function withEnvFile(cmd: Command): Command {
+  return cmd
+    .option('-e, --env <file>', 'env.yaml with connections (also PDSYNC_ENV_FILE; default ./env.yaml, then ~/.pdsync/env.yaml)')
+    .addOption(new Option('--env-file <file>', 'the same as --env (under npx on Node 20, Node takes --env-file itself: use --env)'));
+}
+
+/** The env file a command was given, checked here so the message names the flag the user typed. */
+function envFileOf(flags: EnvFileFlags, cwd: string): { envFile?: string } {
+  const file = flags.env ?? flags.envFile;
+  if (!file) return {};
+  if (!existsSync(resolve(cwd, file))) {
+    throw new ConfigError(`${file}: env file not found (given by ${flags.env ? '--env' : '--env-file'}): check the path`);
+  }
+  return { envFile: file };
+}
+
+/** The command tree. Each action loads its command when run, so `--help` and `--version` start fast. */
+export function buildProgram(exit: { code: number }, ctx: CommandContext): Command {
   const program = new Command('pdsync')
     .description('Exact PagerDuty-to-PostgreSQL sync driven by a replication file')
     .version(pkg.version)
     .exitOverride()
+    // Before any subcommand is added: they copy it.
+    .configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s.replace(/\n$/, '')) })
     .showHelpAfterError('(run pdsync --help for usage)')
     .addHelpText('after', EXAMPLES);
 
-  program
-    .command('run')
-    .description('sync the streams of a replication file')
-    .argument('[replication]', 'replication YAML file')
-    .option('-r, --replication <file>', 'replication YAML file')
+  withEnvFile(
+    program
+      .command('run')
+      .description('sync the streams of a replication file')
+      .argument('[replication]', 'replication YAML file')
+      .option('-r, --replication <file>', 'replication YAML file'),
+  )
     .option('--streams <names>', 'only these streams, comma-separated')
     .addOption(new Option('--mode <mode>', 'override every stream\'s mode').choices(['full-refresh', 'incremental']))
-    .option('--env-file <file>', 'env.yaml with connections (default ./env.yaml, then ~/.pdsync/env.yaml)')
     .option('--json', 'print the run summary as JSON on stdout')
     .option('--limit <rows>', 'at most this many rows per stream, for a trial (saves no cursor)')
     .option('--dry-run', 'print the plan (streams, tables, modes, time windows) after one auth check; write nothing')
@@ -53,81 +74,91 @@ export function buildProgram(exit: { code: number }, output: Output): Command {
     .option('-d, --debug', 'one line per request (method, path and query, status, ms, retry)')
     .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .action(async (file: string | undefined, opts) => {
-      exit.code = await runCommand({ file, ...opts }, output);
+      const { runCommand } = await import('./commands/run-command.js');
+      exit.code = await runCommand({ ...opts, ...envFileOf(opts, ctx.cwd), file }, ctx);
     });
 
   const conns = program.command('conns').description('list and inspect connections');
-  conns
-    .command('list')
-    .description('list connections (secrets masked)')
-    .option('--env-file <file>', 'env.yaml with connections')
-    .action(async (opts) => {
-      exit.code = await connsList(opts, output);
-    });
-  conns
-    .command('test')
-    .description('check a connection: PagerDuty auth, region and readable streams; Postgres version and rights')
-    .argument('<name>', 'connection name')
-    .option('--env-file <file>', 'env.yaml with connections')
-    .action(async (name: string, opts) => {
-      exit.code = await connsTest(name, opts, output);
-    });
-  conns
-    .command('set')
-    .description('set keys of a connection in env.yaml, keeping its comments (e.g. secrets.api_key=... inputs.rate=5)')
-    .argument('<name>', 'connection name')
-    .argument('<key=value...>', 'settings')
-    .option('--env-file <file>', 'env.yaml to write (default ./env.yaml)')
-    .action(async (name: string, pairs: string[], opts) => {
-      exit.code = await connsSet(name, pairs, opts, output);
-    });
-  conns
-    .command('discover')
-    .description('list the streams a connection offers')
-    .argument('<name>', 'connection name')
-    .option('--env-file <file>', 'env.yaml with connections')
-    .option('--columns', 'list each stream\'s columns too')
-    .option('--json', 'print as JSON')
-    .action(async (name: string, opts) => {
-      exit.code = await connsDiscover(name, opts, output);
-    });
+  withEnvFile(conns.command('list').description('list connections, where each comes from (secrets masked)')).action(async (opts) => {
+    const { connsList } = await import('./commands/conns-command.js');
+    exit.code = await connsList(envFileOf(opts, ctx.cwd), ctx);
+  });
+  withEnvFile(
+    conns
+      .command('test')
+      .description('check a connection: PagerDuty auth, region and readable streams; Postgres version and rights')
+      .argument('<name>', 'connection name'),
+  ).action(async (name: string, opts) => {
+    const { connsTest } = await import('./commands/conns-test-command.js');
+    exit.code = await connsTest(name, envFileOf(opts, ctx.cwd), ctx);
+  });
+  withEnvFile(
+    conns
+      .command('set')
+      .description('set keys of a connection in env.yaml, keeping its comments (e.g. secrets.api_key=... inputs.rate=5)')
+      .argument('<name>', 'connection name')
+      .argument('<key=value...>', 'settings'),
+  ).action(async (name: string, pairs: string[], opts) => {
+    const { connsSet } = await import('./commands/conns-command.js');
+    exit.code = await connsSet(name, pairs, envFileOf(opts, ctx.cwd), ctx);
+  });
+  withEnvFile(
+    conns
+      .command('discover')
+      .description('list the streams a connection offers')
+      .argument('<name>', 'connection name')
+      .option('--columns', 'list each stream\'s columns too')
+      .option('--json', 'print as JSON'),
+  ).action(async (name: string, opts) => {
+    const { connsDiscover } = await import('./commands/conns-command.js');
+    exit.code = await connsDiscover(name, { ...opts, ...envFileOf(opts, ctx.cwd) }, ctx);
+  });
 
   const state = program.command('state').description('saved incremental cursors (pdsync.state in the target)');
-  state
-    .command('show')
-    .description('each stream\'s saved cursor')
-    .option('-r, --replication <file>', 'replication file naming the target', 'replication.yaml')
-    .option('--env-file <file>', 'env.yaml with connections')
-    .action(async (opts) => {
-      exit.code = await stateShow(opts, output);
-    });
-  state
-    .command('reset')
-    .description('forget a stream\'s cursor: its next incremental run reads from anchor_date')
-    .argument('<stream>', 'stream name')
-    .option('-r, --replication <file>', 'replication file naming the target', 'replication.yaml')
-    .option('--env-file <file>', 'env.yaml with connections')
-    .action(async (stream: string, opts) => {
-      exit.code = await stateReset(stream, opts, output);
-    });
+  withEnvFile(
+    state
+      .command('show')
+      .description('each stream\'s saved cursor')
+      .argument('[replication]', 'replication file naming the target (default ./replication.yaml)')
+      .option('-r, --replication <file>', 'the same, as an option'),
+  ).action(async (file: string | undefined, opts) => {
+    const { stateShow } = await import('./commands/state-command.js');
+    exit.code = await stateShow({ ...envFileOf(opts, ctx.cwd), file: file ?? opts.replication }, ctx);
+  });
+  withEnvFile(
+    state
+      .command('reset')
+      .description('forget a stream\'s cursor: its next incremental run reads from anchor_date')
+      .argument('<stream>', 'stream name')
+      .argument('[replication]', 'replication file naming the target (default ./replication.yaml)')
+      .option('-r, --replication <file>', 'the same, as an option'),
+  ).action(async (stream: string, file: string | undefined, opts) => {
+    const { stateReset } = await import('./commands/state-command.js');
+    exit.code = await stateReset(stream, { ...envFileOf(opts, ctx.cwd), file: file ?? opts.replication }, ctx);
+  });
 
   program
     .command('demo')
     .description('sync the built-in PagerDuty simulator into an embedded PostgreSQL and answer a few questions')
     .option('--data-dir <dir>', 'where the embedded PostgreSQL keeps its data', '.pdsync/pg')
     .action(async (opts: { dataDir: string }) => {
-      exit.code = await demoCommand(opts, output);
+      const { demoCommand } = await import('./commands/demo-command.js');
+      exit.code = await demoCommand(opts, ctx);
     });
 
-  program
-    .command('sql')
-    .description('query the embedded PostgreSQL (the demo\'s database), or --serve it for psql')
-    .argument('[query]', 'SQL to run')
-    .option('--data-dir <dir>', 'where the embedded PostgreSQL keeps its data', '.pdsync/pg')
-    .option('--serve', 'keep the database up and print its URL until Ctrl-C')
-    .action(async (query: string | undefined, opts: { dataDir: string; serve?: boolean }) => {
-      exit.code = await sqlCommand(query, opts, output);
-    });
+  withEnvFile(
+    program
+      .command('sql')
+      .description('query a replication\'s target (default ./replication.yaml\'s, else the demo\'s embedded database), or --serve the embedded one')
+      .argument('[query]', 'SQL to run')
+      .option('-r, --replication <file>', 'query this replication\'s target database')
+      .option('-c, --connection <name>', 'query this postgres connection')
+      .option('--data-dir <dir>', 'the embedded PostgreSQL\'s data (when the target is embedded)')
+      .option('--serve', 'keep the embedded database up and print its URL until Ctrl-C'),
+  ).action(async (query: string | undefined, opts) => {
+    const { sqlCommand } = await import('./commands/sql-command.js');
+    exit.code = await sqlCommand(query, { ...opts, ...envFileOf(opts, ctx.cwd) }, ctx);
+  });
 
   program
     .command('simulator')
@@ -135,6 +166,7 @@ export function buildProgram(exit: { code: number }, output: Output): Command {
     .option('--port <port>', 'port to listen on', '8089')
     .option('--seed <seed>', 'seed of the generated account', '42')
     .action(async (opts: { port: string; seed: string }) => {
+      const { simulatorCommand } = await import('./commands/simulator-command.js');
       exit.code = await simulatorCommand(opts);
     });
 

@@ -1,9 +1,16 @@
 import { z } from 'zod';
 
+const ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** An ISO date or date-time; one written without a zone is UTC, whatever the machine's time zone. */
 const DateTime = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), {
+  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/i.test(s) && !Number.isNaN(Date.parse(s)), {
     message: 'expected an ISO date or date-time such as 2024-01-01T00:00:00Z',
+  })
+  .transform((s) => {
+    const t = s.replace(' ', 'T');
+    return new Date(t.length === 10 || ZONE.test(t) ? t : `${t}Z`).toISOString();
   });
 
 const PositiveNumber = z.coerce.number<unknown>().positive();
@@ -33,15 +40,22 @@ export const PagerDutyInputs = z.strictObject({
   max_attempts: PositiveInt.default(6),
 });
 
+const SECRETS_NEEDED = 'secrets.api_key (a PagerDuty REST API key), or secrets.oauth_token, or secrets.client_id with secrets.client_secret';
+
 export const PagerDutySecrets = z
-  .strictObject({
-    api_key: z.string().min(1).optional(),
-    oauth_token: z.string().min(1).optional(),
-    client_id: z.string().min(1).optional(),
-    client_secret: z.string().min(1).optional(),
-  })
+  .strictObject(
+    {
+      api_key: z.string().min(1).optional(),
+      oauth_token: z.string().min(1).optional(),
+      client_id: z.string().min(1).optional(),
+      client_secret: z.string().min(1).optional(),
+      /** Signs webhooks (`pdsync listen`); several during a rotation, comma-separated. */
+      webhook_secret: z.string().min(1).optional(),
+    },
+    { error: (issue) => (issue.input === undefined ? `missing: add ${SECRETS_NEEDED}` : undefined) },
+  )
   .refine((s) => s.api_key || s.oauth_token || (s.client_id && s.client_secret), {
-    message: 'expected api_key (a PagerDuty REST API key), oauth_token, or client_id with client_secret',
+    message: `expected ${SECRETS_NEEDED}`,
   });
 
 const PagerDutyBase = {
@@ -68,12 +82,32 @@ const PagerDutyApiSpec = z
   .superRefine(subdomainWithClientCredentials);
 export const PagerDutyConnection = z.union([PagerDutyNative, PagerDutyApiSpec]);
 
+/** Why a postgres URL cannot be used as written, or undefined when it can. */
+function urlProblem(url: string): string | undefined {
+  if (!URL.canParse(url)) return 'cannot be read as a URL: check its form, postgresql://user:password@host:5432/database';
+  const u = new URL(url);
+  for (const [part, value] of [['user name', u.username], ['password', u.password]] as const) {
+    try {
+      decodeURIComponent(value);
+    } catch {
+      return `its ${part} holds a "%" that is not percent-encoded: write % as %25 (encodeURIComponent gives the whole ${part} encoded)`;
+    }
+  }
+  return undefined;
+}
+
 export const PostgresConnection = z.strictObject({
   type: z.enum(['postgres', 'postgresql']),
   /** `embedded`: pdsync's own PostgreSQL, started for the run, its data under `data_dir`. */
   url: z.union([
     z.literal('embedded'),
-    z.string().regex(/^postgres(ql)?:\/\//, 'expected a URL such as postgresql://user:pass@host:5432/db, or embedded'),
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a URL such as postgresql://user:pass@host:5432/db, or embedded')
+      .superRefine((url, ctx) => {
+        const problem = urlProblem(url);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
   ]),
   data_dir: z.string().min(1).optional(),
 });

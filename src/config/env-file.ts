@@ -14,7 +14,7 @@ const EnvFile = z.strictObject({
 });
 
 export interface EnvOptions {
-  /** `--env-file`: used instead of the default locations. */
+  /** `--env`/`--env-file`: used instead of the default locations (else `PDSYNC_ENV_FILE`). */
   envFile?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
@@ -24,17 +24,24 @@ export interface EnvOptions {
 export interface LoadedEnv {
   /** The env.yaml that was read, if any. */
   path: string | undefined;
-  /** Raw connection values by name, before validation. */
+  /** Connection values by name as written: `${VAR}` is expanded when a connection is used, so an unset variable only matters to the connections that use it. */
   raw: Record<string, unknown>;
   env: NodeJS.ProcessEnv;
+  warn: (line: string) => void;
+  /** Connections whose override by the environment was already reported. */
+  reported: Set<string>;
 }
 
-/** Where env.yaml is looked for: `--env-file`, then `./env.yaml`, then `~/.pdsync/env.yaml`. */
+/**
+ * Where env.yaml is looked for: `--env`/`--env-file`, then `PDSYNC_ENV_FILE`, then
+ * `./env.yaml`, then `~/.pdsync/env.yaml`.
+ */
 export function locateEnvFile(opts: EnvOptions): string | undefined {
   const cwd = opts.cwd ?? process.cwd();
-  if (opts.envFile) {
-    const p = resolve(cwd, opts.envFile);
-    if (!existsSync(p)) throw new ConfigError(`${opts.envFile}: env file not found (given by --env-file): check the path`);
+  const given = opts.envFile ? { path: opts.envFile, by: '--env' } : opts.env?.PDSYNC_ENV_FILE ? { path: opts.env.PDSYNC_ENV_FILE, by: 'PDSYNC_ENV_FILE' } : undefined;
+  if (given) {
+    const p = resolve(cwd, given.path);
+    if (!existsSync(p)) throw new ConfigError(`${given.path}: env file not found (given by ${given.by}): check the path`);
     return p;
   }
   const home = opts.env?.HOME ?? homedir();
@@ -47,7 +54,8 @@ export async function loadEnv(opts: EnvOptions = {}): Promise<LoadedEnv> {
   const cwd = opts.cwd ?? process.cwd();
   loadDotenv({ path: join(cwd, '.env'), processEnv: env as Record<string, string>, quiet: true });
   const path = locateEnvFile({ ...opts, env });
-  if (!path) return { path, raw: {}, env };
+  const warn = opts.warn ?? (() => undefined);
+  if (!path) return { path, raw: {}, env, warn, reported: new Set() };
   const parsed = validate(EnvFile, (await readYamlFile(path, 'env file')) ?? {}, path);
   const plaintext = plaintextSecret(parsed.connections);
   // Group- or world-readable: anyone on the machine could read the secret.
@@ -56,8 +64,12 @@ export async function loadEnv(opts: EnvOptions = {}): Promise<LoadedEnv> {
       `${path} is readable by other users and holds a plaintext secret (connections.${plaintext}): chmod 600 it, or use \${VAR} with the secret in the environment`,
     );
   }
-  const raw = expandVariables(parsed.connections, env, path, ['connections']) as Record<string, unknown>;
-  return { path, raw, env };
+  return { path, raw: parsed.connections, env, warn, reported: new Set() };
+}
+
+/** Whether an environment variable's value is a connection: a postgres URL or a YAML/JSON object with a type. */
+function holdsConnection(value: string | undefined): value is string {
+  return value !== undefined && (/^postgres(ql)?:\/\//.test(value) || /^\s*\{[^]*\btype\s*:/.test(value));
 }
 
 /** A connection from an environment variable of its name: a postgres URL or a YAML/JSON object. */
@@ -66,14 +78,26 @@ function connectionFromVariable(name: string, value: string): unknown {
   return parseYamlText(value, `environment variable ${name}`);
 }
 
-/** Resolves one connection by name: env.yaml first, then an environment variable of that name. */
+/** Where a connection of this name comes from: the environment wins over env.yaml (twelve-factor). */
+export function connectionOrigin(loaded: LoadedEnv, name: string): 'environment' | 'file' | undefined {
+  if (holdsConnection(loaded.env[name])) return 'environment';
+  if (name in loaded.raw) return 'file';
+  return loaded.env[name] !== undefined ? 'environment' : undefined;
+}
+
+/** Resolves one connection by name: an environment variable of that name, else env.yaml's. */
 export function resolveConnection(loaded: LoadedEnv, name: string, usedAs: string): Connection {
-  if (name in loaded.raw) {
-    return validate(Connection, loaded.raw[name], loaded.path!, ['connections', name]);
+  const origin = connectionOrigin(loaded, name);
+  if (origin === 'environment') {
+    if (name in loaded.raw && !loaded.reported.has(name)) {
+      loaded.reported.add(name);
+      loaded.warn(`connection ${name}: the environment variable ${name} is used; ${loaded.path} also defines it (the environment wins)`);
+    }
+    return validate(Connection, connectionFromVariable(name, loaded.env[name]!), `environment variable ${name}`);
   }
-  const fromVar = loaded.env[name];
-  if (fromVar !== undefined) {
-    return validate(Connection, connectionFromVariable(name, fromVar), `environment variable ${name}`);
+  if (origin === 'file') {
+    const expanded = expandVariables(loaded.raw[name], loaded.env, loaded.path!, ['connections', name]);
+    return validate(Connection, expanded, loaded.path!, ['connections', name]);
   }
   const where = loaded.path ? `${loaded.path} has no connection "${name}"` : 'no env.yaml found';
   throw new ConfigError(
@@ -81,22 +105,32 @@ export function resolveConnection(loaded: LoadedEnv, name: string, usedAs: strin
   );
 }
 
-/** Every connection known: env.yaml's, then environment variables that hold one. */
+/** Every connection known, with where it comes from: the environment's first, then env.yaml's. */
 export function listConnectionNames(loaded: LoadedEnv): { name: string; from: string }[] {
-  const names = Object.keys(loaded.raw).map((name) => ({ name, from: loaded.path! }));
+  const names: { name: string; from: string }[] = [];
   for (const [name, value] of Object.entries(loaded.env)) {
-    if (!value || name in loaded.raw || !/^[A-Z][A-Z0-9_]*$/.test(name)) continue;
-    if (/^postgres(ql)?:\/\//.test(value) || /^\s*\{[^]*\btype\s*:/.test(value)) names.push({ name, from: 'environment' });
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name) || !holdsConnection(value)) continue;
+    names.push({ name, from: name in loaded.raw ? `environment, overriding ${loaded.path}` : 'environment' });
   }
-  return names;
+  for (const name of Object.keys(loaded.raw)) {
+    if (!names.some((n) => n.name === name)) names.push({ name, from: loaded.path! });
+  }
+  return names.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** A connection to an API on this machine (the simulator): its key guards nothing. */
+function isLoopbackApi(conn: { inputs?: Record<string, unknown> }): boolean {
+  const base = conn.inputs?.base_url;
+  if (typeof base !== 'string' || !URL.canParse(base)) return false;
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(base).hostname);
 }
 
 /** The key path of the first secret written in the file itself rather than as `${VAR}`. */
 function plaintextSecret(connections: Record<string, unknown>): string | undefined {
   for (const [name, c] of Object.entries(connections)) {
     if (!c || typeof c !== 'object') continue;
-    const conn = c as { secrets?: Record<string, unknown>; url?: unknown };
-    for (const [k, v] of Object.entries(conn.secrets ?? {})) {
+    const conn = c as { secrets?: Record<string, unknown>; url?: unknown; inputs?: Record<string, unknown> };
+    for (const [k, v] of Object.entries(isLoopbackApi(conn) ? {} : (conn.secrets ?? {}))) {
       if (typeof v === 'string' && v && !v.includes('${')) return `${name}.secrets.${k}`;
     }
     if (typeof conn.url === 'string' && !conn.url.includes('${')) {

@@ -9,6 +9,8 @@ export interface RunEvents {
   /** Rows the stream will read in all, once every window has been counted. */
   totalKnown(stream: string, total: number): void;
   windowDone(stream: string, since: Date, until: Date, rows: number): void;
+  /** Records changed since the cursor, found through another stream (incidents through log entries). */
+  changesFound(stream: string, feed: string, records: number): void;
   request(stream: string, e: RequestEvent): void;
   notice(stream: string, line: string): void;
   streamFinished(summary: StreamSummary): void;

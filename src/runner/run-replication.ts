@@ -76,11 +76,16 @@ async function* streamPages(
     // Records created before the cursor but changed since: only an incremental run after a first one needs them.
     if (stream.changes && cursor) {
       const field = stream.changes.record;
-      for await (const page of readStream(stream.changes.spec, fetchPage, { ...read, onTotal: () => undefined })) {
+      const recordType = stream.changes.recordType;
+      let found = 0;
+      const feed = readStream(stream.changes.spec, fetchPage, { ...read, onTotal: () => undefined, onWindowDone: () => undefined });
+      for await (const page of feed) {
         // Only an expanded record replaces a row: a bare reference stub would blank it.
-        const recordType = stream.changes.recordType;
-        yield page.map((r) => r[field]).filter((v): v is ApiRecord => v !== null && typeof v === 'object' && (v as ApiRecord).type === recordType);
+        const changed = page.map((r) => r[field]).filter((v): v is ApiRecord => v !== null && typeof v === 'object' && (v as ApiRecord).type === recordType);
+        found += changed.length;
+        yield changed;
       }
+      events.changesFound(stream.name, stream.changes.spec.name, found);
     }
   }
   let rows = 0;

@@ -1,4 +1,5 @@
 import type { PagerDutyConnection } from '../config/connections.js';
+import { apiBaseUrl } from './api-base-url.js';
 import { OAuthTokenProvider } from './oauth-token-provider.js';
 import { PagerDutyClient } from './pagerduty-client.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -6,11 +7,6 @@ import { type RequestCounters, type RequestEvent, RequestExecutor } from './requ
 import { DEFAULT_RETRY } from './retry-policy.js';
 import type { FetchPage } from './stream-reader.js';
 
-const REGION_URLS = { us: 'https://api.pagerduty.com', eu: 'https://api.eu.pagerduty.com' } as const;
-
-export function apiBaseUrl(conn: PagerDutyConnection): string {
-  return conn.inputs.base_url ?? REGION_URLS[conn.inputs.region];
-}
 
 /** How a connection authenticates, for people: never the secret itself. */
 export function authDescription(conn: PagerDutyConnection): string {

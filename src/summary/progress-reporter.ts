@@ -17,6 +17,12 @@ interface StreamProgress {
 
 const REDRAW_MS = 250;
 
+/** Rows of a finished stream: written, and when some records came twice, how many were read. */
+export function rowsDone(s: StreamSummary): string {
+  if (s.rowsRead === s.rowsWritten) return `${s.rowsWritten} rows`;
+  return `${s.rowsWritten} rows (${s.rowsRead} read, ${s.rowsRead - s.rowsWritten} of them repeats of a record already read)`;
+}
+
 /**
  * Turns run events into output on stderr. On a terminal: a live block, one line per stream
  * (rows, pages, requests per second, ETA when the total is known). Elsewhere (cron, CI): one
@@ -55,6 +61,10 @@ export class ProgressReporter implements RunEvents {
     this.line(`${stream}: window ${since.toISOString()} .. ${until.toISOString()} done, ${rows} rows`);
   }
 
+  changesFound(stream: string, feed: string, records: number): void {
+    this.line(`${stream}: ${records} records changed since the cursor, found through ${feed}`);
+  }
+
   request(stream: string, e: RequestEvent): void {
     this.streams.get(stream)?.requests.push(Date.now());
     if (this.debug) {
@@ -73,7 +83,7 @@ export class ProgressReporter implements RunEvents {
     const s = this.streams.get(summary.stream);
     if (s) s.done = summary;
     for (const w of summary.warnings) this.print(`${summary.stream}: warning: ${w}`, true);
-    if (summary.status === 'ok') this.line(`${summary.stream}: finished, ${summary.rowsWritten} rows, ${summary.requests} requests`);
+    if (summary.status === 'ok') this.line(`${summary.stream}: finished, ${rowsDone(summary)}, ${summary.requests} requests`);
     else this.print(`${summary.stream}: ${summary.status === "skipped" ? "warning: skipped" : "failed"}: ${summary.reason}`, true);
   }
 
@@ -108,7 +118,10 @@ export class ProgressReporter implements RunEvents {
     const lines = [...this.streams].map(([name, s]) => {
       const recent = s.requests.filter((t) => t > now - 5000);
       s.requests = recent;
-      const rate = recent.length / Math.min(5, Math.max(1, (now - s.started) / 1000));
+      // A finished stream keeps its average rate; a running one shows the last five seconds'.
+      const rate = s.done
+        ? s.done.requests / Math.max(1, s.done.durationMs / 1000)
+        : recent.length / Math.min(5, Math.max(1, (now - s.started) / 1000));
       const of = s.total !== undefined ? `/${s.total}` : '';
       const eta =
         s.total !== undefined && s.rows > 0 && !s.done

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { TargetError } from '../errors.js';
+import { ConfigError, TargetError } from '../errors.js';
 import type { PlannedStream } from '../plan/plan.js';
 import type { ApiRecord } from '../record.js';
 import { ensureBookkeeping, forgetCursor, readCursor, recordRunEnd, recordRunStart } from './bookkeeping.js';
@@ -21,9 +21,14 @@ export interface OpenedStream {
 
 /** The PostgreSQL side of a run: one pool, created once and passed the streams to write. */
 export class PostgresTarget {
-  private constructor(readonly pool: pg.Pool) {}
+  private constructor(
+    readonly pool: pg.Pool,
+    /** The connection URL, with its password: never printed but for `sql --serve`'s own server. */
+    readonly url: string,
+  ) {}
 
-  static async connect(url: string, maxConnections: number): Promise<PostgresTarget> {
+  /** `name`: the connection, as the user calls it in messages. */
+  static async connect(url: string, maxConnections: number, name = 'target'): Promise<PostgresTarget> {
     const pool = new pg.Pool({ connectionString: url, max: maxConnections, application_name: 'pdsync' });
     // An idle client's error (server restart) must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
@@ -32,9 +37,9 @@ export class PostgresTarget {
       client.release();
     } catch (e) {
       await pool.end();
-      throw new TargetError(`cannot connect to the target database: ${(e as Error).message}`);
+      throw connectError(e, name);
     }
-    return new PostgresTarget(pool);
+    return new PostgresTarget(pool, url);
   }
 
   /** Creates the bookkeeping tables and the target schemas once, before streams run side by side. */
@@ -90,7 +95,9 @@ export class PostgresTarget {
     return this.withClient(objectLabel(stream), async (client) => {
       const r = await loadStream(client, stream, opened.layout, pages, { ...opts, loadedAt: new Date().toISOString() });
       const warnings = [
-        ...r.addedColumns.map((c) => `new field "${c}": added column ${c} to ${objectLabel(stream)}`),
+        ...(r.addedColumns.length
+          ? [`new field${r.addedColumns.length > 1 ? 's' : ''} ${r.addedColumns.map((c) => `"${c}"`).join(', ')} added as column${r.addedColumns.length > 1 ? 's' : ''} of ${objectLabel(stream)}`]
+          : []),
         ...r.rejectedSamples.map(
           (b) => `column ${b.column}: value ${JSON.stringify(b.value)?.slice(0, 60)} does not fit its type; kept in _pdsync_rejected`,
         ),
@@ -128,6 +135,14 @@ export class PostgresTarget {
       client.release(failed);
     }
   }
+}
+
+/** A refused connection: a wrong database, user or password is a configuration mistake (exit 2); the rest are failures. */
+function connectError(e: unknown, name: string): Error {
+  const { code, message } = e as { code?: string; message: string };
+  if (code === '3D000') return new ConfigError(`connection ${name}: ${message}: create it (createdb) or fix the database name in the url`);
+  if (code === '28P01' || code === '28000') return new ConfigError(`connection ${name}: ${message}: fix the user or password in the url`);
+  return new TargetError(`cannot connect to the target database (connection ${name}): ${message}`);
 }
 
 function objectLabel(stream: PlannedStream): string {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { BIN, envYaml, SIM_KEY, workspace } from '../support/cli.js';
-import { DATABASE_URL, testDatabase } from '../support/database.js';
+import { SERVER_URL, testDatabase } from '../support/database.js';
 import { startSimulator, type SimulatorOptions } from '../../src/simulator/server.js';
 import type { RunSummary } from '../../src/summary/run-summary.js';
 
@@ -29,7 +29,7 @@ export async function benchRun(opts: {
   const db = await testDatabase('bench');
   try {
     const cwd = workspace({
-      'env.yaml': envYaml(sim.url, DATABASE_URL, opts.inputs),
+      'env.yaml': envYaml(sim.url, SERVER_URL, opts.inputs),
       'r.yaml': `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: ${opts.mode ?? 'full-refresh'}\n  object: ${db.schema}.{stream_name}\nstreams:\n${opts.streams.map((s) => `  ${s}:\n`).join('')}`,
     });
     const started = Date.now();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { startSimulator } from '../../src/simulator/server.js';
-import { DATABASE_URL, testDatabase } from '../support/database.js';
+import { SERVER_URL, testDatabase } from '../support/database.js';
 import { benchRun, DATA_END } from './bench-support.js';
 
 const ROWS = Number(process.env.PDSYNC_BENCH_ROWS ?? 1_000_000);
@@ -26,15 +26,15 @@ async function psqlBaseline(): Promise<number> {
     // Same shape as pdsync's table: the catalogue's columns, loaded from the JSON documents.
     await db.pool.query(`CREATE SCHEMA "${db.schema}"`);
     const started = Date.now();
-    execFileSync('psql', [DATABASE_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `
+    execFileSync('psql', [SERVER_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `
       CREATE TABLE "${db.schema}".raw (doc jsonb);
       CREATE TABLE "${db.schema}".log_entries (id text PRIMARY KEY, summary text, type text, self text, html_url text,
         created_at timestamptz, channel jsonb, agent jsonb, note text, contexts jsonb, service jsonb, incident jsonb,
         teams jsonb, event_details jsonb, changeset jsonb, acknowledgement_timeout bigint, assignees jsonb, "user" jsonb,
         changed_actions jsonb);`]);
-    execFileSync('psql', [DATABASE_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c',
+    execFileSync('psql', [SERVER_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c',
       `\\copy "${db.schema}".raw (doc) FROM '${file}' WITH (FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02')`]);
-    execFileSync('psql', [DATABASE_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c',
+    execFileSync('psql', [SERVER_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c',
       `INSERT INTO "${db.schema}".log_entries SELECT (jsonb_populate_record(NULL::"${db.schema}".log_entries, doc)).* FROM "${db.schema}".raw`]);
     return (Date.now() - started) / 1000;
   } finally {

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.js';
+import { Output } from '../../src/cli/output.js';
+import { systemDir, tempDir } from './temp.js';
 
 export const BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 
@@ -12,43 +14,71 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Starts the built `pdsync` executable as a user would: its own process, its own working directory. */
-export function startPdsync(args: string[], opts: { cwd: string; env?: Record<string, string> }) {
-  const child = spawn(BIN, args, {
-    cwd: opts.cwd,
-    // A clean environment: HOME points into the workspace so ~/.pdsync is never the tester's.
-    env: { PATH: process.env.PATH ?? '', HOME: opts.cwd, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export interface CliOptions {
+  cwd: string;
+  env?: Record<string, string>;
+}
+
+/** A clean environment: HOME is the workspace, so ~/.pdsync is never the tester's; as root, the embedded server's files stay in the test's folder. */
+function environment(opts: CliOptions): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: opts.cwd, PDSYNC_SYSTEM_DIR: systemDir(), ...opts.env };
+}
+
+/** Fails when an output holds a secret the run was given: every run of every test checks it. */
+function checkNoSecret(args: string[], env: Record<string, string>, result: CliResult): CliResult {
+  const leaked = secretsIn(env).find((secret) => result.stdout.includes(secret) || result.stderr.includes(secret));
+  if (leaked) throw new Error(`pdsync ${args.join(' ')} printed a secret:\n${result.stderr}\n${result.stdout}`);
+  return result;
+}
+
+/** Starts the built `pdsync` executable as a user would: its own process, its own working directory. For tests of the process (exit codes, signals, output). */
+export function startPdsync(args: string[], opts: CliOptions) {
+  const env = environment(opts);
+  const child = spawn(BIN, args, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (d) => (output.stdout += d));
   child.stderr.on('data', (d) => (output.stderr += d));
   const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      // Every run of every test checks that no secret it was given reached its output.
-      const leaked = secretsIn(opts.env ?? {}).find((secret) => output.stdout.includes(secret) || output.stderr.includes(secret));
-      if (leaked) reject(new Error(`pdsync ${args.join(' ')} printed a secret:\n${output.stderr}\n${output.stdout}`));
-      else resolve({ code, signal, ...output });
+      try {
+        resolve({ ...checkNoSecret(args, env, { code, ...output }), signal });
+      } catch (e) {
+        reject(e);
+      }
     });
   });
   return { child, output, done };
 }
 
-export function pdsync(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+/** `pdsync ...` as a process. */
+export function pdsyncProcess(args: string[], opts: CliOptions): Promise<CliResult> {
   return startPdsync(args, opts).done;
 }
 
-/** A temporary working directory holding the given files. */
+/**
+ * `pdsync ...` in this process: the same command line, parsed and run by the same code, with
+ * the output captured. For tests of what commands do, not of the process around them.
+ */
+export async function pdsync(args: string[], opts: CliOptions): Promise<CliResult> {
+  const env = environment(opts);
+  let stdout = '';
+  let stderr = '';
+  const output = new Output((s) => (stdout += s), (s) => (stderr += s), false, false);
+  const code = await main(args, { output, cwd: opts.cwd, env: { ...env } });
+  return checkNoSecret(args, env, { code, stdout, stderr });
+}
+
+/** A temporary working directory holding the given files; removed when the test process ends. */
 export function workspace(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pdsync-test-'));
+  const dir = tempDir();
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
 
 export const SIM_KEY = 'sim-token';
 
-/** env.yaml with a PagerDuty connection to a simulator and the test database. */
+/** env.yaml with a PagerDuty connection to a simulator and a database. */
 export function envYaml(simUrl: string, databaseUrl: string, inputs: Record<string, string | number> = {}): string {
   const extra = Object.entries({ anchor_date: '2020-01-01T00:00:00Z', ...inputs })
     .map(([k, v]) => `      ${k}: ${JSON.stringify(v)}\n`)

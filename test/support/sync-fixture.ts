@@ -1,18 +1,20 @@
 import { type Catalogue, loadCatalogue } from '../../src/spec/catalogue.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/simulator/server.js';
 import { compositeKeyOf } from '../../src/target/copy-row-encoder.js';
-import { type CliResult, envYaml, pdsync, SIM_KEY, startPdsync, workspace } from './cli.js';
-import { DATABASE_URL, testDatabase } from './database.js';
+import { type CliResult, envYaml, pdsync, pdsyncProcess, SIM_KEY, startPdsync, workspace } from './cli.js';
+import { type TestDatabase, testDatabase } from './database.js';
 
 export const DATA_END = new Date('2026-06-01T00:00:00Z');
 
 export interface SyncFixture {
   sim: Simulator;
-  db: Awaited<ReturnType<typeof testDatabase>>;
+  db: TestDatabase;
   catalogue: Catalogue;
   cwd: string;
-  /** Runs `pdsync run replication.yaml` plus args in the fixture's workspace. */
+  /** Runs `pdsync run replication.yaml` plus args in the fixture's workspace, in this process. */
   run(args?: string[], env?: Record<string, string>): Promise<CliResult>;
+  /** The same as a process of its own: for exit codes, signals and output as a shell sees them. */
+  runProcess(args?: string[], env?: Record<string, string>): Promise<CliResult>;
   /** The same, without waiting: for killing it or racing another run. */
   start(args?: string[], env?: Record<string, string>): ReturnType<typeof startPdsync>;
   /** Sorted keys the simulator holds for a stream, formed as pdsync forms them. */
@@ -23,8 +25,8 @@ export interface SyncFixture {
 }
 
 /**
- * One simulator on an ephemeral port, one schema of the test database, and a workspace whose
- * replication syncs the given streams into that schema.
+ * One simulator on an ephemeral port, one database of the test's own (tables in one schema of
+ * it), and a workspace whose replication syncs the given streams into that schema.
  */
 export async function syncFixture(opts: {
   name: string;
@@ -39,7 +41,7 @@ export async function syncFixture(opts: {
     opts.replication?.(db.schema) ??
     `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${db.schema}.{stream_name}\nstreams:\n  '*':\n`;
   const cwd = workspace({
-    'env.yaml': envYaml(sim.url, DATABASE_URL, { rate: 100, concurrency: 4, ...opts.inputs }),
+    'env.yaml': envYaml(sim.url, db.url, { rate: 100, concurrency: 4, ...opts.inputs }),
     'replication.yaml': replication,
   });
   const keyOf = (stream: string) => {
@@ -56,6 +58,7 @@ export async function syncFixture(opts: {
     catalogue,
     cwd,
     run: (args = [], env = {}) => pdsync(['run', 'replication.yaml', ...args], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY, ...env } }),
+    runProcess: (args = [], env = {}) => pdsyncProcess(['run', 'replication.yaml', ...args], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY, ...env } }),
     start: (args = [], env = {}) => startPdsync(['run', 'replication.yaml', ...args], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY, ...env } }),
     truth: (stream) => [...sim.dataset.records(stream)].map(keyOf(stream).of).sort(),
     async landed(stream) {

@@ -8,42 +8,17 @@ import { expandVariables } from '../../config/expand-variables.js';
 import { validate } from '../../config/read-yaml-file.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { loadCatalogue, streamSpec } from '../../spec/catalogue.js';
-import { apiBaseUrl } from '../../source/pagerduty-source.js';
-import type { Output } from '../output.js';
+import { type CommandContext, envOptions } from '../context.js';
+import { describeConnection } from '../describe-connection.js';
 
 interface EnvOpts {
   envFile?: string;
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
 }
 
-export function envOptions(opts: EnvOpts, output?: Output) {
-  return {
-    ...(opts.envFile ? { envFile: opts.envFile } : {}),
-    cwd: opts.cwd ?? process.cwd(),
-    env: opts.env ?? process.env,
-    ...(output ? { warn: (line: string) => output.err(`pdsync: warning: ${line}`) } : {}),
-  };
-}
-
-/** Where a connection points, with every secret masked. */
-export function describeConnection(c: Connection): string {
-  if (isPagerDuty(c)) {
-    const auth = c.secrets.api_key ? 'api_key ****' : c.secrets.oauth_token ? 'oauth_token ****' : `oauth client ${c.secrets.client_id} ****`;
-    return `pagerduty  ${apiBaseUrl(c)}  ${auth}`;
-  }
-  if (c.url === 'embedded') return `postgres   embedded (${c.data_dir ?? '.pdsync/pg'})`;
-  if (!URL.canParse(c.url)) return 'postgres   (a URL that cannot be parsed)';
-  const url = new URL(c.url);
-  if (url.password) url.password = '****';
-  if (url.searchParams.has('password')) url.searchParams.set('password', '****');
-  return `postgres   ${url.toString()}`;
-}
-
-/** `pdsync conns list` */
-export async function connsList(opts: EnvOpts, output: Output): Promise<number> {
-  const write = (s: string) => output.out(s);
-  const loaded = await loadEnv(envOptions(opts, output));
+/** `pdsync conns list`: each connection, where it points, and where it comes from. */
+export async function connsList(opts: EnvOpts, ctx: CommandContext): Promise<number> {
+  const write = (s: string) => ctx.output.out(s);
+  const loaded = await loadEnv(envOptions(opts, ctx));
   const names = listConnectionNames(loaded);
   if (names.length === 0) {
     write('no connections: add them under connections: in env.yaml (see env.example.yaml)\n');
@@ -65,10 +40,10 @@ export async function connsList(opts: EnvOpts, output: Output): Promise<number> 
 export async function connsDiscover(
   name: string,
   opts: EnvOpts & { columns?: boolean; json?: boolean },
-  output: Output,
+  ctx: CommandContext,
 ): Promise<number> {
-  const write = (s: string) => output.out(s);
-  const conn = resolveConnection(await loadEnv(envOptions(opts, output)), name, 'conns discover');
+  const write = (s: string) => ctx.output.out(s);
+  const conn = resolveConnection(await loadEnv(envOptions(opts, ctx)), name, 'conns discover');
   if (!isPagerDuty(conn)) {
     throw new ConfigError(`conns discover: connection "${name}" is of type ${conn.type}: discover lists the streams of a PagerDuty connection`);
   }
@@ -96,9 +71,9 @@ export async function connsDiscover(
 }
 
 /** `pdsync conns set NAME key=value ...`: edits env.yaml in place, keeping its comments and layout. */
-export async function connsSet(name: string, pairs: string[], opts: EnvOpts, output: Output): Promise<number> {
-  const cwd = opts.cwd ?? process.cwd();
-  const path = opts.envFile ? resolve(cwd, opts.envFile) : (locateEnvFile({ cwd, env: opts.env ?? process.env }) ?? resolve(cwd, 'env.yaml'));
+export async function connsSet(name: string, pairs: string[], opts: EnvOpts, ctx: CommandContext): Promise<number> {
+  const { cwd, env } = ctx;
+  const path = opts.envFile ? resolve(cwd, opts.envFile) : (locateEnvFile({ cwd, env }) ?? resolve(cwd, 'env.yaml'));
   const existed = existsSync(path);
   const doc = parseDocument(existed ? await readFile(path, 'utf8') : '');
   if (doc.errors.length) throw new ConfigError(`${path}: invalid YAML: fix it before \`conns set\``);
@@ -115,12 +90,12 @@ export async function connsSet(name: string, pairs: string[], opts: EnvOpts, out
   }
   const conn = (doc.toJS() as { connections: Record<string, unknown> }).connections[name];
   try {
-    validate(Connection, expandVariables(conn, opts.env ?? process.env, path, ['connections', name]), path, ['connections', name]);
+    validate(Connection, expandVariables(conn, env, path, ['connections', name]), path, ['connections', name]);
   } catch (e) {
     // An unset ${VAR} is fine to write; anything else would leave a broken env.yaml.
     if (!(e instanceof ConfigError) || !/environment variable .* is not set/.test(e.message)) throw e;
   }
   await writeFile(path, doc.toString(), existed ? {} : { mode: 0o600 });
-  output.err(`${name}: set ${keys.join(', ')} in ${path}`);
+  ctx.output.err(`${name}: set ${keys.join(', ')} in ${path}`);
   return EXIT_OK;
 }

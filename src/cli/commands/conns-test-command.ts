@@ -2,24 +2,20 @@ import { isPagerDuty, type PagerDutyConnection, type PostgresConnection } from '
 import { loadEnv, resolveConnection } from '../../config/env-file.js';
 import { ApiError, EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
-import { apiBaseUrl, authDescription, PagerDutySource } from '../../source/pagerduty-source.js';
+import { apiBaseUrl } from '../../source/api-base-url.js';
+import { authDescription, PagerDutySource } from '../../source/pagerduty-source.js';
 import { classify } from '../../source/response-classifier.js';
-import { openDatabase } from '../../target/embedded-postgres.js';
+import { openDatabase } from '../../target/open-database.js';
 import { PostgresTarget } from '../../target/postgres-target.js';
+import { registerSecrets } from '../connection-secrets.js';
+import { type CommandContext, envOptions } from '../context.js';
 import type { Output } from '../output.js';
-import { envOptions } from './conns-command.js';
 
 /** `pdsync conns test NAME`: does the connection work, and what can it do. */
-export async function connsTest(name: string, opts: { envFile?: string }, output: Output): Promise<number> {
-  const conn = resolveConnection(await loadEnv(envOptions(opts, output)), name, 'conns test');
-  if (isPagerDuty(conn)) {
-    output.addSecret(conn.secrets.api_key);
-    output.addSecret(conn.secrets.oauth_token);
-    output.addSecret(conn.secrets.client_secret);
-    return testPagerDuty(name, conn, output);
-  }
-  if (URL.canParse(conn.url)) output.addSecret(decodeURIComponent(new URL(conn.url).password));
-  return testPostgres(name, conn, output);
+export async function connsTest(name: string, opts: { envFile?: string }, ctx: CommandContext): Promise<number> {
+  const conn = resolveConnection(await loadEnv(envOptions(opts, ctx)), name, 'conns test');
+  registerSecrets(ctx.output, conn);
+  return isPagerDuty(conn) ? testPagerDuty(name, conn, ctx.output) : testPostgres(name, conn, ctx);
 }
 
 /** One cheap call (/abilities) proves the key; the plan-gated list endpoints say which streams it can read. */
@@ -61,9 +57,11 @@ async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Ou
   }
 }
 
-async function testPostgres(name: string, conn: PostgresConnection, output: Output): Promise<number> {
-  const database = await openDatabase(conn, process.cwd());
-  const target = await PostgresTarget.connect(database.url, 1).catch(async (e: unknown) => {
+async function testPostgres(name: string, conn: PostgresConnection, ctx: CommandContext): Promise<number> {
+  const output = ctx.output;
+  const database = await openDatabase(conn, ctx.cwd, ctx.env);
+  if (database.where) output.err(`pdsync: ${name}: ${database.where}`);
+  const target = await PostgresTarget.connect(database.url, 1, name).catch(async (e: unknown) => {
     await database.close();
     throw e;
   });

@@ -6,15 +6,15 @@ import { startSimulator } from '../../simulator/server.js';
 import { PagerDutySource } from '../../source/pagerduty-source.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
 import { formatTable } from '../../summary/format-table.js';
-import { DEFAULT_EMBEDDED_DIR, startEmbeddedPostgres } from '../../target/embedded-postgres.js';
+import { DEFAULT_EMBEDDED_DIR, startEmbeddedPostgres } from '../../target/embedded/embedded-server.js';
+import { describeEmbedded } from '../../target/open-database.js';
 import { PostgresTarget } from '../../target/postgres-target.js';
-import type { Output } from '../output.js';
+import type { CommandContext } from '../context.js';
+import { syncWithProgress } from '../sync-with-progress.js';
 import { DEMO_QUESTIONS } from './demo-questions.js';
-import { syncWithProgress } from './run-command.js';
 
 export interface DemoOptions {
   dataDir?: string;
-  cwd?: string;
 }
 
 const TWO_YEARS_MS = 2 * 365 * 24 * 3600 * 1000;
@@ -24,15 +24,15 @@ const TWO_YEARS_MS = 2 * 365 * 24 * 3600 * 1000;
  * streams, incremental where the API allows), then a few answers from the data. Run again, it
  * syncs only what changed.
  */
-export async function demoCommand(opts: DemoOptions, output: Output): Promise<number> {
-  const dataDir = opts.dataDir ?? DEFAULT_EMBEDDED_DIR;
+export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promise<number> {
+  const output = ctx.output;
   const now = new Date();
   const sim = await startSimulator({ port: 0, seed: 42 });
-  output.err(`pdsync demo: a simulated PagerDuty account (${sim.url}) into an embedded PostgreSQL (${dataDir})`);
-  const server = await startEmbeddedPostgres(dataDir, opts.cwd ?? process.cwd()).catch(async (e: unknown) => {
+  const server = await startEmbeddedPostgres(opts.dataDir ?? DEFAULT_EMBEDDED_DIR, ctx.cwd, ctx.env).catch(async (e: unknown) => {
     await sim.close();
     throw e;
   });
+  output.err(`pdsync demo: a simulated PagerDuty account (${sim.url}) into the ${describeEmbedded(server)}`);
   const connection = PagerDutyConnection.parse({
     type: 'pagerduty',
     secrets: { api_key: 'sim-token' },
@@ -74,10 +74,11 @@ export async function demoCommand(opts: DemoOptions, output: Output): Promise<nu
       const result = await target.withClient(q.title, (c) => c.query({ text: q.sql, rowMode: 'array' }));
       output.out(`\n${q.title}\n${formatTable(result.fields.map((f) => f.name), result.rows as unknown[][])}\n`);
     }
+    const dirFlag = opts.dataDir && opts.dataDir !== DEFAULT_EMBEDDED_DIR ? ` --data-dir ${opts.dataDir}` : '';
     output.out(
-      `\nKeep exploring (the data stays in ${dataDir}):\n` +
-        `  npx pdsync sql "select title, status, created_at from pagerduty.incidents order by created_at desc limit 10"\n` +
-        `  npx pdsync sql --serve      # keeps the database up and prints its URL for psql\n` +
+      `\nKeep exploring (the data stays in ${server.dataDir}):\n` +
+        `  npx pdsync sql${dirFlag} "select title, status, created_at from pagerduty.incidents order by created_at desc limit 10"\n` +
+        `  npx pdsync sql${dirFlag} --serve      # keeps the database up and prints its URL for psql\n` +
         `Then point pdsync at your account: env.example.yaml and examples/replication.yaml, and \`npx pdsync run\`.\n`,
     );
     return EXIT_OK;

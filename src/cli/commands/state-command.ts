@@ -1,54 +1,38 @@
 import { resolve } from 'node:path';
-import { loadConfig } from '../../config/load-config.js';
+import { loadConfig, type LoadedConfig } from '../../config/load-config.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
-import { loadCatalogue } from '../../spec/catalogue.js';
 import { plan } from '../../plan/plan.js';
+import { loadCatalogue } from '../../spec/catalogue.js';
 import { ensureBookkeeping, listState, resetState } from '../../target/bookkeeping.js';
-import { openDatabase } from '../../target/embedded-postgres.js';
-import { PostgresTarget } from '../../target/postgres-target.js';
-import type { PostgresConnection } from '../../config/connections.js';
-import type { Output } from '../output.js';
-import { registerSecrets } from './run-command.js';
+import { registerSecrets } from '../connection-secrets.js';
+import { type CommandContext, warnTo } from '../context.js';
+import { replicationFile } from '../replication-file.js';
+import { withDatabase } from '../target-database.js';
 
 export interface StateOptions {
-  replication: string;
+  /** The replication file; default ./replication.yaml. */
+  file?: string;
   envFile?: string;
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
 }
 
-async function configOf(opts: StateOptions, output: Output) {
-  const cwd = opts.cwd ?? process.cwd();
+async function configOf(file: string, opts: StateOptions, ctx: CommandContext): Promise<LoadedConfig> {
   const config = await loadConfig({
-    replicationPath: resolve(cwd, opts.replication),
-    replicationLabel: opts.replication,
+    replicationPath: resolve(ctx.cwd, file),
+    replicationLabel: file,
     ...(opts.envFile ? { envFile: opts.envFile } : {}),
-    cwd,
-    env: opts.env ?? process.env,
+    cwd: ctx.cwd,
+    env: ctx.env,
+    warn: warnTo(ctx),
   });
-  registerSecrets(output, config);
+  registerSecrets(ctx.output, config.source, config.target);
   return config;
 }
 
-async function withTarget<T>(conn: PostgresConnection, fn: (target: PostgresTarget) => Promise<T>): Promise<T> {
-  const database = await openDatabase(conn, process.cwd());
-  try {
-    const target = await PostgresTarget.connect(database.url, 1);
-    try {
-      return await fn(target);
-    } finally {
-      await target.close();
-    }
-  } finally {
-    await database.close();
-  }
-}
-
 /** `pdsync state show`: each stream's saved cursor in the replication's target. */
-export async function stateShow(opts: StateOptions, output: Output): Promise<number> {
-  const write = (s: string) => output.out(s);
-  const config = await configOf(opts, output);
-  const rows = await withTarget(config.target, (t) =>
+export async function stateShow(opts: StateOptions, ctx: CommandContext): Promise<number> {
+  const write = (s: string) => ctx.output.out(s);
+  const config = await configOf(replicationFile(opts.file, ctx.cwd, 'state show'), opts, ctx);
+  const rows = await withDatabase(config.target, config.replication.target ?? 'embedded', ctx, (t) =>
     t.withClient('pdsync.state', async (c) => {
       await ensureBookkeeping(c);
       return listState(c);
@@ -62,24 +46,25 @@ export async function stateShow(opts: StateOptions, output: Output): Promise<num
 }
 
 /** `pdsync state reset STREAM`: the stream's next incremental run into the replication's table starts from anchor_date. */
-export async function stateReset(stream: string, opts: StateOptions, output: Output): Promise<number> {
-  const config = await configOf(opts, output);
+export async function stateReset(stream: string, opts: StateOptions, ctx: CommandContext): Promise<number> {
+  const file = replicationFile(opts.file, ctx.cwd, 'state reset');
+  const config = await configOf(file, opts, ctx);
   const planned = plan({
     catalogue: await loadCatalogue(),
     replication: config.replication,
-    replicationPath: opts.replication,
+    replicationPath: file,
     source: config.source,
     target: config.target,
     now: new Date(),
   }).streams.find((s) => s.name === stream);
-  if (!planned) throw new ConfigError(`state reset: "${stream}" is not a stream of ${opts.replication}`);
+  if (!planned) throw new ConfigError(`state reset: "${stream}" is not a stream of ${file}`);
   const object = `${planned.object.schema}.${planned.object.table}`;
-  const n = await withTarget(config.target, (t) =>
+  const n = await withDatabase(config.target, config.replication.target ?? 'embedded', ctx, (t) =>
     t.withClient('pdsync.state', async (c) => {
       await ensureBookkeeping(c);
       return resetState(c, stream, planned.object);
     }),
   );
-  output.err(`${stream}: ${n ? `forgot the saved cursor of ${object}` : `no saved state for ${object}`}; its next incremental run reads from anchor_date`);
+  ctx.output.err(`${stream}: ${n ? `forgot the saved cursor of ${object}` : `no saved state for ${object}`}; its next incremental run reads from anchor_date`);
   return EXIT_OK;
 }

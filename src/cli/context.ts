@@ -1,0 +1,22 @@
+import { Output } from './output.js';
+
+/** What a command runs in: where it prints, its working directory and its environment. Tests pass their own. */
+export interface CommandContext {
+  output: Output;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function processContext(): CommandContext {
+  return { output: new Output(), cwd: process.cwd(), env: process.env };
+}
+
+/** Registers a warning printer on the context's output, for config loading. */
+export function warnTo(ctx: CommandContext): (line: string) => void {
+  return (line) => ctx.output.err(`pdsync: warning: ${line}`);
+}
+
+/** The options loadEnv takes, for a command's context and its `--env` file. */
+export function envOptions(opts: { envFile?: string }, ctx: CommandContext) {
+  return { ...(opts.envFile ? { envFile: opts.envFile } : {}), cwd: ctx.cwd, env: ctx.env, warn: warnTo(ctx) };
+}

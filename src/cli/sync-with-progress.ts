@@ -1,0 +1,40 @@
+import type { Plan } from '../plan/plan.js';
+import { runReplication } from '../runner/run-replication.js';
+import type { PagerDutySource } from '../source/pagerduty-source.js';
+import type { Catalogue } from '../spec/catalogue.js';
+import { type ProgressStyle, ProgressReporter } from '../summary/progress-reporter.js';
+import { formatSummary, type RunSummary } from '../summary/run-summary.js';
+import type { PostgresTarget } from '../target/postgres-target.js';
+import type { Output } from './output.js';
+
+/** Streams loading side by side; the source's limiter bounds their requests together. */
+const PARALLEL_STREAMS = 4;
+
+/** Runs a plan with live progress on stderr, ending with the human summary. */
+export async function syncWithProgress(
+  thePlan: Plan,
+  catalogue: Catalogue,
+  source: PagerDutySource,
+  target: PostgresTarget,
+  output: Output,
+  opts: { style: ProgressStyle; debug: boolean; signal: AbortSignal; rowLimit?: number },
+): Promise<RunSummary> {
+  const events = new ProgressReporter(output, opts.style, opts.debug);
+  let summary: RunSummary;
+  try {
+    summary = await runReplication(thePlan, {
+      source,
+      target,
+      events,
+      pageLimit: catalogue.page_limit,
+      maxOffset: catalogue.max_offset,
+      parallelStreams: PARALLEL_STREAMS,
+      signal: opts.signal,
+      ...(opts.rowLimit ? { rowLimit: opts.rowLimit } : {}),
+    });
+  } finally {
+    events.close();
+  }
+  output.err(formatSummary(summary));
+  return summary;
+}
