@@ -18,7 +18,7 @@ describe('the first five minutes of a new user', () => {
   let sim: Simulator;
   let db: TestDatabase;
   before(async () => {
-    sim = await startSimulator({ port: 0 });
+    sim = await startSimulator({ port: 0, deniedKey: 'no-access-key' });
     db = await testDatabase('first');
   });
   after(async () => {
@@ -74,6 +74,17 @@ describe('the first five minutes of a new user', () => {
     ]);
     assert.equal(sim.requests.length, 1, 'one request');
     assert.deepEqual(await db.relations(), [], 'no table, no bookkeeping, no run row');
+  });
+
+  test('a key that every stream refuses (403) ends the run with one line, and nothing is written', async () => {
+    const cwd = workspace({ 'env.yaml': envYaml(sim.url, db.url), 'r.yaml': replication(db.schema, ['users', 'incidents', 'notifications']) });
+    sim.resetLog();
+    const r = await pdsync(['run', 'r.yaml'], { cwd, env: { PAGERDUTY_API_KEY: 'no-access-key' } });
+    assert.equal(r.code, 1);
+    assert.equal(lines(r.stderr).length, 1, r.stderr);
+    assert.match(r.stderr, /^pdsync: PAGERDUTY: PagerDuty refused every stream of the run: GET \/notifications\?.*: 403 Access Denied.*\(code 2010\): give the key or token read access to them \(check with `pdsync conns test PAGERDUTY`\)$/m);
+    assert.equal(sim.requests.length, 4, '/abilities, then one request per stream');
+    assert.deepEqual(await db.relations(), []);
   });
 
   test('a PagerDuty connection without secrets says which secrets it needs', async () => {

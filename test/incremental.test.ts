@@ -81,6 +81,14 @@ describe('incremental sync of incidents, log entries and notifications', () => {
     for (const id of added) assert.ok(id in landed, `new incident ${id} landed`);
     const requests = requestsOf(r.stdout);
     assert.ok(requests.incidents! <= 10, `the incremental incidents run made ${requests.incidents} requests`);
+    // The progress lines agree with each other and with the summary: each window once, the change feed named as such.
+    const windows = r.stderr.split('\n').filter((l) => /^incidents: window /.test(l)).map((l) => l.replace(/ done, \d+ rows$/, ''));
+    assert.ok(windows.length > 0);
+    assert.equal(new Set(windows).size, windows.length, `each window reported once:\n${windows.join('\n')}`);
+    assert.match(r.stderr, /^incidents: \d+ records changed since the cursor, found through log_entries$/m);
+    const incidents = (JSON.parse(r.stdout) as RunSummary).streams.find((s) => s.stream === 'incidents')!;
+    const finished = new RegExp(`^incidents: finished, ${incidents.rowsWritten} rows( \\(${incidents.rowsRead} read, ${incidents.rowsRead - incidents.rowsWritten} of them repeats of a record already read\\))?, ${incidents.requests} requests$`, 'm');
+    assert.match(r.stderr, finished);
   });
 
   test('a rerun with no changes makes only a handful of requests and changes nothing', async () => {

@@ -15,6 +15,7 @@ export class ApiFailure extends Error {
 }
 
 export const authenticationFailed = () => new ApiFailure(401, 2006, 'Authentication failed');
+export const accessDenied = () => new ApiFailure(403, 2010, 'Access Denied', ['The access token does not have the required scope.']);
 export const notFound = () => new ApiFailure(404, 2100, 'Not Found');
 export const invalidInput = (why: string) => new ApiFailure(400, 2001, 'Invalid Input Provided', [why]);
 export const argumentsCausedError = (why: string) => new ApiFailure(400, 2002, 'Arguments Caused Error', [why]);

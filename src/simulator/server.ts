@@ -32,6 +32,8 @@ export interface SimulatorOptions {
   port?: number;
   /** Default 'sim-token'; sent as `Token token=<key>` or `Bearer <key>`. */
   apiKey?: string;
+  /** A key the API knows but that may read nothing: every request with it answers 403 (code 2010). */
+  deniedKey?: string;
   /** Serve POST /oauth/token for this client (client-credentials grant); its tokens work as Bearer keys. */
   oauthClient?: OAuthClientOptions;
   /** Records per generated stream, over the defaults (users 60, incidents 1200, ...). */

@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders } from 'node:http';
-import { authenticationFailed, internalServerError, rateLimitExceeded } from './api-errors.js';
+import { accessDenied, authenticationFailed, internalServerError, rateLimitExceeded } from './api-errors.js';
 import { type Fault, type FaultOptions, FaultPlan } from './fault-plan.js';
 import type { ListEndpoints } from './list-endpoints.js';
 import { type Gates, checkGates } from './plan-gates.js';
@@ -8,6 +8,8 @@ import { type Reply, gatewayReply, jsonReply, rateLimitHeaders } from './replies
 
 /** The knobs tests turn, at start or between runs. */
 export interface TrafficOptions {
+  /** A key PagerDuty knows but that may read nothing: every request answers 403. */
+  deniedKey?: string;
   rateLimit?: RateLimitOptions;
   retryAfter?: boolean;
   faults?: FaultOptions;
@@ -26,6 +28,7 @@ const PAGERDUTY_LIMIT = 960;
 export class TrafficControls {
   latencyMs = 0;
   private readonly accepted: Set<string>;
+  private readonly denied: Set<string>;
   private rateLimit?: RateLimitOptions;
   private limiter?: FixedWindowLimiter;
   private readonly retryAfter: boolean;
@@ -42,6 +45,7 @@ export class TrafficControls {
     private readonly alsoAccepts: (authorization: string | undefined) => boolean = () => false,
   ) {
     this.accepted = new Set([`Token token=${apiKey}`, `Bearer ${apiKey}`]);
+    this.denied = new Set(o.deniedKey ? [`Token token=${o.deniedKey}`, `Bearer ${o.deniedKey}`] : []);
     this.retryAfter = o.retryAfter ?? false;
     this.setRateLimit(o.rateLimit);
     this.setFaults(o.faults);
@@ -71,6 +75,7 @@ export class TrafficControls {
 
   decide(method: string, authorization: string | undefined, url: URL): Reply {
     const nowMs = Date.now();
+    if (this.denied.has(authorization ?? '')) return jsonReply(403, accessDenied().body(), rateLimitHeaders(this.limiter?.peek(nowMs)));
     if (!this.accepted.has(authorization ?? '') && !this.alsoAccepts(authorization)) return jsonReply(401, authenticationFailed().body(), rateLimitHeaders(this.limiter?.peek(nowMs)));
     const limit = this.limiter?.take(nowMs);
     const headers = rateLimitHeaders(limit);

@@ -16,6 +16,13 @@ const asRoot = process.getuid?.() === 0;
 /** The tester's npm cache: a clone's `npm ci` need not download what the machine already has. */
 const NPM_CACHE = process.env.npm_config_cache ?? join(homedir(), '.npm');
 
+/** The machine's certificates and proxies: what lets npm reach the registry from here, whoever runs it. */
+const MACHINE_TRUST = Object.fromEntries(
+  Object.entries(process.env).filter((e): e is [string, string] =>
+    /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY)$/.test(e[0]) && e[1] !== undefined,
+  ),
+);
+
 interface Ran {
   code: number;
   stdout: string;
@@ -26,7 +33,7 @@ interface Ran {
 /** A command as a newcomer types it, with a clean environment; never throws on a non-zero exit. */
 async function sh(file: string, args: string[], opts: ExecFileOptions & { env: Record<string, string> }): Promise<Ran> {
   const started = Date.now();
-  const env = { PATH: process.env.PATH ?? '', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...opts.env };
+  const env = { PATH: process.env.PATH ?? '', ...MACHINE_TRUST, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...opts.env };
   return promisify(execFile)(file, args, { ...opts, env, maxBuffer: 64 * 1024 * 1024 }).then(
     (r) => ({ code: 0, stdout: String(r.stdout), stderr: String(r.stderr), seconds: (Date.now() - started) / 1000 }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr, seconds: (Date.now() - started) / 1000 }),
@@ -50,7 +57,7 @@ function assertDemoAnswered(r: Ran, what: string): void {
 }
 
 describe('installed and run as a newcomer would', () => {
-  test('README\'s first command, from a fresh clone in a mode-700 home, as root where the server\'s OS user does not exist yet', async () => {
+  test('README\'s first command, from a fresh clone in a mode-700 home, as root where the server\'s OS user does not exist yet', async (t) => {
     const home = tempDir('home');
     chmodSync(home, 0o700);
     const clone = await freshClone(home);
@@ -66,7 +73,7 @@ describe('installed and run as a newcomer would', () => {
       } else {
         assert.match(r.stderr, new RegExp(`data in ${clone}/\\.pdsync/pg$`, 'm'));
       }
-      process.stdout.write(`# ${asRoot ? 'as root' : 'as a normal user'} in a 700 home: npm ci && npx pdsync demo took ${r.seconds.toFixed(1)} s\n`);
+      t.diagnostic(`${asRoot ? 'as root' : 'as a normal user'} in a 700 home: npm ci && npx pdsync demo took ${r.seconds.toFixed(1)} s`);
     } finally {
       if (asRoot) {
         await sh('userdel', [osUser], { env: {} });
@@ -75,7 +82,7 @@ describe('installed and run as a newcomer would', () => {
     }
   });
 
-  test('README\'s first command, from a fresh clone, as a normal user', async () => {
+  test('README\'s first command, from a fresh clone, as a normal user', async (t) => {
     const home = tempDir('home');
     chmodSync(home, 0o755);
     const clone = await freshClone(home);
@@ -87,10 +94,10 @@ describe('installed and run as a newcomer would', () => {
     const r = await run('npm ci && npx pdsync demo');
     assertDemoAnswered(r, 'as a normal user');
     assert.match(r.stderr, new RegExp(`data in ${clone}/\\.pdsync/pg$`, 'm'));
-    process.stdout.write(`# as a normal user: npm ci && npx pdsync demo took ${r.seconds.toFixed(1)} s\n`);
+    t.diagnostic(`as a normal user: npm ci && npx pdsync demo took ${r.seconds.toFixed(1)} s`);
   });
 
-  test('installed once from an npm pack tarball, pdsync runs from any folder: --version, and a sync of the simulator', async () => {
+  test('installed once from an npm pack tarball, pdsync runs from any folder: --version, and a sync of the simulator', async (t) => {
     const dir = tempDir('install');
     const pack = await sh('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: REPO, env: { HOME: dir, npm_config_cache: NPM_CACHE } });
     assert.equal(pack.code, 0, pack.stderr);
@@ -100,6 +107,7 @@ describe('installed and run as a newcomer would', () => {
     const install = await sh('npm', ['install', '--global', '--prefix', prefix, tarball], { cwd: dir, env: { HOME: dir, npm_config_cache: NPM_CACHE } });
     assert.equal(install.code, 0, install.stderr);
     const bin = join(prefix, 'bin', 'pdsync');
+    t.diagnostic(`npm pack took ${pack.seconds.toFixed(1)} s, npm install -g of its tarball ${install.seconds.toFixed(1)} s`);
 
     const elsewhere = workspace({});
     const version = await sh(bin, ['--version'], { cwd: elsewhere, env: { HOME: elsewhere } });

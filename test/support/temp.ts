@@ -14,7 +14,15 @@ function testRoot(): string {
     // Open to pass through, so an embedded server's OS user can reach a workspace opened for it.
     chmodSync(root, 0o755);
     const dir = root;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const clean = () => rmSync(dir, { recursive: true, force: true });
+    process.once('exit', clean);
+    // A test process stopped by a signal cleans up too, then dies of that signal as it would have.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        clean();
+        process.kill(process.pid, signal);
+      });
+    }
   }
   return root;
 }

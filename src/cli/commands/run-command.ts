@@ -3,7 +3,7 @@ import { loadConfig } from '../../config/load-config.js';
 import type { Mode } from '../../config/replication.js';
 import { ConfigError, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_STREAM_FAILED } from '../../errors.js';
 import { plan } from '../../plan/plan.js';
-import { checkAuth } from '../../source/auth-check.js';
+import { checkAuth, probeOf } from '../../source/auth-check.js';
 import { PagerDutySource } from '../../source/pagerduty-source.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
 import { formatPlanReport, planReport } from '../../summary/plan-report.js';
@@ -93,7 +93,8 @@ export async function runCommand(opts: RunOptions, ctx: CommandContext): Promise
   const source = new PagerDutySource(config.source, { signal: signals.signal, scopes });
   try {
     // One request proves the credentials before the database is touched: a wrong key writes nothing.
-    await checkAuth(source.fetcher({ requests: 0, retries: 0 }), thePlan.source.name);
+    const probes = thePlan.streams.map((s) => probeOf(s.spec, new Date(thePlan.until)));
+    await checkAuth(source.fetcher({ requests: 0, retries: 0 }), thePlan.source.name, probes);
     const database = await openDatabase(config.target, ctx.cwd, ctx.env);
     try {
       if (database.where) output.err(`pdsync: target ${thePlan.target.name}: ${database.where}`);
