@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import type { RunSummary } from '../src/summary/run-summary.js';
 import { BIN, envYaml, pdsync, SIM_KEY, workspace } from './support/cli.js';
 import { syncFixture } from './support/sync-fixture.js';
+import { stderrMatching } from './support/wait.js';
 
 const only = (...streams: string[]) => (schema: string) =>
   `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
@@ -111,9 +111,11 @@ describe('operable in cron and CI', () => {
         const before = { users: await f.landed('users'), incidents: await f.landed('incidents') };
         for (const id of f.sim.dataset.ids('incidents').slice(0, 5)) f.sim.dataset.deleteRecord('incidents', id);
         f.sim.setLatency(300);
+        f.sim.resetLog();
         const run = f.start(['--json']);
-        while (!/incidents: started/.test(run.output.stderr)) await sleep(20);
-        await sleep(400);
+        await stderrMatching(run, /incidents: started/);
+        // Mid-run: incidents pages have been served and more are to come.
+        await f.sim.waitFor((e) => e.path === '/incidents' && /offset=[1-9]/.test(e.query));
         const sentBefore = f.sim.requests.length;
         run.child.kill(signal);
         const r = await run.done;

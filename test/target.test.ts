@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import type { RunSummary } from '../src/summary/run-summary.js';
 import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
+import { eventually, stderrMatching } from './support/wait.js';
 
 const only = (mode: string, ...streams: string[]) => (schema: string) =>
   `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: ${mode}\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
@@ -131,10 +131,10 @@ describe('the Postgres target', () => {
       const seen = new Set<number>();
       let finished = false;
       void run.done.then(() => (finished = true));
+      // Back to back, as fast as the server answers, for the whole run.
       while (!finished) {
         const { rows } = await f.db.pool.query(`SELECT count(*)::int AS n FROM "${f.db.schema}".incidents`);
         seen.add(rows[0].n);
-        await sleep(20);
       }
       assert.equal((await run.done).code, 0);
       assert.ok([...seen].every((n) => n === before || n === after), `counts seen: ${[...seen].join(', ')}`);
@@ -148,18 +148,13 @@ describe('the Postgres target', () => {
     const f = await syncFixture({ name: 'kill', replication: only('incremental', 'incidents'), inputs: { rate: 50 } });
     const backends = async (where: string) => {
       const { rows } = await f.db.pool.query(
-        `SELECT pid, wait_event_type, query FROM pg_stat_activity WHERE application_name = 'pdsync' AND query ILIKE $1`,
+        `SELECT pid, wait_event_type, query FROM pg_stat_activity
+         WHERE datname = current_database() AND application_name = 'pdsync' AND query ILIKE $1`,
         [where],
       );
       return rows as { pid: number; wait_event_type: string | null; query: string }[];
     };
-    const until = async (what: string, check: () => Promise<boolean>) => {
-      for (let i = 0; i < 500; i++) {
-        if (await check()) return;
-        await sleep(20);
-      }
-      throw new Error(`timed out waiting for ${what}`);
-    };
+    const until = (what: string, check: () => Promise<boolean>) => eventually(what, check);
     const killWhen = async (what: string, check: () => Promise<boolean>) => {
       const run = f.start();
       await until(what, check);
@@ -213,14 +208,14 @@ describe('the Postgres target', () => {
     try {
       assert.equal((await f.run()).code, 0);
       const run = f.start(['--json']);
-      let terminated = 0;
-      for (let i = 0; i < 500 && !terminated; i++) {
+      // Only this test's database: another suite's loads on the same server are none of its business.
+      const terminated = await eventually('the COPY of incidents', async () => {
         const { rows } = await f.db.pool.query(
-          `SELECT pg_terminate_backend(pid) AS t FROM pg_stat_activity WHERE application_name = 'pdsync' AND query LIKE 'COPY "_pdsync_staging_incidents"%'`,
+          `SELECT pg_terminate_backend(pid) AS t FROM pg_stat_activity
+           WHERE datname = current_database() AND application_name = 'pdsync' AND query LIKE 'COPY "_pdsync_staging_incidents"%'`,
         );
-        terminated = rows.length;
-        await sleep(20);
-      }
+        return rows.length;
+      });
       assert.equal(terminated, 1, 'the COPY of incidents was found and its connection dropped');
       const r = await run.done;
       assert.equal(r.code, 1, r.stderr);
@@ -237,10 +232,11 @@ describe('the Postgres target', () => {
   });
 
   test('two runs on the same tables serialize: the second waits, says so, and both land exactly', async () => {
-    const f = await syncFixture({ name: 'lock', sim: { latencyMs: 10 }, replication: only('full-refresh', 'users', 'incidents') });
+    // Slow pages keep the first run's incidents load open for seconds: the second starts inside it.
+    const f = await syncFixture({ name: 'lock', sim: { latencyMs: 150 }, replication: only('full-refresh', 'users', 'incidents') });
     try {
       const first = f.start();
-      await sleep(300);
+      await stderrMatching(first, /incidents: started/);
       const second = f.start();
       const [a, b] = await Promise.all([first.done, second.done]);
       assert.equal(a.code, 0, a.stderr);

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { SECOND } from './time.js';
 
@@ -24,8 +25,12 @@ export interface RequestStats {
   peakInFlight: number;
 }
 
-/** Every request the simulator got, for tests of how a client paces itself. */
-export class RequestLog {
+/**
+ * Every request the simulator got, for tests of how a client paces itself. Emits `arrive`
+ * (method, path) when a request comes in and `answer` (the entry) when it is answered, so tests
+ * wait for what happens instead of sleeping.
+ */
+export class RequestLog extends EventEmitter<{ arrive: [method: string, path: string]; answer: [entry: RequestLogEntry] }> {
   readonly entries: RequestLogEntry[] = [];
   private arrivals: number[] = [];
   private inFlight = 0;
@@ -33,21 +38,27 @@ export class RequestLog {
   /** Bumped by reset, so requests straddling it do not count in the new phase. */
   private phase = 0;
 
+  constructor(private readonly now: () => number = Date.now) {
+    super();
+  }
+
   /** Notes an arrival; the returned function records the request's answer when it is sent. */
-  arrive(res: ServerResponse): (method: string, url: URL, status: number) => void {
-    const startedAt = Date.now();
+  arrive(res: ServerResponse, method: string, path: string): (method: string, url: URL, status: number) => void {
+    const startedAt = this.now();
     const phase = this.phase;
     this.arrivals.push(startedAt);
     this.peakInFlight = Math.max(this.peakInFlight, ++this.inFlight);
     let entry: RequestLogEntry | undefined;
     res.once('close', () => {
       this.inFlight--;
-      if (entry) entry.finishedAt = Date.now();
+      if (entry) entry.finishedAt = this.now();
     });
-    return (method, url, status) => {
+    this.emit('arrive', method, path);
+    return (m, url, status) => {
       if (phase !== this.phase) return;
-      entry = { method, path: url.pathname, query: url.searchParams.toString(), status, startedAt, finishedAt: Date.now() };
+      entry = { method: m, path: url.pathname, query: url.searchParams.toString(), status, startedAt, finishedAt: this.now() };
       this.entries.push(entry);
+      this.emit('answer', entry);
     };
   }
 

@@ -44,6 +44,8 @@ export interface SimulatorOptions {
   dataEnd?: Date;
   /** The source of the simulator's clock (default real time); `sim.clock` can then set or advance it. */
   now?: () => Date;
+  /** Real time for rate limits and the request log (default Date.now): tests advance a clock of their own instead of sleeping. */
+  wallClock?: () => number;
   /** Delay before every response. */
   latencyMs?: number;
   /** Off by default. PagerDuty: { limit: 960, windowSeconds: 60 }. Adds `ratelimit-*` headers to every response. */
@@ -72,6 +74,10 @@ export interface Simulator {
   oauthGrants: readonly { scope: string; at: number }[];
   /** Empties `requests` and the statistics, for the next phase of a test. */
   resetLog(): void;
+  /** `arrive` (method, path) as each request comes in, `answer` (entry) as it is answered. */
+  events: RequestLog;
+  /** The first answered request (since the last resetLog) that satisfies `match`, waiting for it if need be. */
+  waitFor(match: (e: RequestLogEntry) => boolean): Promise<RequestLogEntry>;
   close(): Promise<void>;
 }
 
@@ -91,12 +97,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const endpoints = new ListEndpoints(dataset, Object.fromEntries(Object.entries(catalogue.streams).map(([name, s]) => [name, s.path])), clock);
   const issuer = options.oauthClient && new OAuthIssuer(options.oauthClient);
   const traffic = new TrafficControls(options, options.apiKey ?? 'sim-token', endpoints, dataset.streams(), seed, (h) => issuer?.accepts(h) ?? false);
-  const log = new RequestLog();
+  const log = new RequestLog(options.wallClock);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const answered = log.arrive(res);
     const url = new URL(req.url ?? '/', 'http://simulator');
     const method = req.method ?? 'GET';
+    const answered = log.arrive(res, method, url.pathname);
     const reply =
       issuer && method === 'POST' && url.pathname === '/oauth/token'
         ? issuer.token(await readBody(req))
@@ -127,6 +133,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     stats: () => log.stats(),
     oauthGrants: issuer?.grants ?? [],
     resetLog: () => log.reset(),
+    events: log,
+    waitFor: (match) =>
+      new Promise((resolve) => {
+        const seen = log.entries.find(match);
+        if (seen) return resolve(seen);
+        const listener = (e: RequestLogEntry) => {
+          if (!match(e)) return;
+          log.off('answer', listener);
+          resolve(e);
+        };
+        log.on('answer', listener);
+      }),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

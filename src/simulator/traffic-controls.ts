@@ -15,6 +15,8 @@ export interface TrafficOptions {
   faults?: FaultOptions;
   gates?: Gates;
   latencyMs?: number;
+  /** Real time, for the rate limit's windows. */
+  wallClock?: () => number;
 }
 
 /** PagerDuty's published limit, which injected 429s quote when no rateLimit is set. */
@@ -34,6 +36,7 @@ export class TrafficControls {
   private readonly retryAfter: boolean;
   private faults?: FaultPlan;
   private gates: Gates = {};
+  private readonly wallClock: () => number;
 
   constructor(
     o: TrafficOptions,
@@ -47,6 +50,7 @@ export class TrafficControls {
     this.accepted = new Set([`Token token=${apiKey}`, `Bearer ${apiKey}`]);
     this.denied = new Set(o.deniedKey ? [`Token token=${o.deniedKey}`, `Bearer ${o.deniedKey}`] : []);
     this.retryAfter = o.retryAfter ?? false;
+    this.wallClock = o.wallClock ?? Date.now;
     this.setRateLimit(o.rateLimit);
     this.setFaults(o.faults);
     this.setGates(o.gates);
@@ -74,7 +78,7 @@ export class TrafficControls {
   }
 
   decide(method: string, authorization: string | undefined, url: URL): Reply {
-    const nowMs = Date.now();
+    const nowMs = this.wallClock();
     if (this.denied.has(authorization ?? '')) return jsonReply(403, accessDenied().body(), rateLimitHeaders(this.limiter?.peek(nowMs)));
     if (!this.accepted.has(authorization ?? '') && !this.alsoAccepts(authorization)) return jsonReply(401, authenticationFailed().body(), rateLimitHeaders(this.limiter?.peek(nowMs)));
     const limit = this.limiter?.take(nowMs);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { type SimulatorOptions, startSimulator } from '../../src/simulator/server.js';
 import { DATA_END, NOW, get } from './simulator-client.js';
@@ -64,14 +63,15 @@ describe('simulator rate limit', () => {
   });
 
   test('without retryAfter a 429 has no Retry-After; a new window admits requests again', async () => {
-    await withSimulator({ rateLimit: { limit: 2, windowSeconds: 0.3 } }, async (sim) => {
+    let wall = Date.now();
+    await withSimulator({ rateLimit: { limit: 2, windowSeconds: 0.3 }, wallClock: () => wall }, async (sim) => {
       await get(sim, '/users');
       await get(sim, '/users');
       const over = await get(sim, '/users');
       assert.equal(over.status, 429);
       assert.equal(over.headers.get('retry-after'), null);
       assert.equal(over.headers.get('ratelimit-reset'), '1', 'whole seconds, at least 1');
-      await sleep(350);
+      wall += 350;
       const again = await get(sim, '/users');
       assert.equal(again.status, 200);
       assert.equal(again.headers.get('ratelimit-remaining'), '1');
