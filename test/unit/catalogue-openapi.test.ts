@@ -5,7 +5,7 @@ import { loadCatalogue } from '../../src/spec/catalogue.js';
 
 type Schema = { $ref?: string; allOf?: Schema[]; anyOf?: Schema[]; oneOf?: Schema[]; properties?: Record<string, Schema>; items?: Schema };
 
-const openapi = JSON.parse(readFileSync(new URL('../../../shared/reference/pagerduty-openapi-v3.json', import.meta.url), 'utf8')) as {
+const openapi = JSON.parse(readFileSync(new URL('../fixtures/pagerduty-openapi-v3.json', import.meta.url), 'utf8')) as {
   paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>;
 };
 
