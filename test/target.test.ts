@@ -144,7 +144,7 @@ describe('the Postgres target', () => {
     }
   });
 
-  test('a run killed during the COPY or during the merge leaves table and cursor as they were; the rerun is exact', async () => {
+  test('a run killed while it stages or while it publishes leaves table and cursor as they were; the rerun is exact', async () => {
     const f = await syncFixture({ name: 'kill', replication: only('incremental', 'incidents'), inputs: { rate: 50 } });
     const backends = async (where: string) => {
       const { rows } = await f.db.pool.query(
@@ -154,16 +154,9 @@ describe('the Postgres target', () => {
       );
       return rows as { pid: number; wait_event_type: string | null; query: string }[];
     };
-    const until = (what: string, check: () => Promise<boolean>) => eventually(what, check);
-    const killWhen = async (what: string, check: () => Promise<boolean>) => {
-      const run = f.start();
-      await until(what, check);
-      run.child.kill('SIGKILL');
-      await run.done;
-    };
     const assertUntouched = async (ids: string[], cursor: number | undefined, moment: string) => {
       // The server rolls the dead session back once it notices; wait for that before looking.
-      await until('the killed session to end', async () => (await backends('%_pdsync_staging_%')).length === 0);
+      await eventually('the killed sessions to end', async () => (await backends('%')).length === 0);
       assert.deepEqual(await f.landed('incidents'), ids, `rows unchanged after a kill ${moment}`);
       assert.equal(await cursorOf(f, 'incidents'), cursor, `cursor unchanged after a kill ${moment}`);
     };
@@ -175,24 +168,30 @@ describe('the Postgres target', () => {
       f.sim.dataset.addIncidents(30);
       f.sim.clock.advance(60_000);
 
-      f.sim.setLatency(400);
-      await killWhen('a COPY in progress', async () => (await backends('COPY%_pdsync_staging_incidents%')).length > 0);
-      await assertUntouched(oldIds, oldCursor, 'during the COPY');
+      // Killed while pages are being read and staged.
+      f.sim.setLatency(200);
+      f.sim.resetLog();
+      const reading = f.start();
+      await f.sim.waitFor((e) => e.path === '/incidents');
+      reading.child.kill('SIGKILL');
+      await reading.done;
+      await assertUntouched(oldIds, oldCursor, 'while staging');
       f.sim.setLatency(0);
 
-      // A reader holding SHARE on the table stalls the merge, so the kill lands inside it.
+      // A reader holding SHARE on the table stalls the publish, so the kill lands inside it.
       const blocker = await f.db.pool.connect();
       try {
         await blocker.query('BEGIN');
         await blocker.query(`LOCK TABLE "${f.db.schema}".incidents IN SHARE MODE`);
-        await killWhen('the merge to wait', async () =>
-          (await backends('INSERT INTO%')).some((b) => b.wait_event_type === 'Lock'),
-        );
+        const publishing = f.start();
+        await eventually('the publish to wait on the lock', async () => (await backends('INSERT INTO%')).some((b) => b.wait_event_type === 'Lock'));
+        publishing.child.kill('SIGKILL');
+        await publishing.done;
       } finally {
         await blocker.query('ROLLBACK');
         blocker.release();
       }
-      await assertUntouched(oldIds, oldCursor, 'during the merge');
+      await assertUntouched(oldIds, oldCursor, 'while publishing');
 
       const r = await f.run();
       assert.equal(r.code, 0, r.stderr);
@@ -207,16 +206,19 @@ describe('the Postgres target', () => {
     const f = await syncFixture({ name: 'drop', sim: { latencyMs: 200 }, replication: only('full-refresh', 'users', 'incidents') });
     try {
       assert.equal((await f.run()).code, 0);
+      f.sim.resetLog();
       const run = f.start(['--json']);
+      await stderrMatching(run, /users: finished/);
+      await f.sim.waitFor((e) => e.path === '/incidents');
       // Only this test's database: another suite's loads on the same server are none of its business.
-      const terminated = await eventually('the COPY of incidents', async () => {
-        const { rows } = await f.db.pool.query(
-          `SELECT pg_terminate_backend(pid) AS t FROM pg_stat_activity
-           WHERE datname = current_database() AND application_name = 'pdsync' AND query LIKE 'COPY "_pdsync_staging_incidents"%'`,
-        );
-        return rows.length;
-      });
-      assert.equal(terminated, 1, 'the COPY of incidents was found and its connection dropped');
+      // The load's connection is the one holding the table's lock.
+      const { rows } = await f.db.pool.query(
+        `SELECT pg_terminate_backend(l.pid) AS t FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+         WHERE d.datname = current_database() AND l.locktype = 'advisory' AND l.granted
+           AND l.objid::text::bigint = (hashtext($1)::bigint & 4294967295)`,
+        [`pdsync:${f.db.schema}.incidents`],
+      );
+      assert.equal(rows.length, 1, 'the incidents load\'s connection was found and dropped');
       const r = await run.done;
       assert.equal(r.code, 1, r.stderr);
       assert.doesNotMatch(r.stderr, /Unhandled|\n\s+at /, 'no crash, no stack trace');

@@ -9,6 +9,8 @@ import type { Output } from './output.js';
 
 /** Streams loading side by side; the source's limiter bounds their requests together. */
 const PARALLEL_STREAMS = 4;
+/** A connection per stream, one for the run's own record, one spare for reading state. */
+export const POOL_SIZE = PARALLEL_STREAMS + 2;
 
 /** Runs a plan with live progress on stderr, ending with the human summary. */
 export async function syncWithProgress(
@@ -30,6 +32,7 @@ export async function syncWithProgress(
       maxOffset: catalogue.max_offset,
       parallelStreams: PARALLEL_STREAMS,
       signal: opts.signal,
+      redact: (text) => output.redact(text),
       ...(opts.rowLimit ? { rowLimit: opts.rowLimit } : {}),
     });
   } finally {

@@ -38,6 +38,8 @@ export const PagerDutyInputs = z.strictObject({
   oncall_days: z.coerce.number<unknown>().int().min(0).max(90).default(0),
   /** Attempts per request, the first included, before its stream fails. */
   max_attempts: PositiveInt.default(6),
+  /** Longest wait, in seconds, honoured when PagerDuty names one (Retry-After, ratelimit-reset). */
+  max_retry_wait: PositiveInt.default(300),
 });
 
 const SECRETS_NEEDED = 'secrets.api_key (a PagerDuty REST API key), or secrets.oauth_token, or secrets.client_id with secrets.client_secret';

@@ -18,7 +18,7 @@ export interface PlannedStream {
   since?: string;
   /** Days ahead of the run's start to read, for a stream with a forward range. */
   forwardDays?: number;
-  /** For incremental streams with a change feed: the feed's stream, the field holding a changed record, and that record's type. */
+  /** For streams with a change feed: the feed's stream, the field holding a changed record, and that record's type. Read after the first incremental run, and by a resumed load. */
   changes?: { spec: StreamSpec; record: string; recordType: string };
 }
 
@@ -107,7 +107,7 @@ export function plan(input: PlanInput): Plan {
         primaryKey,
         ...(spec.window ? { since: anchor } : {}),
         ...forwardDays(spec, input.source.inputs),
-        ...(mode === 'incremental' && spec.changes
+        ...(spec.changes
           ? {
               changes: {
                 spec: { ...streamSpec(catalogue, spec.changes.stream), include: spec.changes.include },
@@ -139,9 +139,10 @@ function parseObject(template: string, stream: string, fail: (msg: string) => ne
   if (unknown) fail(`unknown placeholder ${unknown[0]}: only {stream_name} is supported`);
   const name = template.replaceAll('{stream_name}', stream);
   const parts = name.split('.');
-  if (parts.length > 2 || parts.some((p) => p.length === 0 || p.length > 63)) {
-    fail(`"${name}" is not a table name: expected schema.table`);
-  }
+  if (parts.length > 2 || parts.some((p) => p.length === 0)) fail(`"${name}" is not a table name: expected schema.table`);
+  // PostgreSQL counts 63 bytes, not characters, and silently cuts longer names: two streams could land in one table.
+  const long = parts.find((p) => Buffer.byteLength(p, 'utf8') > 63);
+  if (long) fail(`"${long}" is ${Buffer.byteLength(long, 'utf8')} bytes in UTF-8: PostgreSQL keeps names to 63 bytes and would cut it: shorten it`);
   return parts.length === 2 ? { schema: parts[0]!, table: parts[1]! } : { schema: 'public', table: parts[0]! };
 }
 

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
-import { ApiError } from '../errors.js';
+import { type ApiError, TargetError } from '../errors.js';
 import { incrementalSince, type Plan, type PlannedStream } from '../plan/plan.js';
-import type { ApiRecord } from '../record.js';
 import type { PagerDutySource } from '../source/pagerduty-source.js';
 import { classify } from '../source/response-classifier.js';
-import { readStream } from '../source/stream-reader.js';
+import { windowPart } from '../source/stream-item.js';
+import { streamWindows } from '../source/stream-reader.js';
 import type { RunSummary, StreamSummary } from '../summary/run-summary.js';
 import type { PostgresTarget } from '../target/postgres-target.js';
+import type { StreamLoad } from '../target/stream-load.js';
 import type { RunEvents } from './run-events.js';
+import { changesFrom, streamItems } from './stream-items.js';
 
 export interface RunDeps {
   source: PagerDutySource;
@@ -22,16 +24,22 @@ export interface RunDeps {
   rowLimit?: number;
   /** Aborted by SIGINT/SIGTERM: no new requests, open loads roll back. */
   signal: AbortSignal;
+  /** Scrubs secrets from what the run writes to the database, as output is scrubbed. */
+  redact: (text: string) => string;
 }
 
 /** Runs every planned stream; one stream failing does not stop the others. */
 export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSummary> {
   const startedAt = new Date().toISOString();
   const runId = randomUUID();
-  await deps.target.prepare(plan.streams.map((s) => s.object.schema));
   await deps.target.startRun(runId, startedAt);
+  // A stop cancels what the database is waiting on at once (a lock, a long statement).
+  const cancel = () => void deps.target.cancelAll();
+  deps.signal.addEventListener('abort', cancel);
   const limit = pLimit(deps.parallelStreams);
-  const streams = await Promise.all(plan.streams.map((s) => limit(() => runStream(plan, s, deps))));
+  const streams = await Promise.all(plan.streams.map((s) => limit(() => runStream(plan, s, runId, deps)))).finally(() =>
+    deps.signal.removeEventListener('abort', cancel),
+  );
   const interrupted = deps.signal.aborted;
   const summary: RunSummary = {
     runId,
@@ -41,106 +49,58 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
     streams,
   };
   const failed = streams.filter((s) => s.status === 'failed').map((s) => `${s.stream}: ${s.reason}`);
-  await deps.target.finishRun(runId, summary.status, streams, failed.length ? failed.join('\n') : null);
+  const recorded = JSON.parse(deps.redact(JSON.stringify(streams))) as unknown[];
+  try {
+    await deps.target.finishRun(runId, summary.status, recorded, failed.length ? deps.redact(failed.join('\n')) : null);
+  } catch (e) {
+    // The database went away: the summary is still the run's to tell.
+    deps.events.notice('run', `could not record the run in pdsync.runs: ${(e as Error).message}`);
+  }
   return summary;
 }
 
-/**
- * Pages of a stream as read for this run: its windows from `since`, then (incremental, after a
- * first run) its change feed; cut at `--limit`.
- */
-async function* streamPages(
-  stream: PlannedStream,
-  from: { cursor: Date | undefined; since: Date | undefined },
-  plan: Plan,
-  deps: RunDeps,
-  counters: { requests: number; retries: number },
-) {
-  const { cursor, since } = from;
-  const events = deps.events;
-  const fetchPage = deps.source.fetcher(counters, (e) => events.request(stream.name, e));
-  const read = {
-    pageLimit: deps.pageLimit,
-    maxOffset: deps.maxOffset,
-    until: new Date(plan.until),
-    ...(since ? { since } : {}),
-    ...(stream.forwardDays ? { forwardDays: stream.forwardDays } : {}),
-    onTotal: (() => {
-      let total = 0;
-      return (n: number) => events.totalKnown(stream.name, (total += n));
-    })(),
-    onWindowDone: (w: { since: Date; until: Date }, rows: number) => events.windowDone(stream.name, w.since, w.until, rows),
-  };
-  async function* all(): AsyncGenerator<ApiRecord[]> {
-    yield* readStream(stream.spec, fetchPage, read);
-    // Records created before the cursor but changed since: only an incremental run after a first one needs them.
-    if (stream.changes && cursor) {
-      const field = stream.changes.record;
-      const recordType = stream.changes.recordType;
-      let found = 0;
-      const feed = readStream(stream.changes.spec, fetchPage, { ...read, onTotal: () => undefined, onWindowDone: () => undefined });
-      for await (const page of feed) {
-        // Only an expanded record replaces a row: a bare reference stub would blank it.
-        const changed = page.map((r) => r[field]).filter((v): v is ApiRecord => v !== null && typeof v === 'object' && (v as ApiRecord).type === recordType);
-        found += changed.length;
-        yield changed;
-      }
-      events.changesFound(stream.name, stream.changes.spec.name, found);
-    }
-  }
-  let rows = 0;
-  let pages = 0;
-  for await (const page of all()) {
-    const room = deps.rowLimit === undefined ? page.length : deps.rowLimit - rows;
-    const kept = room < page.length ? page.slice(0, room) : page;
-    rows += kept.length;
-    pages += 1;
-    events.rowsRead(stream.name, rows, pages);
-    yield kept;
-    if (deps.rowLimit !== undefined && rows >= deps.rowLimit) return;
-  }
-}
-
-async function runStream(plan: Plan, stream: PlannedStream, deps: RunDeps): Promise<StreamSummary> {
+/** Reads a stream into its load and publishes it; returns what happened, never throws. */
+async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps: RunDeps): Promise<StreamSummary> {
   const started = Date.now();
   const counters = { requests: 0, retries: 0 };
   const object = `${stream.object.schema}.${stream.object.table}`;
   const summary: StreamSummary = {
-    stream: stream.name,
-    object,
-    mode: stream.mode,
-    status: 'ok',
-    rowsRead: 0,
-    rowsWritten: 0,
-    requests: 0,
-    retries: 0,
-    durationMs: 0,
-    warnings: [],
+    stream: stream.name, object, mode: stream.mode, status: 'ok', rowsRead: 0, rowsWritten: 0, requests: 0, retries: 0, durationMs: 0, warnings: [],
   };
-  if (deps.signal.aborted) {
-    return { ...summary, status: 'failed', reason: 'not started: the run was interrupted' };
-  }
+  if (deps.signal.aborted) return { ...summary, status: 'failed', reason: 'not started: the run was interrupted' };
+  // A stream that fails stops its own requests at once, queued and in flight.
+  const own = new AbortController();
+  let load: StreamLoad | undefined;
+  const { target, events } = deps;
   try {
-    const opened = await deps.target.open(stream);
-    const cursor = stream.mode === 'incremental' ? opened.cursor : undefined;
-    const since = incrementalSince(stream, cursor);
-    deps.events.streamStarted(
-      stream.name,
-      `(${stream.mode} -> ${object}${since ? `, from ${since.toISOString()}${cursor ? ' by the saved cursor' : ''}` : ''})`,
+    load = await target.openLoad(
+      stream,
+      { runId, until: plan.until, trial: deps.rowLimit !== undefined, onWait: () => events.notice(stream.name, `waiting for another pdsync run writing ${object}`) },
+      (e) => own.abort(new TargetError(`${object}: the connection to the target database was lost: ${e.message}`)),
     );
-    const result = await deps.target.write(stream, opened, streamPages(stream, { cursor, since }, plan, deps, counters), {
-      until: plan.until,
-      trial: deps.rowLimit !== undefined,
-      signal: deps.signal,
-      onWait: () => deps.events.notice(stream.name, `waiting for another pdsync run writing ${object}`),
+    const opened = load;
+    const since = incrementalSince(stream, opened.cursor);
+    const parts = (streamWindows(stream.spec, since, new Date(plan.until)) ?? []).map(windowPart);
+    const resumed = await target.step(opened, stream, () => opened.begin(parts));
+    events.streamStarted(stream.name, `(${stream.mode} -> ${object}${since ? `, from ${since.toISOString()}${opened.cursor ? ' by the saved cursor' : ''}` : ''}${resumed ? `, resuming ${resumed.parts.size} windows staged at ${resumed.startedAt.toISOString()}` : ''})`);
+    const fetchPage = deps.source.fetcher(counters, {
+      signal: own.signal,
+      onRequest: (e) => events.request(stream.name, e),
+      onServerWait: (w) => events.notice(stream.name, `PagerDuty asked to wait ${Math.round(w.askedMs / 1000)} s before the next request${w.waitMs < w.askedMs ? `; waiting ${Math.round(w.waitMs / 1000)} s, the most inputs.max_retry_wait allows` : ''}`),
     });
-    summary.rowsRead = result.rowsRead;
-    summary.rowsWritten = result.rowsWritten;
+    const items = streamItems({
+      stream, plan, fetchPage, events, pageLimit: deps.pageLimit, maxOffset: deps.maxOffset, since,
+      changesSince: changesFrom(stream, opened.cursor, resumed?.startedAt), skip: resumed?.parts ?? new Set(), rowLimit: deps.rowLimit,
+    });
+    for await (const item of items) await target.step(opened, stream, () => opened.accept(item));
+    const result = await target.step(opened, stream, () => opened.publish(deps.signal));
+    Object.assign(summary, { rowsRead: result.rowsRead, rowsWritten: result.rowsWritten });
     summary.warnings.push(...result.warnings);
   } catch (e) {
+    own.abort();
     if (deps.signal.aborted) {
       summary.status = 'failed';
-      summary.reason = 'interrupted: its load was rolled back';
+      summary.reason = 'interrupted: nothing was published (windows already staged are kept for the next run)';
     } else if (classify(e, stream.spec.gate !== undefined) === 'gated') {
       summary.status = 'skipped';
       const feature = stream.spec.gate?.feature ?? 'a feature this endpoint needs';
@@ -149,6 +109,8 @@ async function runStream(plan: Plan, stream: PlannedStream, deps: RunDeps): Prom
       summary.status = 'failed';
       summary.reason = e instanceof Error ? e.message : String(e);
     }
+  } finally {
+    if (load) target.endLoad(load);
   }
   summary.requests = counters.requests;
   summary.retries = counters.retries;

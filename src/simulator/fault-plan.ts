@@ -1,6 +1,10 @@
 import { unitHash } from './random.js';
 
-export const FAULT_KINDS = ['http500', 'http502', 'http503', 'http429', 'reset', 'truncated', 'slow'] as const;
+/**
+ * `trickle`: the body comes a byte a second; `echo400`: a 400 whose error body quotes the request's
+ * Authorization header, as some servers and proxies do (a client must not store it).
+ */
+export const FAULT_KINDS = ['http500', 'http502', 'http503', 'http429', 'reset', 'truncated', 'slow', 'trickle', 'echo400'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultOptions {
@@ -8,7 +12,7 @@ export interface FaultOptions {
   seed?: number;
   /** Share of requests that fault, 0..1. */
   rate: number;
-  /** Default: all kinds, equally likely. */
+  /** Default: the kinds a client should ride out (all but trickle and echo400), equally likely. */
   kinds?: readonly FaultKind[];
   /** Delay of a `slow` fault; default 2000. */
   slowMs?: number;
@@ -40,7 +44,7 @@ export class FaultPlan {
   private requests = 0;
 
   constructor(private readonly o: FaultOptions, defaultSeed: number) {
-    const kinds = o.kinds ?? FAULT_KINDS;
+    const kinds = o.kinds ?? FAULT_KINDS.filter((k) => k !== 'trickle' && k !== 'echo400');
     if (!(o.rate >= 0 && o.rate <= 1)) throw new RangeError(`faults.rate: ${o.rate} is not between 0 and 1`);
     if (kinds.length === 0 || kinds.some((k) => !FAULT_KINDS.includes(k))) {
       throw new RangeError(`faults.kinds: expected some of ${FAULT_KINDS.join(', ')}`);

@@ -18,6 +18,8 @@ export class ListEndpoints {
     private readonly dataset: SimulatedDataset,
     pathOf: Record<string, string>,
     private readonly clock: Clock,
+    /** Answer every query with the whole list, whatever its since/until, as a mock serving fixed examples does. */
+    private readonly ignoreTimeFilters = false,
   ) {
     this.streamByPath = new Map(dataset.streams().flatMap((s) => (pathOf[s] ? [[pathOf[s], s] as const] : [])));
   }
@@ -30,7 +32,7 @@ export class ListEndpoints {
       const gate = gates[stream];
       if (gate) throw gateFailure(gate);
       const q = listRequest(stream, url.searchParams, this.clock.now().getTime());
-      const page = this.dataset.page(stream, q.range, q.offset, q.limit, q.include);
+      const page = this.dataset.page(stream, this.ignoreTimeFilters ? {} : q.range, q.offset, q.limit, q.include);
       const more = q.offset + page.records.length < page.total;
       return { status: 200, body: { [stream]: page.records, limit: q.limit, offset: q.offset, more, total: q.total ? page.total : null } };
     } catch (e) {

@@ -1,8 +1,11 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { RateLimitState } from './rate-limit.js';
 
-/** How the bytes of a reply go out: whole, not at all (socket reset), or cut off mid-body. */
-export type Delivery = 'whole' | 'reset' | 'truncated';
+/** How the bytes of a reply go out: whole, not at all (socket reset), cut off mid-body, or a byte at a time, slowly. */
+export type Delivery = 'whole' | 'reset' | 'truncated' | 'trickle';
+
+/** A trickled body sends one byte this often: a client without a deadline on the whole request waits for ever. */
+const TRICKLE_MS = 1000;
 
 /** An answer decided when the request arrived, sent after the latency and any `slow` delay. */
 export interface Reply {
@@ -42,6 +45,19 @@ export function send(res: ServerResponse, reply: Reply): void {
   res.writeHead(reply.status, { ...reply.headers, 'content-length': bytes.length });
   if (reply.delivery === 'whole') {
     res.end(bytes);
+    return;
+  }
+  if (reply.delivery === 'trickle') {
+    let at = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed || at >= bytes.length) {
+        clearInterval(timer);
+        if (!res.destroyed) res.end();
+        return;
+      }
+      res.write(bytes.subarray(at, (at += 1)));
+    }, TRICKLE_MS);
+    res.once('close', () => clearInterval(timer));
     return;
   }
   // Half the promised bytes, then the connection ends: the client sees an aborted body.

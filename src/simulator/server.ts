@@ -54,6 +54,8 @@ export interface SimulatorOptions {
   retryAfter?: boolean;
   /** Seeded fault injection on requests that would otherwise succeed. Off by default. */
   faults?: FaultOptions;
+  /** Answer every list with all its records whatever since/until ask, as a mock of PagerDuty's published examples does. */
+  ignoreTimeFilters?: boolean;
   /** List endpoints the plan lacks: 402 or 404 by stream, e.g. { teams: 402, priorities: 404 }. */
   gates?: Gates;
 }
@@ -94,7 +96,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     now: () => clock.now(),
     defaultIncludes: Object.fromEntries(Object.entries(catalogue.streams).map(([name, s]) => [name, s.include])),
   });
-  const endpoints = new ListEndpoints(dataset, Object.fromEntries(Object.entries(catalogue.streams).map(([name, s]) => [name, s.path])), clock);
+  const endpoints = new ListEndpoints(dataset, Object.fromEntries(Object.entries(catalogue.streams).map(([name, s]) => [name, s.path])), clock, options.ignoreTimeFilters);
   const issuer = options.oauthClient && new OAuthIssuer(options.oauthClient);
   const traffic = new TrafficControls(options, options.apiKey ?? 'sim-token', endpoints, dataset.streams(), seed, (h) => issuer?.accepts(h) ?? false);
   const log = new RequestLog(options.wallClock);

@@ -87,14 +87,14 @@ export class TrafficControls {
     const answer = this.endpoints.answer(method, url, this.gates);
     const fault = answer.status === 200 && this.faults?.covers(url.pathname) ? this.faults.next() : undefined;
     const reply = jsonReply(answer.status, answer.body, headers);
-    return fault ? this.faulted(fault, reply, headers) : reply;
+    return fault ? this.faulted(fault, reply, headers, authorization ?? '') : reply;
   }
 
   private tooManyRequests(headers: OutgoingHttpHeaders, retryAfterSeconds: number): Reply {
     return jsonReply(429, rateLimitExceeded().body(), { ...headers, ...(this.retryAfter ? { 'retry-after': String(retryAfterSeconds) } : {}) });
   }
 
-  private faulted(fault: Fault, ok: Reply, headers: OutgoingHttpHeaders): Reply {
+  private faulted(fault: Fault, ok: Reply, headers: OutgoingHttpHeaders, authorization: string): Reply {
     switch (fault.kind) {
       case 'http500':
         return jsonReply(500, internalServerError().body(), headers);
@@ -114,6 +114,10 @@ export class TrafficControls {
         return { ...ok, delivery: 'truncated' };
       case 'slow':
         return { ...ok, delayMs: fault.delayMs };
+      case 'trickle':
+        return { ...ok, delivery: 'trickle' };
+      case 'echo400':
+        return jsonReply(400, { error: { message: 'Invalid Input Provided', code: 2001, errors: [`request header Authorization: ${authorization}`] } }, headers);
     }
   }
 }

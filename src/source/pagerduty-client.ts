@@ -65,6 +65,8 @@ export class PagerDutyClient {
     let text: string;
     let headers: Record<string, string | string[] | undefined>;
     const authorization = await this.options.authorization();
+    // The timeout bounds the whole request, body included: a body trickling in a byte at a time ends too.
+    const deadline = AbortSignal.timeout(this.options.timeoutMs);
     try {
       const res = await this.agent.request({
         origin: this.origin,
@@ -75,12 +77,14 @@ export class PagerDutyClient {
           authorization,
           'user-agent': 'pdsync',
         },
-        signal,
+        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
       });
       status = res.statusCode;
       headers = res.headers;
       text = await res.body.text();
     } catch (e) {
+      if (signal?.aborted) throw signal.reason ?? e;
+      if (deadline.aborted) throw new ApiError(`${request}: timed out after ${this.options.timeoutMs} ms`, undefined, undefined, request);
       throw networkError(e, request);
     }
     if (status >= 200 && status < 300) {

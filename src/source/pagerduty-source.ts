@@ -3,7 +3,7 @@ import { apiBaseUrl } from './api-base-url.js';
 import { OAuthTokenProvider } from './oauth-token-provider.js';
 import { PagerDutyClient } from './pagerduty-client.js';
 import { RateLimiter } from './rate-limiter.js';
-import { type RequestCounters, type RequestEvent, RequestExecutor } from './request-executor.js';
+import { type FetchHooks, type RequestCounters, RequestExecutor } from './request-executor.js';
 import { DEFAULT_RETRY } from './retry-policy.js';
 import type { FetchPage } from './stream-reader.js';
 
@@ -51,14 +51,14 @@ export class PagerDutySource {
     this.executor = new RequestExecutor(
       this.client,
       limiter,
-      { ...DEFAULT_RETRY, maxAttempts: conn.inputs.max_attempts },
+      { ...DEFAULT_RETRY, maxAttempts: conn.inputs.max_attempts, maxServerWaitMs: conn.inputs.max_retry_wait * 1000 },
       opts.signal,
     );
   }
 
-  /** A page fetcher for one stream: counts its requests and retries, and reports each request. */
-  fetcher(counters: RequestCounters, onRequest?: (e: RequestEvent) => void): FetchPage {
-    return (path, query) => this.executor.fetch(path, query, counters, onRequest);
+  /** A page fetcher for one stream: counts its requests and retries, reports each, and stops with the stream's signal. */
+  fetcher(counters: RequestCounters, hooks: FetchHooks = {}): FetchPage {
+    return (path, query) => this.executor.fetch(path, query, counters, hooks);
   }
 
   async close(): Promise<void> {

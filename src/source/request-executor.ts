@@ -5,7 +5,7 @@ import { classify } from './response-classifier.js';
 import type { ListBody, PagerDutyClient } from './pagerduty-client.js';
 import type { Query } from './query-string.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { type RetrySettings, retryDelay } from './retry-policy.js';
+import { type RetrySettings, retryWait } from './retry-policy.js';
 
 export interface RequestCounters {
   requests: number;
@@ -20,6 +20,23 @@ export interface RequestEvent {
   ms: number;
   attempt: number;
 }
+
+/** A wait the server asked for before the next attempt (Retry-After, or ratelimit-reset on a 429). */
+export interface ServerWait {
+  path: string;
+  waitMs: number;
+  askedMs: number;
+}
+
+export interface FetchHooks {
+  onRequest?: (e: RequestEvent) => void;
+  onServerWait?: (w: ServerWait) => void;
+  /** Aborted when the caller (a stream) stops: its queued and in-flight requests end at once. */
+  signal?: AbortSignal;
+}
+
+/** Server waits this long or longer are announced: a run should not look stuck. */
+const ANNOUNCE_WAIT_MS = 5000;
 
 /**
  * Every API request of a run goes through here, in a fixed order: the in-flight cap outside,
@@ -36,24 +53,27 @@ export class RequestExecutor {
     private readonly signal?: AbortSignal,
   ) {}
 
-  fetch(path: string, query: Query, counters: RequestCounters, onRequest: (e: RequestEvent) => void = () => undefined): Promise<ListBody> {
+  fetch(path: string, query: Query, counters: RequestCounters, hooks: FetchHooks = {}): Promise<ListBody> {
+    const signals = [this.signal, hooks.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     let attempts = 0;
     return this.limiter.run(() =>
       pRetry(
         async (attempt) => {
           attempts = attempt;
+          signal?.throwIfAborted();
           if (this.authFailure) throw this.authFailure;
-          await this.limiter.take(this.signal);
+          await this.limiter.take(signal);
           counters.requests += 1;
           const started = Date.now();
           try {
-            const res = await this.client.get(path, query, this.signal);
+            const res = await this.client.get(path, query, signal);
             this.limiter.observe(res.rateLimit.remaining, res.rateLimit.resetSeconds);
-            onRequest({ path, query, status: 200, ms: Date.now() - started, attempt });
+            hooks.onRequest?.({ path, query, status: 200, ms: Date.now() - started, attempt });
             return res.body;
           } catch (e) {
             const status = (e as { status?: number }).status;
-            onRequest({ path, query, status, ms: Date.now() - started, attempt });
+            hooks.onRequest?.({ path, query, status, ms: Date.now() - started, attempt });
             if (status === 401) this.authFailure = e;
             throw e;
           }
@@ -63,14 +83,15 @@ export class RequestExecutor {
           minTimeout: 0,
           maxTimeout: 0,
           randomize: false,
-          ...(this.signal ? { signal: this.signal } : {}),
+          ...(signal ? { signal } : {}),
           // The wait is the retry policy's, not p-retry's own backoff.
-          shouldRetry: ({ error, attemptNumber }) => retryDelay(error, attemptNumber, this.retry) !== undefined,
+          shouldRetry: ({ error, attemptNumber }) => retryWait(error, attemptNumber, this.retry) !== undefined,
           onFailedAttempt: async ({ error, attemptNumber }) => {
-            const wait = retryDelay(error, attemptNumber, this.retry);
-            if (wait === undefined) return;
+            const wait = retryWait(error, attemptNumber, this.retry);
+            if (!wait) return;
             counters.retries += 1;
-            await sleep(wait, undefined, this.signal ? { signal: this.signal } : undefined);
+            if (wait.askedMs !== undefined && wait.ms >= ANNOUNCE_WAIT_MS) hooks.onServerWait?.({ path, waitMs: wait.ms, askedMs: wait.askedMs });
+            await sleep(wait.ms, undefined, signal ? { signal } : undefined);
           },
         },
       ).catch((e: unknown) => {

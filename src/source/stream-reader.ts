@@ -2,9 +2,12 @@ import pLimit from 'p-limit';
 import { ApiError } from '../errors.js';
 import type { ApiRecord } from '../record.js';
 import type { StreamSpec } from '../spec/catalogue.js';
-import type { ListBody } from './pagerduty-client.js';
 import { PageChannel } from './page-channel.js';
+import { type FetchList, listPage } from './paginators/list-page.js';
+import { readOffsetList } from './paginators/offset.js';
 import type { Query } from './query-string.js';
+import type { ListBody } from './pagerduty-client.js';
+import { type Sink, type StreamItem, WHOLE_LIST, windowPart } from './stream-item.js';
 import { formatTime, type TimeWindow, timeWindows } from './time-windows.js';
 import { splitWindow } from './window-splitter.js';
 
@@ -20,122 +23,93 @@ export interface ReadOptions {
   forwardDays?: number;
   /** Windows read side by side; the shared limiter still bounds requests in flight. */
   parallelWindows?: number;
+  /** Windows already staged by an earlier run, by part: not read again. */
+  skip?: ReadonlySet<string>;
+  /** How a record is recognised across pages (its key). */
+  keyOf: (r: ApiRecord) => string;
   /** Rows a stream will read, summed over its windows' first pages. */
   onTotal?: (rows: number) => void;
-  onWindowDone?: (w: TimeWindow, rows: number) => void;
 }
 
 /** A window is split when its total passes this share of the offset cap, leaving room for growth. */
 const SPLIT_FILL = 0.9;
 const PAGES_AHEAD = 2;
+const MAX_PASSES = 3;
+
+/** The windows a stream is read in: none for a list without a time filter. */
+export function streamWindows(spec: StreamSpec, since: Date | undefined, until: Date): TimeWindow[] | undefined {
+  return spec.window && since ? timeWindows(since, until, spec.window.max_days) : undefined;
+}
 
 /**
- * All records of one stream, page by page as they arrive. Windowed streams are read from
- * `since` to the run's fixed `until`. Each window's first page asks for the total: a window over
- * the offset cap is split (recursively, down to one second), otherwise its remaining pages are at
- * known offsets and fetched side by side. A record is kept only inside its window's
- * [since, until), so none is read twice across an edge.
+ * All records of one stream, as they arrive, tagged with their part (see StreamItem). Windowed
+ * streams are read from `since` to the run's fixed `until`; each window's first page asks for the
+ * total, and a window over the offset cap is split (recursively, down to one second). Every
+ * record the API returns is kept, inside its window or not: the load keeps one row per key.
  */
-export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOptions): AsyncGenerator<ApiRecord[]> {
-  const channel = new PageChannel<ApiRecord[]>(4);
+export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOptions): AsyncGenerator<StreamItem> {
+  const channel = new PageChannel<StreamItem>(4);
+  const sink: Sink = (item) => channel.push(item);
   const forward = opts.forwardDays
     ? { since: formatTime(opts.until), until: formatTime(new Date(opts.until.getTime() + opts.forwardDays * 86_400_000)) }
     : {};
   const base: Query = { ...spec.query, ...(spec.include.length ? { 'include[]': spec.include } : {}), ...forward };
-  const windowLimit = pLimit(opts.parallelWindows ?? 2);
-
-  const fetchRecords = async (query: Query): Promise<{ records: ApiRecord[]; body: ListBody }> => {
+  const fetchList: FetchList = async (query) => {
     // Pages queued when the consumer stopped (--limit reached, a load failed) are not fetched.
     if (channel.stopped) throw new Error('page consumer stopped');
-    const body = await fetchPage(spec.path, query);
-    const records = body[spec.envelope];
-    if (!Array.isArray(records)) {
-      throw new ApiError(`GET ${spec.path}: response has no "${spec.envelope}" array`, 200, undefined, spec.path);
-    }
-    return { records: records as ApiRecord[], body };
+    return listPage(await fetchPage(spec.path, query), spec.envelope, `GET ${spec.path}`);
   };
+  const offsetOptions = (unstable: boolean) => ({ limit: opts.pageLimit, pagesAhead: PAGES_AHEAD, unstable, keyOf: opts.keyOf, maxPasses: MAX_PASSES });
 
-  const inWindow = (w: TimeWindow | undefined, records: ApiRecord[]): ApiRecord[] => {
-    if (!w) return records;
-    const field = spec.incremental_key!;
-    return records.filter((r) => {
-      const t = Date.parse(String(r[field]));
-      // A record without a readable time stays where the API put it.
-      return Number.isNaN(t) || (t >= w.since.getTime() && t < w.until.getTime());
-    });
-  };
-
-  /** Reads one window (or the unfiltered list), adding its rows to `tally`; `top` for the planned windows, not split pieces. */
-  const readSlice = async (w: TimeWindow | undefined, tally: { rows: number }, top: boolean): Promise<void> => {
-    const push = async (records: ApiRecord[]) => {
-      const kept = inWindow(w, records);
-      tally.rows += kept.length;
-      await channel.push(kept);
-    };
-    const query: Query = w
-      ? { ...base, ...spec.window!.query, since: formatTime(w.since), until: formatTime(w.until) }
-      : base;
-    const limit = opts.pageLimit;
-    const first = await fetchRecords({ ...query, limit, offset: 0, total: true });
-    const total = typeof first.body.total === 'number' ? first.body.total : undefined;
-    if (top && total !== undefined) opts.onTotal?.(total);
-    if (total !== undefined && total + limit > opts.maxOffset) {
-      const pieces = w ? splitWindow(w, total, opts.maxOffset * SPLIT_FILL) : undefined;
+  /** One window, or a piece of one: counted first, split when over the cap, else read. */
+  const readSlice = async (w: TimeWindow, part: string, top: boolean): Promise<void> => {
+    const query: Query = { ...base, ...spec.window!.query, since: formatTime(w.since), until: formatTime(w.until) };
+    const first = await fetchList({ ...query, limit: opts.pageLimit, offset: 0, total: true });
+    if (top && first.total !== undefined) opts.onTotal?.(first.total);
+    if (first.total !== undefined && first.total + opts.pageLimit > opts.maxOffset) {
+      const pieces = splitWindow(w, first.total, opts.maxOffset * SPLIT_FILL);
       if (!pieces) {
-        const where = w ? `the one-second window at ${formatTime(w.since)}` : 'the unfiltered list';
         throw new ApiError(
-          `GET ${spec.path}: ${total} records in ${where}: PagerDuty lists at most ${opts.maxOffset} per query and it cannot be narrowed further`,
+          `GET ${spec.path}: ${first.total} records in the one-second window at ${formatTime(w.since)}: PagerDuty lists at most ${opts.maxOffset} per query and it cannot be narrowed further`,
           200, undefined, spec.path,
         );
       }
       // Pieces are read two at a time: side by side enough to fill the limiter, few enough to bound memory.
       const pieceLimit = pLimit(2);
-      await Promise.all(pieces.map((p) => pieceLimit(() => readSlice(p, tally, false))));
+      await Promise.all(pieces.map((p) => pieceLimit(() => readSlice(p, part, false))));
       return;
     }
-    await push(first.records);
-    if (!first.body.more) return;
-    /** Pages on one after another, advancing by the records actually returned. */
-    const readOnFrom = async (start: number) => {
-      for (let offset = start; ; ) {
-        const page = await fetchRecords({ ...query, limit, offset });
-        await push(page.records);
-        if (!page.body.more) return;
-        if (page.records.length === 0) {
-          throw new ApiError(`GET ${spec.path}: more=true with an empty page at offset ${offset}: refusing to loop`, 200, undefined, spec.path);
-        }
-        offset += page.records.length;
-      }
-    };
-    if (total === undefined) return readOnFrom(first.records.length);
-    const offsets: number[] = [];
-    for (let o = first.records.length; o < total; o += limit) offsets.push(o);
-    // A few pages ahead per slice: enough to keep the limiter busy, few enough to bound memory.
-    const pageLimit = pLimit(PAGES_AHEAD);
-    let received = first.records.length;
-    await Promise.all(
-      offsets.map((offset) =>
-        pageLimit(async () => {
-          const page = await fetchRecords({ ...query, limit, offset });
-          received += page.records.length;
-          await push(page.records);
-        }),
-      ),
-    );
-    // Fewer records than the total: some were deleted while we paged, shifting later ones to
-    // offsets already read. Reading the slice again from the start finds them; repeats are
-    // harmless, as the load keeps one row per key.
-    if (received < total) await readOnFrom(0);
+    await readOffsetList(fetchList, query, first, part, sink, offsetOptions(false), spec.path);
   };
 
-  const windows: (TimeWindow | undefined)[] =
-    spec.window && opts.since ? timeWindows(opts.since, opts.until, spec.window.max_days) : [undefined];
-  const readWindow = async (w: TimeWindow | undefined) => {
-    const tally = { rows: 0 };
-    await readSlice(w, tally, true);
-    if (w) opts.onWindowDone?.(w, tally.rows);
+  const readWhole = async (): Promise<void> => {
+    const first = await fetchList({ ...base, limit: opts.pageLimit, offset: 0, total: true });
+    if (first.total !== undefined) opts.onTotal?.(first.total);
+    if (first.total !== undefined && first.total + opts.pageLimit > opts.maxOffset) {
+      throw new ApiError(
+        `GET ${spec.path}: ${first.total} records in the unfiltered list: PagerDuty lists at most ${opts.maxOffset} per query and this list cannot be narrowed`,
+        200, undefined, spec.path,
+      );
+    }
+    await readOffsetList(fetchList, base, first, WHOLE_LIST, sink, offsetOptions(true), spec.path);
+    await sink({ kind: 'done', part: WHOLE_LIST });
   };
-  Promise.all(windows.map((w) => windowLimit(() => readWindow(w)))).then(
+
+  const windows = streamWindows(spec, opts.since, opts.until);
+  const windowLimit = pLimit(opts.parallelWindows ?? 2);
+  const read = windows
+    ? Promise.all(
+        windows
+          .filter((w) => !opts.skip?.has(windowPart(w)))
+          .map((w) =>
+            windowLimit(async () => {
+              await readSlice(w, windowPart(w), true);
+              await sink({ kind: 'done', part: windowPart(w) });
+            }),
+          ),
+      )
+    : readWhole();
+  read.then(
     () => channel.close(),
     (e: unknown) => channel.close(e),
   );

@@ -1,72 +1,75 @@
 import type { PoolClient } from 'pg';
 import type { TableName } from '../plan/plan.js';
-import { ensureSchema } from './table-ddl.js';
+import { ensureSchema, lockDdl } from './ddl.js';
+import { canCreateIn, type Privileges, privilegesOf, tableExists } from './privileges.js';
+import { ident, objectName } from './sql.js';
+import { TargetError } from '../errors.js';
 
 /** pdsync's own tables live in this schema of the target. */
 export const BOOKKEEPING_SCHEMA = 'pdsync';
 
-/** Creates `pdsync.state` (one cursor per stream and object) and `pdsync.runs` (run history). */
-export async function ensureBookkeeping(client: PoolClient): Promise<void> {
-  await ensureSchema(client, BOOKKEEPING_SCHEMA);
-  await client.query(`CREATE TABLE IF NOT EXISTS pdsync.state (
-    stream text NOT NULL,
-    object text NOT NULL,
-    cursor timestamptz,
-    updated_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (stream, object))`);
-  await client.query(`CREATE TABLE IF NOT EXISTS pdsync.runs (
-    run_id text PRIMARY KEY,
-    started_at timestamptz NOT NULL,
-    finished_at timestamptz,
-    status text NOT NULL,
-    streams jsonb NOT NULL DEFAULT '[]',
-    error text)`);
-}
+const TABLES: Record<string, string> = {
+  state: `stream text NOT NULL, object text NOT NULL, cursor timestamptz, updated_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (stream, object)`,
+  runs: `run_id text PRIMARY KEY, started_at timestamptz NOT NULL, finished_at timestamptz, status text NOT NULL,
+         streams jsonb NOT NULL DEFAULT '[]', error text`,
+  // A load's staged batches, kept until published so a killed run's work can be resumed.
+  loads: `stream text NOT NULL, object text NOT NULL, mode text NOT NULL, staging text NOT NULL, run_id text NOT NULL,
+          until timestamptz NOT NULL, started_at timestamptz NOT NULL, parts_done text[] NOT NULL DEFAULT '{}',
+          PRIMARY KEY (stream, object)`,
+};
 
-export function objectName(t: TableName): string {
-  return `${t.schema}.${t.table}`;
+/**
+ * Creates the `pdsync` schema and its tables when missing: `state` (one cursor per stream and
+ * object), `runs` (run history) and `loads` (staged loads). What exists is used as it is, so a
+ * role that may only write rows to them works too.
+ */
+export async function ensureBookkeeping(client: PoolClient): Promise<Privileges> {
+  const p = await privilegesOf(client);
+  const missing = [];
+  for (const t of Object.keys(TABLES)) if (!(await tableExists(client, { schema: BOOKKEEPING_SCHEMA, table: t }))) missing.push(t);
+  if (missing.length === 0) return p;
+  await client.query('BEGIN');
+  try {
+    await lockDdl(client);
+    await ensureSchema(client, p, BOOKKEEPING_SCHEMA);
+    for (const t of missing) {
+      if (await tableExists(client, { schema: BOOKKEEPING_SCHEMA, table: t })) continue;
+      if (!(await canCreateIn(client, BOOKKEEPING_SCHEMA))) {
+        throw new TargetError(`table pdsync.${t} does not exist and role ${p.role} may not create it: GRANT CREATE ON SCHEMA pdsync TO ${ident(p.role)}`);
+      }
+      await client.query(`CREATE TABLE ${ident(BOOKKEEPING_SCHEMA)}.${ident(t)} (${TABLES[t]})`);
+    }
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+  return p;
 }
 
 export async function readCursor(client: PoolClient, stream: string, object: TableName): Promise<Date | undefined> {
-  const { rows } = await client.query<{ cursor: Date | null }>(
-    'SELECT cursor FROM pdsync.state WHERE stream = $1 AND object = $2',
-    [stream, objectName(object)],
-  );
+  const { rows } = await client.query<{ cursor: Date | null }>('SELECT cursor FROM pdsync.state WHERE stream = $1 AND object = $2', [
+    stream,
+    objectName(object),
+  ]);
   return rows[0]?.cursor ?? undefined;
 }
 
-export async function forgetCursor(client: PoolClient, stream: string, object: TableName): Promise<void> {
-  await client.query('DELETE FROM pdsync.state WHERE stream = $1 AND object = $2', [stream, objectName(object)]);
-}
-
 /**
- * Moves a stream's cursor forward (never back) to the largest value of `field` in the staging
- * table, capped at the run's `until`; a run that saw no rows leaves it where it was. Runs inside
- * the transaction that commits the rows.
+ * Moves a stream's cursor forward (never back) to the largest value of `maxSeenSql`, capped at the
+ * run's `until`; a run that saw no rows leaves it where it was. `fresh`: the table was created by
+ * this load, so a cursor left from a table of the same name before it is replaced, not kept.
+ * Runs inside the transaction that publishes the rows.
  */
-export async function advanceCursor(
-  client: PoolClient,
-  stream: string,
-  object: TableName,
-  maxSeenSql: string,
-  until: string,
-): Promise<void> {
+export async function advanceCursor(client: PoolClient, stream: string, object: TableName, maxSeenSql: string, until: string, fresh: boolean): Promise<void> {
+  const merge = fresh ? 'EXCLUDED.cursor' : 'GREATEST(s.cursor, EXCLUDED.cursor)';
   await client.query(
     `INSERT INTO pdsync.state AS s (stream, object, cursor, updated_at)
      SELECT $1, $2, CASE WHEN m IS NULL THEN NULL ELSE LEAST(m, $3::timestamptz) END, now() FROM (${maxSeenSql}) seen(m)
-     ON CONFLICT (stream, object) DO UPDATE
-       SET cursor = GREATEST(s.cursor, EXCLUDED.cursor), updated_at = now()`,
+     ON CONFLICT (stream, object) DO UPDATE SET cursor = ${merge}, updated_at = now()`,
     [stream, objectName(object), until],
   );
-}
-
-/** Serialises runs per target object: waits for another run's transaction, saying so once. */
-export async function lockObject(client: PoolClient, object: TableName, onWait: () => void): Promise<void> {
-  const key = `pdsync:${objectName(object)}`;
-  const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [key]);
-  if (rows[0]?.ok) return;
-  onWait();
-  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
 }
 
 export interface StateRow {
@@ -85,21 +88,4 @@ export async function listState(client: PoolClient): Promise<StateRow[]> {
 export async function resetState(client: PoolClient, stream: string, object: TableName): Promise<number> {
   const { rowCount } = await client.query('DELETE FROM pdsync.state WHERE stream = $1 AND object = $2', [stream, objectName(object)]);
   return rowCount ?? 0;
-}
-
-export async function recordRunStart(client: PoolClient, runId: string, startedAt: string): Promise<void> {
-  await client.query(`INSERT INTO pdsync.runs (run_id, started_at, status) VALUES ($1, $2, 'running')`, [runId, startedAt]);
-}
-
-export async function recordRunEnd(
-  client: PoolClient,
-  runId: string,
-  status: string,
-  streams: unknown[],
-  error: string | null,
-): Promise<void> {
-  await client.query(
-    'UPDATE pdsync.runs SET finished_at = now(), status = $2, streams = $3, error = $4 WHERE run_id = $1',
-    [runId, status, JSON.stringify(streams), error],
-  );
 }

@@ -1,21 +1,24 @@
 import type { ApiRecord } from '../record.js';
 import type { ColumnType } from '../spec/catalogue.js';
-import { typeOfValue, widen } from './field-types.js';
+import { type Alteration, cleanJson, cleanString, fitsIdentifier, isTimestamp, keepable } from './pg-values.js';
 import { COMPOSITE_KEY, LOADED_AT, REJECTED, type ColumnLayout, type TableLayout } from './table-layout.js';
 
-/** What encoding saw besides rows: values that did not fit, and fields with no column. */
+/** Why a value went to `_pdsync_rejected`: it did not fit its column, PostgreSQL could not hold it as sent, or its field can have no column. */
+export type RejectReason = 'misfit' | Alteration | 'long-name';
+
+/** What encoding saw besides rows: values kept aside, and fields with no column. */
 export interface EncodeReport {
   rejected: number;
-  /** The first few rejected values, for the run's warnings. */
+  /** The first few values that did not fit their column, for the run's warnings. */
   rejectedSamples: { column: string; value: unknown }[];
-  /** Fields with no column yet, and the type their values suggest. */
-  newFields: Map<string, ColumnType | undefined>;
+  /** Values kept in `_pdsync_rejected`, counted by column and reason: reported once per column. */
+  kept: Map<string, Map<RejectReason, number>>;
   /** Records encoded so far: each row's place in the load. */
   seq: number;
 }
 
-export function emptyReport(): EncodeReport {
-  return { rejected: 0, rejectedSamples: [], newFields: new Map(), seq: 0 };
+export function emptyReport(seq = 0): EncodeReport {
+  return { rejected: 0, rejectedSamples: [], kept: new Map(), seq };
 }
 
 /** Escapes a value for COPY's text format. */
@@ -23,29 +26,32 @@ function escapeCopy(s: string): string {
   return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
-/** JSON for a jsonb column; Postgres refuses the NUL character in jsonb text. */
-function jsonText(v: unknown): string {
-  return JSON.stringify(v).replace(/\\u0000/g, '');
+interface Encoded {
+  text: string;
+  /** The value was not stored as sent: keep the original, for this reason. */
+  keep?: RejectReason;
 }
 
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+const NULL: Encoded = { text: '\\N' };
 
-/** One value as COPY text, or undefined when it does not fit the column's type. */
-function encodeValue(v: unknown, type: ColumnType): string | undefined {
-  if (v === null || v === undefined) return '\\N';
+/** One value as COPY text; `keep` says why the stored text is not the value as sent. */
+function encodeValue(v: unknown, type: ColumnType): Encoded {
+  if (v === null || v === undefined) return NULL;
   switch (type) {
     case 'jsonb':
-      return escapeCopy(jsonText(v));
-    case 'text':
-      return escapeCopy(typeof v === 'string' ? v.replace(/\0/g, '') : jsonText(v));
+    case 'text': {
+      const c = typeof v === 'string' && type === 'text' ? cleanString(v) : cleanJson(v);
+      const text = typeof c.value === 'string' && type === 'text' ? c.value : JSON.stringify(c.value);
+      return c.altered ? { text: escapeCopy(text), keep: c.altered } : { text: escapeCopy(text) };
+    }
     case 'bigint':
-      return typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : undefined;
+      return typeof v === 'number' && Number.isSafeInteger(v) ? { text: String(v) } : { ...NULL, keep: 'misfit' };
     case 'double precision':
-      return typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
+      return typeof v === 'number' && Number.isFinite(v) ? { text: String(v) } : { ...NULL, keep: 'misfit' };
     case 'boolean':
-      return typeof v === 'boolean' ? (v ? 't' : 'f') : undefined;
+      return typeof v === 'boolean' ? { text: v ? 't' : 'f' } : { ...NULL, keep: 'misfit' };
     case 'timestamptz':
-      return typeof v === 'string' && TIMESTAMP.test(v) && !Number.isNaN(Date.parse(v)) ? v : undefined;
+      return typeof v === 'string' && isTimestamp(v) ? { text: v } : { ...NULL, keep: 'misfit' };
   }
 }
 
@@ -64,36 +70,51 @@ export function compositeKeyOf(record: ApiRecord, paths: string[]): string {
   return JSON.stringify(paths.map((p) => valueAt(record, p)));
 }
 
+function count(report: EncodeReport, column: string, reason: RejectReason): void {
+  const byReason = report.kept.get(column) ?? new Map<RejectReason, number>();
+  byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  report.kept.set(column, byReason);
+  report.rejected += 1;
+}
+
 /**
- * Encodes records as COPY text lines: the layout's columns, then the staging-only columns of
- * fields that have no column yet and of the load order. A value that does not fit its column goes to
- * `_pdsync_rejected` instead, so one odd value never fails a run and none is lost.
+ * Encodes records as COPY text lines: the layout's columns, then the staging-only columns
+ * (fields with no column yet, the load order, the part of the stream). A value that PostgreSQL
+ * cannot hold as sent is stored as near as it can be, and kept as sent in `_pdsync_rejected`;
+ * one that does not fit its column is NULL there and kept too. One odd value never fails a load.
  */
-export function encodeRows(records: ApiRecord[], layout: TableLayout, loadedAt: string, report: EncodeReport): string {
+export function encodeRows(records: ApiRecord[], layout: TableLayout, loadedAt: string, part: string, report: EncodeReport): string {
   const columnNames = new Set(layout.columns.map((c) => c.name));
   const rejectedAt = layout.columns.findIndex((c) => c.name === REJECTED);
+  const partText = escapeCopy(part);
   let out = '';
   for (const r of records) {
     const rejected: Record<string, unknown> = {};
     const cells = layout.columns.map((col: ColumnLayout) => {
       if (col.name === LOADED_AT) return loadedAt;
-      if (col.name === COMPOSITE_KEY) return escapeCopy(compositeKeyOf(r, layout.compositeKey!));
+      if (col.name === COMPOSITE_KEY) return escapeCopy(cleanString(compositeKeyOf(r, layout.compositeKey!)).value);
       if (col.name === REJECTED) return '';
       const encoded = encodeValue(r[col.name], col.type);
-      if (encoded !== undefined) return encoded;
-      rejected[col.name] = r[col.name];
-      report.rejected += 1;
-      if (report.rejectedSamples.length < 5) report.rejectedSamples.push({ column: col.name, value: r[col.name] });
-      return '\\N';
+      if (encoded.keep) {
+        rejected[col.name] = keepable(r[col.name]);
+        count(report, col.name, encoded.keep);
+        if (encoded.keep === 'misfit' && report.rejectedSamples.length < 5) report.rejectedSamples.push({ column: col.name, value: r[col.name] });
+      }
+      return encoded.text;
     });
-    cells[rejectedAt] = Object.keys(rejected).length ? escapeCopy(jsonText(rejected)) : '\\N';
     let unmapped: Record<string, unknown> | undefined;
     for (const [k, v] of Object.entries(r)) {
-      if (columnNames.has(k) || k.length === 0 || k.length > 63) continue;
-      (unmapped ??= {})[k] = v;
-      report.newFields.set(k, widen(report.newFields.get(k), typeOfValue(v)));
+      if (columnNames.has(k)) continue;
+      if (!fitsIdentifier(k)) {
+        // A field whose name cannot be a column still lands: in _pdsync_rejected, under its name.
+        rejected[cleanString(k).value] = keepable(v);
+        count(report, k, 'long-name');
+        continue;
+      }
+      (unmapped ??= {})[k] = cleanJson(v).value;
     }
-    cells.push(unmapped ? escapeCopy(jsonText(unmapped)) : '\\N', String((report.seq += 1)));
+    cells[rejectedAt] = Object.keys(rejected).length ? escapeCopy(JSON.stringify(rejected)) : '\\N';
+    cells.push(unmapped ? escapeCopy(JSON.stringify(unmapped)) : '\\N', String((report.seq += 1)), partText);
     out += cells.join('\t') + '\n';
   }
   return out;

@@ -1,26 +1,21 @@
 import pg from 'pg';
 import { ConfigError, TargetError } from '../errors.js';
 import type { PlannedStream } from '../plan/plan.js';
-import type { ApiRecord } from '../record.js';
-import { ensureBookkeeping, forgetCursor, readCursor, recordRunEnd, recordRunStart } from './bookkeeping.js';
-import { loadStream } from './load-transaction.js';
-import { ensureSchema, ensureTable } from './table-ddl.js';
-import { type TableLayout, tableLayout } from './table-layout.js';
-
-export interface WriteResult {
-  rowsRead: number;
-  rowsWritten: number;
-  warnings: string[];
-}
-
-/** A stream's table, ready to load: its layout and saved cursor. */
-export interface OpenedStream {
-  layout: TableLayout;
-  cursor: Date | undefined;
-}
+import { ensureBookkeeping, readCursor } from './bookkeeping.js';
+import type { Privileges } from './privileges.js';
+import { recordRunEnd, recordRunStart } from './run-history.js';
+import { objectName } from './sql.js';
+import { type LoadOptions, StreamLoad } from './stream-load.js';
 
 /** The PostgreSQL side of a run: one pool, created once and passed the streams to write. */
 export class PostgresTarget {
+  /** Clients checked out now, with what to do when their connection is lost; a stop cancels what they wait on, server-side. */
+  private readonly busy = new Map<pg.PoolClient, (e: Error) => void>();
+  /** The error that broke a client's connection, for a message better than "not queryable". */
+  private readonly lost = new WeakMap<pg.PoolClient, Error>();
+  private runClient: pg.PoolClient | undefined;
+  private privileges: Privileges | undefined;
+
   private constructor(
     readonly pool: pg.Pool,
     /** The connection URL, with its password: never printed but for `sql --serve`'s own server. */
@@ -42,21 +37,34 @@ export class PostgresTarget {
     return new PostgresTarget(pool, url);
   }
 
-  /** Creates the bookkeeping tables and the target schemas once, before streams run side by side. */
-  async prepare(schemas: string[]): Promise<void> {
-    await this.withClient('preparing schemas', async (client) => {
-      await ensureBookkeeping(client);
-      for (const s of new Set(schemas)) await ensureSchema(client, s);
-    });
-  }
-
+  /**
+   * Records the run in `pdsync.runs` (creating pdsync's tables when missing) on a connection the
+   * run keeps: its session lock says the run is alive.
+   */
   async startRun(runId: string, startedAt: string): Promise<void> {
-    await this.withClient('recording the run', (client) => recordRunStart(client, runId, startedAt));
+    const client = await this.checkout('recording the run');
+    try {
+      this.privileges = await ensureBookkeeping(client);
+      await recordRunStart(client, runId, startedAt);
+      this.runClient = client;
+    } catch (e) {
+      this.checkin(client, true);
+      throw targetError(e, 'recording the run');
+    }
   }
 
   /** Per-stream figures of the run, in `pdsync.runs`. */
   async finishRun(runId: string, status: string, streams: unknown[], error: string | null): Promise<void> {
-    await this.withClient('recording the run', (client) => recordRunEnd(client, runId, status, streams, error));
+    const client = this.runClient;
+    if (!client) return;
+    this.runClient = undefined;
+    try {
+      await recordRunEnd(client, runId, status, streams, error);
+    } catch (e) {
+      throw targetError(e, 'recording the run');
+    } finally {
+      this.checkin(client, true);
+    }
   }
 
   /** Saved cursors of these streams, read only: for `--dry-run`, which writes nothing. */
@@ -73,68 +81,98 @@ export class PostgresTarget {
     });
   }
 
-  /** Creates or completes the stream's table and reads its cursor; a new table forgets a stale one. */
-  async open(stream: PlannedStream): Promise<OpenedStream> {
-    return this.withClient(objectLabel(stream), async (client) => {
-      const base = tableLayout(stream.spec, stream.primaryKey);
-      const table = await ensureTable(client, stream.object, base, stream.spec.description);
-      if (table.created) await forgetCursor(client, stream.name, stream.object);
-      return {
-        layout: tableLayout(stream.spec, stream.primaryKey, table.columns),
-        cursor: table.created ? undefined : await readCursor(client, stream.name, stream.object),
-      };
-    });
+  /**
+   * A stream's load, on a connection of its own until `endLoad`. Call after startRun.
+   * `onLost`: the connection broke (a restart, a terminated backend): the stream should stop at once.
+   */
+  async openLoad(stream: PlannedStream, o: LoadOptions, onLost: (e: Error) => void): Promise<StreamLoad> {
+    const client = await this.checkout(objectName(stream.object), onLost);
+    try {
+      return await StreamLoad.open(client, this.privileges!, stream, o);
+    } catch (e) {
+      this.checkin(client, true);
+      throw targetError(e, objectName(stream.object));
+    }
   }
 
-  async write(
-    stream: PlannedStream,
-    opened: OpenedStream,
-    pages: AsyncIterable<ApiRecord[]>,
-    opts: { until: string; trial: boolean; signal: AbortSignal; onWait: () => void },
-  ): Promise<WriteResult> {
-    return this.withClient(objectLabel(stream), async (client) => {
-      const r = await loadStream(client, stream, opened.layout, pages, { ...opts, loadedAt: new Date().toISOString() });
-      const warnings = [
-        ...(r.addedColumns.length
-          ? [`new field${r.addedColumns.length > 1 ? 's' : ''} ${r.addedColumns.map((c) => `"${c}"`).join(', ')} added as column${r.addedColumns.length > 1 ? 's' : ''} of ${objectLabel(stream)}`]
-          : []),
-        ...r.rejectedSamples.map(
-          (b) => `column ${b.column}: value ${JSON.stringify(b.value)?.slice(0, 60)} does not fit its type; kept in _pdsync_rejected`,
-        ),
-      ];
-      if (r.rejected > r.rejectedSamples.length) warnings.push(`${r.rejected} values in all did not fit their column`);
-      return { rowsRead: r.rows, rowsWritten: r.written, warnings };
-    });
+  /** Runs one step of a load, naming its table in a database error (the one that broke the connection, if one did). */
+  async step<T>(load: StreamLoad, stream: PlannedStream, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw targetError(this.lost.get(load.client) ?? e, objectName(stream.object));
+    }
+  }
+
+  /** Closes the load's connection: its lock and temporary tables end with it. */
+  endLoad(load: StreamLoad): void {
+    this.checkin(load.client, true);
+  }
+
+  /**
+   * Cancels, server-side, whatever the run's connections are waiting on (a lock another
+   * session holds, a long statement): a stop takes effect at once and leaves nothing waiting.
+   */
+  async cancelAll(): Promise<void> {
+    const pids = [...this.busy.keys()].map((c) => (c as unknown as { processID?: number }).processID).filter((p): p is number => typeof p === 'number');
+    if (pids.length === 0) return;
+    const canceller = new pg.Client({ connectionString: this.url, application_name: 'pdsync' });
+    try {
+      await canceller.connect();
+      await canceller.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
+    } catch {
+      // The server is gone: there is nothing left to cancel.
+    } finally {
+      await canceller.end().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {
+    if (this.runClient) this.checkin(this.runClient, true);
     await this.pool.end();
   }
 
   /** Runs `fn` on a pooled client; database errors become TargetErrors naming `where`. */
   async withClient<T>(where: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect().catch((e: Error) => {
-      throw new TargetError(`${where}: cannot connect to the target database: ${e.message}`);
-    });
+    const client = await this.checkout(where);
     let failed = false;
-    // A connection dropped mid-load (server restart, failover) is an error of this stream, not of the process.
-    const onError = () => undefined;
-    client.on('error', onError);
     try {
       return await fn(client);
     } catch (e) {
       failed = true;
-      if (e instanceof Error && 'severity' in e) {
-        // A database error: name the table. Source errors pass through untouched.
-        throw new TargetError(`${where}: ${e.message}`);
-      }
-      throw e;
+      throw targetError(e, where);
     } finally {
-      client.off('error', onError);
-      // A client that failed mid-COPY may be in an unknown protocol state: discard it.
-      client.release(failed);
+      this.checkin(client, failed);
     }
   }
+
+  private async checkout(where: string, onLost: (e: Error) => void = () => undefined): Promise<pg.PoolClient> {
+    const client = await this.pool.connect().catch((e: Error) => {
+      throw new TargetError(`${where}: cannot connect to the target database: ${e.message}`);
+    });
+    // A connection dropped mid-load (server restart, failover) is an error of this stream, not of the process.
+    const listener = (e: Error) => {
+      this.lost.set(client, e);
+      onLost(e);
+    };
+    client.on('error', listener);
+    this.busy.set(client, listener);
+    return client;
+  }
+
+  private checkin(client: pg.PoolClient, destroy: boolean): void {
+    const listener = this.busy.get(client);
+    if (!listener) return;
+    this.busy.delete(client);
+    client.off('error', listener);
+    client.release(destroy);
+  }
+}
+
+/** A database error, naming where it happened; other errors (the source's) pass through untouched. */
+function targetError(e: unknown, where: string): unknown {
+  if (e instanceof Error && 'severity' in e) return new TargetError(`${where}: ${e.message}`);
+  return e;
 }
 
 /** A refused connection: a wrong database, user or password is a configuration mistake (exit 2); the rest are failures. */
@@ -143,8 +181,4 @@ function connectError(e: unknown, name: string): Error {
   if (code === '3D000') return new ConfigError(`connection ${name}: ${message}: create it (createdb) or fix the database name in the url`);
   if (code === '28P01' || code === '28000') return new ConfigError(`connection ${name}: ${message}: fix the user or password in the url`);
   return new TargetError(`cannot connect to the target database (connection ${name}): ${message}`);
-}
-
-function objectLabel(stream: PlannedStream): string {
-  return `${stream.object.schema}.${stream.object.table}`;
 }

@@ -23,6 +23,15 @@ export const REJECTED = '_pdsync_rejected';
 export const UNMAPPED = '_pdsync_unmapped';
 /** Staging only: the order records arrived in, so the last copy of a record wins (ctid moves on UPDATE). */
 export const SEQ = '_pdsync_seq';
+/** Staging only: the part of the stream (a time window, the whole list, the change feed) a row was read in. */
+export const PART = '_pdsync_part';
+
+/** Staging's own columns, after the table's. */
+export const STAGING_ONLY: ColumnLayout[] = [
+  { name: UNMAPPED, type: 'jsonb' },
+  { name: SEQ, type: 'bigint' },
+  { name: PART, type: 'text' },
+];
 
 function bookkeeping(primaryKey: string[], simple: boolean): ColumnLayout[] {
   return [

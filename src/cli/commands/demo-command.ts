@@ -10,7 +10,7 @@ import { DEFAULT_EMBEDDED_DIR, startEmbeddedPostgres } from '../../target/embedd
 import { describeEmbedded } from '../../target/open-database.js';
 import { PostgresTarget } from '../../target/postgres-target.js';
 import type { CommandContext } from '../context.js';
-import { syncWithProgress } from '../sync-with-progress.js';
+import { POOL_SIZE, syncWithProgress } from '../sync-with-progress.js';
 import { DEMO_QUESTIONS } from './demo-questions.js';
 
 export interface DemoOptions {
@@ -45,7 +45,7 @@ export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promi
   const source = new PagerDutySource(connection, { signal: stop.signal });
   let target: PostgresTarget | undefined;
   try {
-    target = await PostgresTarget.connect(server.url, 5);
+    target = await PostgresTarget.connect(server.url, POOL_SIZE);
     const catalogue = await loadCatalogue();
     const thePlan = plan({
       catalogue,

@@ -11,7 +11,7 @@ import { openDatabase } from '../../target/open-database.js';
 import { PostgresTarget } from '../../target/postgres-target.js';
 import { registerSecrets } from '../connection-secrets.js';
 import { type CommandContext, warnTo } from '../context.js';
-import { syncWithProgress } from '../sync-with-progress.js';
+import { POOL_SIZE, syncWithProgress } from '../sync-with-progress.js';
 
 export interface RunOptions {
   file?: string;
@@ -25,8 +25,6 @@ export interface RunOptions {
   dryRun?: boolean;
   limit?: string;
 }
-
-const PARALLEL_STREAMS = 4;
 
 function parseLimit(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -98,7 +96,7 @@ export async function runCommand(opts: RunOptions, ctx: CommandContext): Promise
     const database = await openDatabase(config.target, ctx.cwd, ctx.env);
     try {
       if (database.where) output.err(`pdsync: target ${thePlan.target.name}: ${database.where}`);
-      const target = await PostgresTarget.connect(database.url, PARALLEL_STREAMS + 1, thePlan.target.name);
+      const target = await PostgresTarget.connect(database.url, POOL_SIZE, thePlan.target.name);
       try {
         if (opts.dryRun) {
           const report = planReport(thePlan, await target.savedCursors(thePlan.streams));

@@ -1,0 +1,20 @@
+import { ApiError } from '../../errors.js';
+import type { ApiRecord } from '../../record.js';
+import type { Query } from '../query-string.js';
+
+/** One page of a list endpoint, read out of its envelope. */
+export interface ListPage {
+  records: ApiRecord[];
+  more: boolean;
+  /** Present when the request asked for it (`total=true`). */
+  total: number | undefined;
+}
+
+export type FetchList = (query: Query) => Promise<ListPage>;
+
+/** A list page from a response body: the envelope's array, `more` and `total`. */
+export function listPage(body: Record<string, unknown>, envelope: string, request: string): ListPage {
+  const records = body[envelope];
+  if (!Array.isArray(records)) throw new ApiError(`${request}: response has no "${envelope}" array`, 200, undefined, request);
+  return { records: records as ApiRecord[], more: body.more === true, total: typeof body.total === 'number' ? body.total : undefined };
+}
