@@ -18,6 +18,8 @@ export interface FaultOptions {
   slowMs?: number;
   /** Requests afterRequests+1 .. afterRequests+count all answer 429, whatever the rate. */
   storm?: { afterRequests: number; count: number };
+  /** The wait an injected 429 names (ratelimit-reset, and Retry-After when on); default 1 s. */
+  retryAfterSeconds?: number;
   /** Only requests to these paths (e.g. '/users') fault; default every path. */
   paths?: readonly string[];
 }
@@ -28,6 +30,8 @@ export interface Fault {
   withHeaders: boolean;
   /** How long a `slow` fault holds the reply. */
   delayMs: number;
+  /** The wait an injected 429 names. */
+  waitSeconds: number;
 }
 
 const HEADERLESS_429_SHARE = 0.25;
@@ -68,10 +72,11 @@ export class FaultPlan {
   next(): Fault | undefined {
     const n = ++this.requests;
     const storm = this.o.storm;
-    if (storm && n > storm.afterRequests && n <= storm.afterRequests + storm.count) return { kind: 'http429', withHeaders: true, delayMs: 0 };
+    const waitSeconds = this.o.retryAfterSeconds ?? 1;
+    if (storm && n > storm.afterRequests && n <= storm.afterRequests + storm.count) return { kind: 'http429', withHeaders: true, delayMs: 0, waitSeconds };
     if (unitHash(this.seed, n, 1) >= this.o.rate) return undefined;
     const kind = this.kinds[Math.floor(unitHash(this.seed, n, 2) * this.kinds.length)]!;
     const withHeaders = kind !== 'http429' || unitHash(this.seed, n, 3) >= HEADERLESS_429_SHARE;
-    return { kind, withHeaders, delayMs: kind === 'slow' ? this.slowMs : 0 };
+    return { kind, withHeaders, delayMs: kind === 'slow' ? this.slowMs : 0, waitSeconds };
   }
 }

@@ -103,10 +103,10 @@ export class TrafficControls {
       case 'http503':
         return gatewayReply(503, headers);
       case 'http429': {
-        // Injected throttling is brief: the headers say the window resets in a second.
+        // Injected throttling is brief unless asked otherwise: the headers say the window resets in a second.
         if (!fault.withHeaders) return jsonReply(429, rateLimitExceeded().body());
         const limit = this.rateLimit?.limit ?? PAGERDUTY_LIMIT;
-        return this.tooManyRequests(rateLimitHeaders({ limit, remaining: 0, resetSeconds: 1 }), 1);
+        return this.tooManyRequests(rateLimitHeaders({ limit, remaining: 0, resetSeconds: fault.waitSeconds }), fault.waitSeconds);
       }
       case 'reset':
         return { ...ok, delivery: 'reset' };

@@ -17,9 +17,10 @@ interface StreamProgress {
 
 const REDRAW_MS = 250;
 
-/** Rows of a finished stream: written, and when some records came twice, how many were read. */
+/** Rows of a finished stream: written, and how many were read when that differs (records read twice, or rows staged by a run resumed). */
 export function rowsDone(s: StreamSummary): string {
   if (s.rowsRead === s.rowsWritten) return `${s.rowsWritten} rows`;
+  if (s.rowsRead < s.rowsWritten) return `${s.rowsWritten} rows (${s.rowsRead} read now, the rest staged by an earlier run)`;
   return `${s.rowsWritten} rows (${s.rowsRead} read, ${s.rowsRead - s.rowsWritten} of them repeats of a record already read)`;
 }
 
