@@ -87,6 +87,49 @@ describe('extraction never loses a row', () => {
     }
   });
 
+  test('against a token bucket that enforces exactly the configured rate: no 429s, the rate, the in-flight cap', async () => {
+    const f = await syncFixture({
+      name: 'bucket',
+      sim: { latencyMs: 40, rateLimit: { kind: 'bucket', limit: 8, windowSeconds: 1 } },
+      inputs: { rate: 8, concurrency: 3 },
+      replication: only('incidents', 'notifications'),
+    });
+    try {
+      const r = await f.runProcess();
+      assert.equal(r.code, 0, r.stderr);
+      const stats = f.sim.stats();
+      assert.ok(stats.requests >= 30, `enough requests to measure (${stats.requests})`);
+      assert.ok((stats.byStatus[429] ?? 0) <= stats.requests / 100, `${stats.byStatus[429]} of ${stats.requests} requests refused with 429`);
+      assert.ok(stats.peakPerSecond <= 8 + 1, `peak ${stats.peakPerSecond} requests in one second, rate 8`);
+      assert.ok(stats.peakInFlight <= 3, `peak ${stats.peakInFlight} in flight, limit 3`);
+      await assertExact(f, ['incidents', 'notifications']);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a window shared with another client: the run slows to what is left, with no 429 storm and no wait for a whole window', async () => {
+    // PagerDuty's kind of limit, scaled down: 48 per 6-second window, of which the other client spends 4 a second.
+    const f = await syncFixture({
+      name: 'shared',
+      sim: { latencyMs: 40, rateLimit: { limit: 48, windowSeconds: 6, aligned: true, sharedPerSecond: 4 } },
+      inputs: { rate: 8, concurrency: 2 },
+      replication: only('incidents', 'notifications'),
+    });
+    try {
+      const r = await f.runProcess();
+      assert.equal(r.code, 0, r.stderr);
+      const stats = f.sim.stats();
+      assert.ok((stats.byStatus[429] ?? 0) <= Math.max(1, stats.requests / 100), `${stats.byStatus[429]} of ${stats.requests} requests refused with 429`);
+      const starts = f.sim.requests.map((q) => q.startedAt).sort((a, b) => a - b);
+      const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+      assert.ok(Math.max(...gaps) < 6_000, `the longest pause was ${Math.max(...gaps)} ms: never a whole window`);
+      await assertExact(f, ['incidents', 'notifications']);
+    } finally {
+      await f.close();
+    }
+  });
+
   test('ratelimit-remaining slows the run before the API answers 429', async () => {
     const f = await syncFixture({
       name: 'headers',

@@ -3,6 +3,7 @@ import { runReplication } from '../runner/run-replication.js';
 import type { PagerDutySource } from '../source/pagerduty-source.js';
 import type { Catalogue } from '../spec/catalogue.js';
 import { type ProgressStyle, ProgressReporter } from '../summary/progress-reporter.js';
+import { rateAdvice } from '../summary/rate-advice.js';
 import { formatSummary, type RunSummary } from '../summary/run-summary.js';
 import type { PostgresTarget } from '../target/postgres-target.js';
 import type { Output } from './output.js';
@@ -19,7 +20,7 @@ export async function syncWithProgress(
   source: PagerDutySource,
   target: PostgresTarget,
   output: Output,
-  opts: { style: ProgressStyle; debug: boolean; signal: AbortSignal; rowLimit?: number },
+  opts: { style: ProgressStyle; debug: boolean; signal: AbortSignal; rowLimit?: number; adviseRate?: boolean },
 ): Promise<RunSummary> {
   const events = new ProgressReporter(output, opts.style, opts.debug);
   let summary: RunSummary;
@@ -39,5 +40,7 @@ export async function syncWithProgress(
     events.close();
   }
   output.err(formatSummary(summary));
+  const advice = opts.adviseRate && rateAdvice(summary, source.pacing, thePlan.source.connection.inputs.rate);
+  if (advice) output.err(advice);
   return summary;
 }

@@ -4,12 +4,12 @@ import { type ApiError, TargetError } from '../errors.js';
 import { incrementalSince, type Plan, type PlannedStream } from '../plan/plan.js';
 import type { PagerDutySource } from '../source/pagerduty-source.js';
 import { classify } from '../source/response-classifier.js';
-import { windowPart } from '../source/stream-item.js';
 import { streamWindows } from '../source/stream-reader.js';
 import type { RunSummary, StreamSummary } from '../summary/run-summary.js';
 import type { PostgresTarget } from '../target/postgres-target.js';
 import type { StreamLoad } from '../target/stream-load.js';
 import type { RunEvents } from './run-events.js';
+import { providersFirst, type SharedFeed, sharedFeeds } from './shared-feed.js';
 import { changesFrom, streamItems } from './stream-items.js';
 
 export interface RunDeps {
@@ -36,10 +36,12 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
   // A stop cancels what the database is waiting on at once (a lock, a long statement).
   const cancel = () => void deps.target.cancelAll();
   deps.signal.addEventListener('abort', cancel);
+  const feeds = await feedsToShare(plan, deps);
   const limit = pLimit(deps.parallelStreams);
-  const streams = await Promise.all(plan.streams.map((s) => limit(() => runStream(plan, s, runId, deps)))).finally(() =>
+  const done = await Promise.all(providersFirst(plan.streams, feeds).map((s) => limit(() => runStream(plan, s, runId, deps, feeds)))).finally(() =>
     deps.signal.removeEventListener('abort', cancel),
   );
+  const streams = plan.streams.map((p) => done.find((s) => s.stream === p.name)!);
   const interrupted = deps.signal.aborted;
   const summary: RunSummary = {
     runId,
@@ -59,8 +61,19 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
   return summary;
 }
 
+/** Feeds two streams of the run can share, with where each starts; none for a consumer's first run. */
+async function feedsToShare(plan: Plan, deps: RunDeps): Promise<SharedFeed[]> {
+  const feeds: SharedFeed[] = [];
+  for (const feed of sharedFeeds(plan, deps.rowLimit !== undefined)) {
+    feed.since = changesFrom(feed.consumer, await deps.target.savedState(feed.consumer), undefined);
+    if (feed.since) feeds.push(feed);
+  }
+  return feeds;
+}
+
 /** Reads a stream into its load and publishes it; returns what happened, never throws. */
-async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps: RunDeps): Promise<StreamSummary> {
+async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps: RunDeps, feeds: SharedFeed[]): Promise<StreamSummary> {
+  const provides = feeds.find((f) => f.provider.name === stream.name);
   const started = Date.now();
   const counters = { requests: 0, retries: 0 };
   const object = `${stream.object.schema}.${stream.object.table}`;
@@ -80,9 +93,10 @@ async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps:
     );
     const opened = load;
     const since = incrementalSince(stream, opened.cursor);
-    const parts = (streamWindows(stream.spec, since, new Date(plan.until)) ?? []).map(windowPart);
-    const resumed = await target.step(opened, stream, () => opened.begin(parts));
-    events.streamStarted(stream.name, `(${stream.mode} -> ${object}${since ? `, from ${since.toISOString()}${opened.cursor ? ' by the saved cursor' : ''}` : ''}${resumed ? `, resuming ${resumed.parts.size} windows staged at ${resumed.startedAt.toISOString()}` : ''})`);
+    const windows = streamWindows(stream.spec, since, new Date(plan.until)) ?? [];
+    const resumed = await target.step(opened, stream, () => opened.begin(windows));
+    const also = provides ? `, read also for the changes of ${provides.consumer.name}` : '';
+    events.streamStarted(stream.name, `(${stream.mode} -> ${object}${since ? `, from ${since.toISOString()}${opened.cursor ? ' by the saved cursor' : ''}` : ''}${also}${resumed ? `, resuming ${resumed.parts.size} windows staged at ${resumed.startedAt.toISOString()}` : ''})`);
     const fetchPage = deps.source.fetcher(counters, {
       signal: own.signal,
       onRequest: (e) => events.request(stream.name, e),
@@ -90,7 +104,8 @@ async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps:
     });
     const items = streamItems({
       stream, plan, fetchPage, events, pageLimit: deps.pageLimit, maxOffset: deps.maxOffset, since,
-      changesSince: changesFrom(stream, opened.cursor, resumed?.startedAt), skip: resumed?.parts ?? new Set(), rowLimit: deps.rowLimit,
+      changesSince: changesFrom(stream, { cursor: opened.cursor, syncedUntil: opened.syncedUntil }, resumed?.startedAt), skip: resumed?.parts ?? new Set(), rowLimit: deps.rowLimit,
+      provides, consumes: feeds.find((f) => f.consumer.name === stream.name),
     });
     for await (const item of items) await target.step(opened, stream, () => opened.accept(item));
     const result = await target.step(opened, stream, () => opened.publish(deps.signal));
@@ -110,6 +125,8 @@ async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps:
       summary.reason = e instanceof Error ? e.message : String(e);
     }
   } finally {
+    // A provider that did not read everything leaves its consumer to read the feed itself.
+    provides?.finish(false);
     if (load) target.endLoad(load);
   }
   summary.requests = counters.requests;

@@ -1,9 +1,10 @@
 import { CURSOR_OVERLAP_MS, type Plan, type PlannedStream } from '../plan/plan.js';
 import type { ApiRecord } from '../record.js';
 import { type FetchPage, readStream, type ReadOptions } from '../source/stream-reader.js';
-import { CHANGES, type StreamItem } from '../source/stream-item.js';
+import { CHANGES, insideAny, partWindow, type StreamItem } from '../source/stream-item.js';
 import { compositeKeyOf } from '../target/copy-row-encoder.js';
 import type { RunEvents } from './run-events.js';
+import type { SharedFeed } from './shared-feed.js';
 
 export interface ItemsInput {
   stream: PlannedStream;
@@ -18,6 +19,10 @@ export interface ItemsInput {
   /** Parts staged by an earlier run, not read again. */
   skip: ReadonlySet<string>;
   rowLimit: number | undefined;
+  /** This stream's read also serves another's change feed (log entries for incidents). */
+  provides?: SharedFeed | undefined;
+  /** This stream's change feed comes from another stream of the run. */
+  consumes?: SharedFeed | undefined;
 }
 
 /** How records of a stream are told apart across pages: its key, as the load forms it. */
@@ -29,6 +34,13 @@ export function keyFunction(stream: PlannedStream): (r: ApiRecord) => string {
 /** The records a change feed names, in full: a bare reference stub would blank a row. */
 async function* changedRecords(input: ItemsInput, read: ReadOptions): AsyncGenerator<StreamItem> {
   const changes = input.stream.changes!;
+  if (input.consumes && (await input.consumes.done)) {
+    const records = input.consumes.records();
+    input.events.changesFound(input.stream.name, changes.spec.name, records.length);
+    yield { kind: 'records', part: CHANGES, records };
+    yield { kind: 'done', part: CHANGES };
+    return;
+  }
   let found = 0;
   const feed = readStream(changes.spec, input.fetchPage, { ...read, since: input.changesSince!, skip: new Set(), keyOf: (r) => String(r.id), onTotal: () => undefined });
   for await (const item of feed) {
@@ -51,31 +63,39 @@ async function* changedRecords(input: ItemsInput, read: ReadOptions): AsyncGener
 export async function* streamItems(input: ItemsInput): AsyncGenerator<StreamItem> {
   const { stream, events } = input;
   let total = 0;
+  const since = earliest(input.since, input.provides?.since);
   const read: ReadOptions = {
     pageLimit: input.pageLimit,
     maxOffset: input.maxOffset,
     until: new Date(input.plan.until),
-    ...(input.since ? { since: input.since } : {}),
+    ...(since ? { since } : {}),
     ...(stream.forwardDays ? { forwardDays: stream.forwardDays } : {}),
     skip: input.skip,
     keyOf: keyFunction(stream),
     onTotal: (n) => events.totalKnown(stream.name, (total += n)),
   };
+  const feed = input.provides;
+  const spec = feed ? { ...stream.spec, include: [...new Set([...stream.spec.include, ...feed.tap.include])] } : stream.spec;
   async function* all(): AsyncGenerator<StreamItem> {
-    yield* readStream(stream.spec, input.fetchPage, read);
+    for await (const item of readStream(spec, input.fetchPage, read)) {
+      yield feed && item.kind === 'records' ? { ...item, records: feed.take(item.records) } : item;
+    }
+    feed?.finish(true);
     if (stream.changes && input.changesSince) yield* changedRecords(input, read);
   }
   let rows = 0;
   let pages = 0;
   const perPart = new Map<string, number>();
+  // A window's rows: its own, or those of its pieces.
+  const rowsOf = (part: string) => [...perPart].filter(([p]) => p === part || insideAny(p, [partWindow(part)!])).reduce((n, [, r]) => n + r, 0);
   for await (const item of all()) {
     if (item.kind === 'restart') {
       events.notice(stream.name, 'the list changed while it was read: reading it again');
       perPart.set(item.part, 0);
     }
-    if (item.kind === 'done') {
-      const [since, until] = item.part.split('/');
-      if (since && until) events.windowDone(stream.name, new Date(since), new Date(until), perPart.get(item.part) ?? 0);
+    if (item.kind === 'done' && !item.piece) {
+      const w = partWindow(item.part);
+      if (w) events.windowDone(stream.name, w.since, w.until, rowsOf(item.part));
     }
     if (item.kind !== 'records') {
       yield item;
@@ -92,9 +112,16 @@ export async function* streamItems(input: ItemsInput): AsyncGenerator<StreamItem
   }
 }
 
-/** Where the change feed starts for a load: the cursor less the overlap; for a resumed full refresh, when its staging began. */
-export function changesFrom(stream: PlannedStream, cursor: Date | undefined, resumedAt: Date | undefined): Date | undefined {
+function earliest(a: Date | undefined, b: Date | undefined): Date | undefined {
+  return a && b ? (a < b ? a : b) : a;
+}
+
+/**
+ * Where the change feed starts for a load, less the overlap: when the last published run read up
+ * to (else its cursor); for a resumed full refresh, when its staging began. A first run reads no feed.
+ */
+export function changesFrom(stream: PlannedStream, last: { cursor?: Date | undefined; syncedUntil?: Date | undefined }, resumedAt: Date | undefined): Date | undefined {
   if (!stream.changes) return undefined;
-  const from = cursor ?? resumedAt;
+  const from = last.syncedUntil ?? last.cursor ?? resumedAt;
   return from ? new Date(from.getTime() - CURSOR_OVERLAP_MS) : undefined;
 }

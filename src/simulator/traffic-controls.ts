@@ -3,7 +3,7 @@ import { accessDenied, authenticationFailed, internalServerError, rateLimitExcee
 import { type Fault, type FaultOptions, FaultPlan } from './fault-plan.js';
 import type { ListEndpoints } from './list-endpoints.js';
 import { type Gates, checkGates } from './plan-gates.js';
-import { FixedWindowLimiter, type RateLimitOptions, checkRateLimit } from './rate-limit.js';
+import { type Limiter, makeLimiter, type RateLimitOptions, checkRateLimit } from './rate-limit.js';
 import { type Reply, gatewayReply, jsonReply, rateLimitHeaders } from './replies.js';
 
 /** The knobs tests turn, at start or between runs. */
@@ -32,7 +32,7 @@ export class TrafficControls {
   private readonly accepted: Set<string>;
   private readonly denied: Set<string>;
   private rateLimit?: RateLimitOptions;
-  private limiter?: FixedWindowLimiter;
+  private limiter?: Limiter;
   private readonly retryAfter: boolean;
   private faults?: FaultPlan;
   private gates: Gates = {};
@@ -60,7 +60,7 @@ export class TrafficControls {
   /** A new limit starts with a fresh window. */
   setRateLimit(r: RateLimitOptions | undefined): void {
     this.rateLimit = r && checkRateLimit(r);
-    this.limiter = r && new FixedWindowLimiter(r);
+    this.limiter = r && makeLimiter(r);
   }
 
   /** A new plan numbers requests from 1 again, so the same seed replays the same faults. */

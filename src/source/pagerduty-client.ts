@@ -12,6 +12,7 @@ export interface PagerDutyClientOptions {
 export type ListBody = Record<string, unknown> & { more?: boolean; total?: number | null };
 
 export interface RateLimitHeaders {
+  limit?: number;
   remaining?: number;
   resetSeconds?: number;
 }
@@ -66,7 +67,11 @@ export class PagerDutyClient {
     let headers: Record<string, string | string[] | undefined>;
     const authorization = await this.options.authorization();
     // The timeout bounds the whole request, body included: a body trickling in a byte at a time ends too.
-    const deadline = AbortSignal.timeout(this.options.timeoutMs);
+    // One controller per request, its listener removed after: nothing accumulates on a run-long signal.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs);
+    const stop = () => deadline.abort(signal?.reason);
+    signal?.addEventListener('abort', stop, { once: true });
     try {
       const res = await this.agent.request({
         origin: this.origin,
@@ -77,18 +82,22 @@ export class PagerDutyClient {
           authorization,
           'user-agent': 'pdsync',
         },
-        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+        signal: deadline.signal,
       });
       status = res.statusCode;
       headers = res.headers;
       text = await res.body.text();
     } catch (e) {
       if (signal?.aborted) throw signal.reason ?? e;
-      if (deadline.aborted) throw new ApiError(`${request}: timed out after ${this.options.timeoutMs} ms`, undefined, undefined, request);
+      if (deadline.signal.aborted) throw new ApiError(`${request}: timed out after ${this.options.timeoutMs} ms`, undefined, undefined, request);
       throw networkError(e, request);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
     }
     if (status >= 200 && status < 300) {
       const rateLimit = {
+        limit: numberHeader(headers, 'ratelimit-limit'),
         remaining: numberHeader(headers, 'ratelimit-remaining'),
         resetSeconds: numberHeader(headers, 'ratelimit-reset'),
       };

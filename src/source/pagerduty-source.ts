@@ -2,7 +2,7 @@ import type { PagerDutyConnection } from '../config/connections.js';
 import { apiBaseUrl } from './api-base-url.js';
 import { OAuthTokenProvider } from './oauth-token-provider.js';
 import { PagerDutyClient } from './pagerduty-client.js';
-import { RateLimiter } from './rate-limiter.js';
+import { type PacingStats, RateLimiter } from './rate-limiter.js';
 import { type FetchHooks, type RequestCounters, RequestExecutor } from './request-executor.js';
 import { DEFAULT_RETRY } from './retry-policy.js';
 import type { FetchPage } from './stream-reader.js';
@@ -40,6 +40,8 @@ export interface SourceOptions {
 export class PagerDutySource {
   private readonly client: PagerDutyClient;
   private readonly executor: RequestExecutor;
+  /** How the run was paced: its own rate's waits, the server's, and the key's limit as the headers told it. */
+  readonly pacing: PacingStats;
 
   constructor(conn: PagerDutyConnection, opts: SourceOptions = {}) {
     this.client = new PagerDutyClient({
@@ -48,6 +50,7 @@ export class PagerDutySource {
       timeoutMs: conn.inputs.timeout,
     });
     const limiter = new RateLimiter({ rate: conn.inputs.rate, concurrency: conn.inputs.concurrency });
+    this.pacing = limiter.stats;
     this.executor = new RequestExecutor(
       this.client,
       limiter,
@@ -58,7 +61,8 @@ export class PagerDutySource {
 
   /** A page fetcher for one stream: counts its requests and retries, reports each, and stops with the stream's signal. */
   fetcher(counters: RequestCounters, hooks: FetchHooks = {}): FetchPage {
-    return (path, query) => this.executor.fetch(path, query, counters, hooks);
+    const withSignal = { ...hooks, signal: this.executor.signalFor(hooks.signal) };
+    return (path, query) => this.executor.fetch(path, query, counters, withSignal);
   }
 
   async close(): Promise<void> {

@@ -31,7 +31,7 @@ export interface ServerWait {
 export interface FetchHooks {
   onRequest?: (e: RequestEvent) => void;
   onServerWait?: (w: ServerWait) => void;
-  /** Aborted when the caller (a stream) stops: its queued and in-flight requests end at once. */
+  /** Aborted when the run or the caller (a stream) stops: its queued and in-flight requests end at once (see signalFor). */
   signal?: AbortSignal;
 }
 
@@ -53,9 +53,13 @@ export class RequestExecutor {
     private readonly signal?: AbortSignal,
   ) {}
 
+  /** The signal a caller's requests stop with: the run's, and the caller's own when it has one. Made once per caller. */
+  signalFor(own: AbortSignal | undefined): AbortSignal | undefined {
+    return own && this.signal ? AbortSignal.any([this.signal, own]) : (own ?? this.signal);
+  }
+
   fetch(path: string, query: Query, counters: RequestCounters, hooks: FetchHooks = {}): Promise<ListBody> {
-    const signals = [this.signal, hooks.signal].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    const signal = hooks.signal;
     let attempts = 0;
     return this.limiter.run(() =>
       pRetry(
@@ -68,13 +72,14 @@ export class RequestExecutor {
           const started = Date.now();
           try {
             const res = await this.client.get(path, query, signal);
-            this.limiter.observe(res.rateLimit.remaining, res.rateLimit.resetSeconds);
+            this.limiter.observe(res.rateLimit.remaining, res.rateLimit.resetSeconds, res.rateLimit.limit);
             hooks.onRequest?.({ path, query, status: 200, ms: Date.now() - started, attempt });
             return res.body;
           } catch (e) {
             const status = (e as { status?: number }).status;
             hooks.onRequest?.({ path, query, status, ms: Date.now() - started, attempt });
             if (status === 401) this.authFailure = e;
+            if (status === 429) this.limiter.holdOff(retryWait(e, 1, this.retry)?.ms ?? 0);
             throw e;
           }
         },

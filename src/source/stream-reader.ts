@@ -61,7 +61,10 @@ export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOpt
   };
   const offsetOptions = (unstable: boolean) => ({ limit: opts.pageLimit, pagesAhead: PAGES_AHEAD, unstable, keyOf: opts.keyOf, maxPasses: MAX_PASSES });
 
-  /** One window, or a piece of one: counted first, split when over the cap, else read. */
+  /**
+   * One window, or a piece of one: counted first, split when over the cap, else read. Each piece
+   * is a part of its own, so a resumed load keeps the pieces a killed run finished.
+   */
   const readSlice = async (w: TimeWindow, part: string, top: boolean): Promise<void> => {
     const query: Query = { ...base, ...spec.window!.query, since: formatTime(w.since), until: formatTime(w.until) };
     const first = await fetchList({ ...query, limit: opts.pageLimit, offset: 0, total: true });
@@ -76,7 +79,15 @@ export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOpt
       }
       // Pieces are read two at a time: side by side enough to fill the limiter, few enough to bound memory.
       const pieceLimit = pLimit(2);
-      await Promise.all(pieces.map((p) => pieceLimit(() => readSlice(p, part, false))));
+      const left = pieces.filter((p) => !opts.skip?.has(windowPart(p)));
+      await Promise.all(
+        left.map((p) =>
+          pieceLimit(async () => {
+            await readSlice(p, windowPart(p), false);
+            await sink({ kind: 'done', part: windowPart(p), piece: true });
+          }),
+        ),
+      );
       return;
     }
     await readOffsetList(fetchList, query, first, part, sink, offsetOptions(false), spec.path);

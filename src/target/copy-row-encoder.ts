@@ -1,6 +1,6 @@
 import type { ApiRecord } from '../record.js';
 import type { ColumnType } from '../spec/catalogue.js';
-import { type Alteration, cleanJson, cleanString, fitsIdentifier, isTimestamp, keepable } from './pg-values.js';
+import { type Alteration, cleanJson, cleanString, fitsIdentifier, isTimestamp, jsonText, keepable } from './pg-values.js';
 import { COMPOSITE_KEY, LOADED_AT, REJECTED, type ColumnLayout, type TableLayout } from './table-layout.js';
 
 /** Why a value went to `_pdsync_rejected`: it did not fit its column, PostgreSQL could not hold it as sent, or its field can have no column. */
@@ -40,9 +40,8 @@ function encodeValue(v: unknown, type: ColumnType): Encoded {
   switch (type) {
     case 'jsonb':
     case 'text': {
-      const c = typeof v === 'string' && type === 'text' ? cleanString(v) : cleanJson(v);
-      const text = typeof c.value === 'string' && type === 'text' ? c.value : JSON.stringify(c.value);
-      return c.altered ? { text: escapeCopy(text), keep: c.altered } : { text: escapeCopy(text) };
+      const c = typeof v === 'string' && type === 'text' ? cleanString(v) : jsonText(v);
+      return c.altered ? { text: escapeCopy(c.value), keep: c.altered } : { text: escapeCopy(c.value) };
     }
     case 'bigint':
       return typeof v === 'number' && Number.isSafeInteger(v) ? { text: String(v) } : { ...NULL, keep: 'misfit' };

@@ -28,6 +28,18 @@ export function cleanString(s: string): Cleaned<string> {
   return altered ? { value, altered } : { value };
 }
 
+/** In JSON text, the escapes of U+0000 and of surrogates (a well-formed pair is written as itself, never escaped). */
+const SUSPECT_ESCAPE = /\\u(0000|d[89a-f])/i;
+
+/** A value's JSON text, for a jsonb column: the value's own, unless it holds what jsonb cannot. */
+export function jsonText(v: unknown): Cleaned<string> {
+  const text = JSON.stringify(v);
+  // The common case costs one test of the text; only a suspect one is walked.
+  if (!SUSPECT_ESCAPE.test(text)) return { value: text };
+  const c = cleanJson(v);
+  return c.altered ? { value: JSON.stringify(c.value), altered: c.altered } : { value: text };
+}
+
 /** A JSON value jsonb can hold: every string and key cleaned. */
 export function cleanJson(v: unknown): Cleaned<unknown> {
   let altered: Alteration | undefined;

@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { ConfigError, TargetError } from '../errors.js';
 import type { PlannedStream } from '../plan/plan.js';
-import { ensureBookkeeping, readCursor } from './bookkeeping.js';
+import { ensureBookkeeping, readCursor, readState, type SavedState } from './bookkeeping.js';
 import type { Privileges } from './privileges.js';
 import { recordRunEnd, recordRunStart } from './run-history.js';
-import { objectName } from './sql.js';
+import { objectName, qualified } from './sql.js';
 import { type LoadOptions, StreamLoad } from './stream-load.js';
 
 /** The PostgreSQL side of a run: one pool, created once and passed the streams to write. */
@@ -65,6 +65,14 @@ export class PostgresTarget {
     } finally {
       this.checkin(client, true);
     }
+  }
+
+  /** A stream's saved cursor and sync time, read only; none when its table or pdsync's state is missing. */
+  async savedState(stream: PlannedStream): Promise<SavedState> {
+    return this.withClient('reading state', async (client) => {
+      const { rows } = await client.query<{ ok: boolean }>(`SELECT to_regclass('pdsync.state') IS NOT NULL AND to_regclass($1) IS NOT NULL AS ok`, [qualified(stream.object)]);
+      return rows[0]?.ok ? readState(client, stream.name, stream.object) : { cursor: undefined, syncedUntil: undefined };
+    });
   }
 
   /** Saved cursors of these streams, read only: for `--dry-run`, which writes nothing. */

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { PlannedStream } from '../plan/plan.js';
-import type { StreamItem } from '../source/stream-item.js';
-import { readCursor } from './bookkeeping.js';
+import { insideAny, type StreamItem } from '../source/stream-item.js';
+import { readState, type SavedState } from './bookkeeping.js';
 import { BatchCopy } from './batch-copy.js';
 import { emptyReport } from './copy-row-encoder.js';
 import { existingColumns } from './ddl.js';
@@ -54,8 +54,8 @@ export class StreamLoad {
     private readonly p: Privileges,
     private readonly stream: PlannedStream,
     private readonly layout: TableLayout,
-    /** The saved cursor, when the table exists and the stream is incremental. */
-    readonly cursor: Date | undefined,
+    /** The saved cursor and sync time, when the table exists and the stream is incremental. */
+    private readonly saved: SavedState,
     private readonly o: LoadOptions,
   ) {}
 
@@ -76,20 +76,31 @@ export class StreamLoad {
       await requireCreateSchema(client, p, stream.object.schema);
     }
     const layout = tableLayout(stream.spec, stream.primaryKey, live ? await existingColumns(client, stream.object) : new Map());
-    const cursor = live && stream.mode === 'incremental' ? await readCursor(client, stream.name, stream.object) : undefined;
-    return new StreamLoad(client, p, stream, layout, cursor, o);
+    const saved = live && stream.mode === 'incremental' ? await readState(client, stream.name, stream.object) : { cursor: undefined, syncedUntil: undefined };
+    return new StreamLoad(client, p, stream, layout, saved, o);
+  }
+
+  /** The saved cursor: the largest incremental key published. */
+  get cursor(): Date | undefined {
+    return this.saved.cursor;
+  }
+
+  /** When the last published run of this stream read up to: changes are looked for from there. */
+  get syncedUntil(): Date | undefined {
+    return this.saved.syncedUntil;
   }
 
   /**
    * Makes the staging table: the one a killed run left, when it is recent, of the same mode and
-   * shape, keeping the parts it finished that this run would read again; else a new one.
+   * shape, keeping the parts it finished (windows, or pieces of them) inside this run's windows;
+   * else a new one.
    */
-  async begin(plannedParts: string[]): Promise<Resumed | undefined> {
+  async begin(plannedWindows: { since: Date; until: Date }[]): Promise<Resumed | undefined> {
     const mode = this.o.trial ? 'trial' : this.stream.mode;
     const persistent = !this.o.trial && (await canCreateIn(this.client, 'pdsync'));
     this.staging = stagingTable(stagingTableName(this.stream.name, this.stream.object, mode), this.layout, persistent);
     const previous = persistent ? await readLoad(this.client, this.stream.name, this.stream.object) : undefined;
-    this.resumed = previous && (await this.resume(previous, mode, plannedParts));
+    this.resumed = previous && (await this.resume(previous, mode, plannedWindows));
     if (!this.resumed) {
       if (previous) await dropStaging(this.client, { schema: 'pdsync', table: previous.staging });
       await dropStaging(this.client, this.staging.name);
@@ -105,12 +116,12 @@ export class StreamLoad {
     return this.resumed;
   }
 
-  private async resume(previous: LoadRow, mode: string, plannedParts: string[]): Promise<Resumed | undefined> {
+  private async resume(previous: LoadRow, mode: string, plannedWindows: { since: Date; until: Date }[]): Promise<Resumed | undefined> {
     const staging = this.staging!;
     const fresh = Date.now() - previous.started_at.getTime() < RESUME_WITHIN_MS;
     if (previous.mode !== mode || previous.staging !== staging.name.table || !fresh) return undefined;
     if (!(await tableExists(this.client, staging.name)) || !(await sameColumns(this.client, staging))) return undefined;
-    const kept = previous.parts_done.filter((part) => plannedParts.includes(part));
+    const kept = previous.parts_done.filter((part) => insideAny(part, plannedWindows));
     if (kept.length === 0) return undefined;
     const rows = await keepParts(this.client, staging, kept);
     await registerLoad(this.client, this.stream.name, this.stream.object, { ...previous, run_id: this.o.runId }, kept);

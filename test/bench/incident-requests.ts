@@ -1,6 +1,6 @@
 import { startSimulator } from '../../src/simulator/server.js';
 import { envYaml, pdsync, SIM_KEY, workspace } from '../support/cli.js';
-import { SERVER_URL, testDatabase } from '../support/database.js';
+import { testDatabase } from '../support/database.js';
 import { benchRun, DATA_END } from './bench-support.js';
 
 /**
@@ -32,7 +32,7 @@ export async function lateChangeRequests(): Promise<string[]> {
   try {
     const replication = (mode: string) =>
       `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: ${mode}\n  object: ${db.schema}.{stream_name}\nstreams:\n  incidents:\n`;
-    const cwd = workspace({ 'env.yaml': envYaml(sim.url, SERVER_URL, { rate: 1000, concurrency: 6 }), 'incr.yaml': replication('incremental') });
+    const cwd = workspace({ 'env.yaml': envYaml(sim.url, db.url, { rate: 1000, concurrency: 6 }), 'incr.yaml': replication('incremental') });
     const run = async (file: string) => {
       const r = await pdsync(['run', file, '--json', '--quiet'], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
       if (r.code !== 0) throw new Error(r.stderr);
@@ -51,7 +51,7 @@ export async function lateChangeRequests(): Promise<string[]> {
     const feed = await run('incr.yaml');
     const lookback = new Date(DATA_END.getTime() + 86_400_000 - 180 * 86_400_000).toISOString();
     const lookCwd = workspace({
-      'env.yaml': envYaml(sim.url, SERVER_URL, { rate: 1000, concurrency: 6, anchor_date: lookback }),
+      'env.yaml': envYaml(sim.url, db.url, { rate: 1000, concurrency: 6, anchor_date: lookback }),
       'full.yaml': replication('full-refresh').replace(`${db.schema}.{stream_name}`, `${db.schema}.lookback_{stream_name}`),
     });
     const r = await pdsync(['run', 'full.yaml', '--json', '--quiet'], { cwd: lookCwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { startSimulator } from '../../src/simulator/server.js';
-import { SERVER_URL, testDatabase } from '../support/database.js';
+import { testDatabase } from '../support/database.js';
+import { tempDir } from '../support/temp.js';
 import { benchRun, DATA_END } from './bench-support.js';
 
 const ROWS = Number(process.env.PDSYNC_BENCH_ROWS ?? 1_000_000);
@@ -12,7 +12,7 @@ const ROWS = Number(process.env.PDSYNC_BENCH_ROWS ?? 1_000_000);
 /** The same rows as a JSON-lines file, loaded by `psql \copy` into a table of the same shape. */
 async function psqlBaseline(): Promise<number> {
   const sim = await startSimulator({ port: 0, seed: 42, dataEnd: DATA_END, volume: { log_entries: ROWS, incidents: ROWS / 10 } });
-  const dir = mkdtempSync(join(tmpdir(), 'pdsync-bench-'));
+  const dir = tempDir('bench');
   const file = join(dir, 'log_entries.jsonl');
   const out = createWriteStream(file);
   for (const r of sim.dataset.records('log_entries')) {
@@ -26,15 +26,15 @@ async function psqlBaseline(): Promise<number> {
     // Same shape as pdsync's table: the catalogue's columns, loaded from the JSON documents.
     await db.pool.query(`CREATE SCHEMA "${db.schema}"`);
     const started = Date.now();
-    execFileSync('psql', [SERVER_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `
+    execFileSync('psql', [db.url, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `
       CREATE TABLE "${db.schema}".raw (doc jsonb);
       CREATE TABLE "${db.schema}".log_entries (id text PRIMARY KEY, summary text, type text, self text, html_url text,
         created_at timestamptz, channel jsonb, agent jsonb, note text, contexts jsonb, service jsonb, incident jsonb,
         teams jsonb, event_details jsonb, changeset jsonb, acknowledgement_timeout bigint, assignees jsonb, "user" jsonb,
         changed_actions jsonb);`]);
-    execFileSync('psql', [SERVER_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c',
+    execFileSync('psql', [db.url, '-v', 'ON_ERROR_STOP=1', '-q', '-c',
       `\\copy "${db.schema}".raw (doc) FROM '${file}' WITH (FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02')`]);
-    execFileSync('psql', [SERVER_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c',
+    execFileSync('psql', [db.url, '-v', 'ON_ERROR_STOP=1', '-q', '-c',
       `INSERT INTO "${db.schema}".log_entries SELECT (jsonb_populate_record(NULL::"${db.schema}".log_entries, doc)).* FROM "${db.schema}".raw`]);
     return (Date.now() - started) / 1000;
   } finally {

@@ -1,13 +1,19 @@
 import { incidentRequests, lateChangeRequests } from './incident-requests.js';
 import { loadThroughput } from './load-throughput.js';
-import { requestBudget } from './request-budget.js';
+import { requestBudget, requestsPerRows } from './request-budget.js';
+import { resumeAfterKill, stagingThroughput } from './staging.js';
+import { startup } from './startup.js';
 
-/** `npm run bench`: prints each benchmark's figures. Select some with PDSYNC_BENCH=incidents,late,budget,load. */
+/** `npm run bench`: prints each benchmark's figures. Select some with PDSYNC_BENCH=incidents,late,budget,requests,load,staging,resume,startup. */
 const benches: Record<string, () => Promise<string[]>> = {
   incidents: incidentRequests,
   late: lateChangeRequests,
   budget: requestBudget,
+  requests: requestsPerRows,
   load: loadThroughput,
+  staging: stagingThroughput,
+  resume: resumeAfterKill,
+  startup,
 };
 const selected = process.env.PDSYNC_BENCH?.split(',') ?? Object.keys(benches);
 for (const name of selected) {

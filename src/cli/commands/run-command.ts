@@ -107,6 +107,7 @@ export async function runCommand(opts: RunOptions, ctx: CommandContext): Promise
           style: opts.quiet ? 'quiet' : output.isTTY ? 'tty' : 'plain',
           debug: opts.debug === true,
           signal: signals.signal,
+          adviseRate: true,
           ...(rowLimit ? { rowLimit } : {}),
         });
         if (opts.json) output.out(`${JSON.stringify(summary, null, 2)}\n`);
