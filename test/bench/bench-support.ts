@@ -1,8 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN, envYaml, SIM_KEY, workspace } from '../support/cli.js';
+import { envYaml, SIM_KEY, workspace } from '../support/cli.js';
 import { testDatabase } from '../support/database.js';
 import { tempDir } from '../support/temp.js';
 import { type Simulator, startSimulator, type SimulatorOptions } from '../../src/simulator/server.js';
@@ -10,6 +10,22 @@ import type { RunSummary } from '../../src/summary/run-summary.js';
 
 export const DATA_END = new Date('2026-06-01T00:00:00Z');
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+let snapshot: string | undefined;
+
+/**
+ * This checkout's build, copied aside when the benchmarks start, so that rebuilding the checkout
+ * while they run (they take a while) cannot change the program they measure.
+ */
+export function benchBin(): string {
+  if (!snapshot) {
+    const dir = join(tempDir('build'), 'pdsync');
+    for (const part of ['dist', 'specs', 'package.json']) cpSync(join(REPO, part), join(dir, part), { recursive: true });
+    symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
+    snapshot = join(dir, 'dist/cli/bin.js');
+  }
+  return snapshot;
+}
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -45,7 +61,7 @@ export async function benchSession(opts: SessionOptions) {
     async run(): Promise<BenchRun> {
       const started = Date.now();
       const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', opts.bin ?? BIN, 'run', 'r.yaml', '--json', '--quiet'], {
+        const child = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', opts.bin ?? benchBin(), 'run', 'r.yaml', '--json', '--quiet'], {
           cwd,
           env: { PATH: process.env.PATH ?? '', HOME: cwd, PAGERDUTY_API_KEY: SIM_KEY },
         });

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { startSimulator } from '../../src/simulator/server.js';
 import type { RunSummary } from '../../src/summary/run-summary.js';
-import { BIN, envYaml, SIM_KEY, workspace } from '../support/cli.js';
+import { envYaml, SIM_KEY, workspace } from '../support/cli.js';
 import { testDatabase } from '../support/database.js';
-import { benchRun, buildRef, DATA_END, median } from './bench-support.js';
+import { benchBin, benchRun, buildRef, DATA_END, median } from './bench-support.js';
 
 const ROWS = Number(process.env.PDSYNC_BENCH_ROWS ?? 1_000_000);
 const REPEAT = Number(process.env.PDSYNC_BENCH_REPEAT ?? 3);
@@ -44,7 +44,7 @@ export async function stagingThroughput(): Promise<string[]> {
 /** A pdsync run as a process; `killWhen` decides, after each request the simulator answers, whether to SIGKILL it. */
 async function runUntil(cwd: string, killWhen?: () => boolean): Promise<{ summary?: RunSummary; seconds: number }> {
   const started = Date.now();
-  const child = spawn(BIN, ['run', 'r.yaml', '--json', '--quiet'], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, PAGERDUTY_API_KEY: SIM_KEY } });
+  const child = spawn(benchBin(), ['run', 'r.yaml', '--json', '--quiet'], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, PAGERDUTY_API_KEY: SIM_KEY } });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.resume();

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { BIN } from '../support/cli.js';
-import { median } from './bench-support.js';
+import { benchBin, median } from './bench-support.js';
 
 /** How fast the command line answers `--version` and `--help`: the minimum and median of ten runs each. */
 export async function startup(): Promise<string[]> {
@@ -8,7 +7,7 @@ export async function startup(): Promise<string[]> {
     const ms: number[] = [];
     for (let i = 0; i < 10; i++) {
       const started = process.hrtime.bigint();
-      execFileSync(BIN, [arg], { stdio: 'ignore' });
+      execFileSync(benchBin(), [arg], { stdio: 'ignore' });
       ms.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
     return `pdsync ${arg}: min ${Math.min(...ms).toFixed(0)} ms, median ${median(ms).toFixed(0)} ms over 10 runs`;
