@@ -27,6 +27,7 @@ describe('extraction never loses a row', () => {
       name: 'faults',
       sim: { faults: { seed: 7, rate: 0.15, kinds: ['http500', 'http502', 'http503', 'http429', 'reset', 'truncated'] } },
       inputs: { max_attempts: 10 },
+      replication: only(...ALL),
     });
     try {
       const r = await f.run(['--json']);

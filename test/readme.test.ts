@@ -34,7 +34,7 @@ describe('README and examples', () => {
         .replace('# base_url: http://127.0.0.1:8089', `base_url: ${f.sim.url}`)
         .replace('"2024-01-01T00:00:00Z"', '"2020-01-01T00:00:00Z"')
         .replace('postgresql://postgres@127.0.0.1:5432/test', f.db.url)
-        .replace('rate: 5 ', 'rate: 100 ');
+        .replace('rate: 5 ', 'rate: 2000 ').replace('concurrency: 3 ', 'concurrency: 8 ');
       const replication = read('examples/replication.yaml').replace('pagerduty.{stream_name}', `${f.db.schema}.{stream_name}`);
       writeFileSync(join(f.cwd, 'env.yaml'), env);
       writeFileSync(join(f.cwd, 'replication.yaml'), replication);
@@ -56,7 +56,7 @@ describe('README and examples', () => {
       writeFileSync(join(cwd, 'env.yaml'), env);
       const r = await pdsync(['conns', 'test', 'PAGERDUTY'], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /readable streams \(13 of 13\)/);
+      assert.match(r.stdout, /readable streams \(20 of 20\)/);
     } finally {
       await sim.close();
     }

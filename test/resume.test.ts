@@ -48,10 +48,10 @@ describe('a killed run is resumed, not read again', () => {
         f.sim.dataset.updateRecord('incidents', String(r.id), { status: 'triggered', resolved_at: null, acknowledgements: [], assignments: [{ at: r.created_at, assignee }] });
       }
       await killAfterWindows(f, 'incidents', 2);
-      // Changed a few seconds before the rerun starts (a run reads up to the whole second it starts in).
-      f.sim.clock.advance(-5000);
       f.sim.dataset.resolveIncident(String(open[0]!.id));
       f.sim.dataset.acknowledgeIncident(String(open[1]!.id));
+      // Time passes before the rerun: a run reads up to the API's now, in whole seconds.
+      f.sim.clock.advance(2000);
       const r = await f.run();
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /resuming \d+ windows/);

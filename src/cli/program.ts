@@ -21,6 +21,7 @@ Examples:
   pdsync run replication.yaml --dry-run          the plan, without writing
   pdsync state show -r replication.yaml          saved incremental cursors
   pdsync state reset incidents -r replication.yaml
+  pdsync dbt sources -r replication.yaml -o models/sources.yml
   pdsync simulator --port 8089 --seed 42         a local PagerDuty simulator to try pdsync on
 
 ${EXIT_CODES_HELP}`;
@@ -158,6 +159,19 @@ export function buildProgram(exit: { code: number }, ctx: CommandContext): Comma
   ).action(async (query: string | undefined, opts) => {
     const { sqlCommand } = await import('./commands/sql-command.js');
     exit.code = await sqlCommand(query, { ...opts, ...envFileOf(opts, ctx.cwd) }, ctx);
+  });
+
+  const dbt = program.command('dbt').description('dbt files for the tables pdsync writes');
+  withEnvFile(
+    dbt
+      .command('sources')
+      .description('write a dbt sources.yml: tables, columns and descriptions, unique/not_null tests on keys')
+      .argument('[replication]', 'replication file (default ./replication.yaml)')
+      .option('-r, --replication <file>', 'the same, as an option')
+      .option('-o, --output <file>', 'where to write it (- for stdout)', 'sources.yml'),
+  ).action(async (file: string | undefined, opts) => {
+    const { dbtSourcesCommand } = await import('./commands/dbt-command.js');
+    exit.code = await dbtSourcesCommand({ ...envFileOf(opts, ctx.cwd), file: file ?? opts.replication, output: opts.output }, ctx);
   });
 
   program

@@ -29,7 +29,6 @@ export async function syncWithProgress(
       source,
       target,
       events,
-      pageLimit: catalogue.page_limit,
       maxOffset: catalogue.max_offset,
       parallelStreams: PARALLEL_STREAMS,
       signal: opts.signal,

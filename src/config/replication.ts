@@ -5,6 +5,16 @@ export type Mode = z.infer<typeof Mode>;
 
 const KeyList = z.union([z.string().min(1).transform((k) => [k]), z.array(z.string().min(1)).min(1)]);
 
+/** Options of the target tables (Sling's target_options). */
+const TargetOptions = z.strictObject({
+  /** normalize (default): snake_case column names (conferenceAddress -> conference_address); source: as the API spells them. */
+  column_casing: z.enum(['normalize', 'source']).optional(),
+  /** teams: row-level security on tables whose records carry teams, by pdsync.team_access. */
+  row_security: z.enum(['teams']).optional(),
+  /** false: do not create the analytics relations (incident_metrics, ...) in the target schema. */
+  relations: z.boolean().optional(),
+});
+
 const StreamSettings = z.strictObject({
   mode: Mode.optional(),
   /** `schema.table`; `{stream_name}` is replaced by the stream's name. */
@@ -12,6 +22,7 @@ const StreamSettings = z.strictObject({
   primary_key: KeyList.optional(),
   update_key: z.string().min(1).optional(),
   disabled: z.boolean().optional(),
+  target_options: TargetOptions.optional(),
 });
 
 export const Replication = z.strictObject({
@@ -24,3 +35,5 @@ export const Replication = z.strictObject({
 
 export type Replication = z.infer<typeof Replication>;
 export type StreamSettings = z.infer<typeof StreamSettings>;
+export type TargetOptions = z.infer<typeof TargetOptions>;
+export type ColumnCasing = NonNullable<TargetOptions['column_casing']>;

@@ -1,7 +1,8 @@
 import { ConfigError } from '../errors.js';
-import { type Catalogue, type StreamSpec, streamSpec } from '../spec/catalogue.js';
+import { type Catalogue, pageLimit, type StreamSpec, streamSpec } from '../spec/catalogue.js';
+import { changeFeed, forwardDays, parentOf, parseObject, relationPlan } from './stream-parts.js';
 import type { PagerDutyConnection, PostgresConnection } from '../config/connections.js';
-import type { Mode, Replication, StreamSettings } from '../config/replication.js';
+import type { ColumnCasing, Mode, Replication, StreamSettings } from '../config/replication.js';
 
 export interface TableName {
   schema: string;
@@ -19,7 +20,19 @@ export interface PlannedStream {
   /** Days ahead of the run's start to read, for a stream with a forward range. */
   forwardDays?: number;
   /** For streams with a change feed: the feed's stream, the field holding a changed record, and that record's type. Read after the first incremental run, and by a resumed load. */
-  changes?: { spec: StreamSpec; record: string; recordType: string };
+  changes?: ChangeFeed;
+  /** Records per page this stream asks for. */
+  pageLimit: number;
+  /** How record fields are named as columns. */
+  columnCasing: ColumnCasing;
+  /** For a child stream: the parent stream its requests are made for, read from `since` (and its change feed). */
+  parent?: { spec: StreamSpec; field: string; column: string; since?: string; changes?: ChangeFeed };
+}
+
+export interface ChangeFeed {
+  spec: StreamSpec;
+  record: string;
+  recordType: string;
 }
 
 export interface Plan {
@@ -28,6 +41,16 @@ export interface Plan {
   /** Fixed when the run starts: every window ends here, so records created during the run shift nothing. */
   until: string;
   streams: PlannedStream[];
+  /** Where the analytics relations go and the tables they read, by stream; none when turned off. */
+  relations?: RelationPlan;
+}
+
+export interface RelationPlan {
+  schema: string;
+  /** Each stream's table: the plan's, else what the defaults' object names it. */
+  tables: Record<string, TableName>;
+  /** Row-level security by team on tables whose records carry teams. */
+  rowSecurity: boolean;
 }
 
 export interface PlanInput {
@@ -107,15 +130,10 @@ export function plan(input: PlanInput): Plan {
         primaryKey,
         ...(spec.window ? { since: anchor } : {}),
         ...forwardDays(spec, input.source.inputs),
-        ...(spec.changes
-          ? {
-              changes: {
-                spec: { ...streamSpec(catalogue, spec.changes.stream), include: spec.changes.include },
-                record: spec.changes.record,
-                recordType: spec.changes.record_type,
-              },
-            }
-          : {}),
+        ...changeFeed(catalogue, spec),
+        pageLimit: pageLimit(catalogue, spec),
+        columnCasing: settings?.target_options?.column_casing ?? replication.defaults.target_options?.column_casing ?? 'normalize',
+        ...parentOf(catalogue, spec, anchor),
       };
     });
   if (streams.length === 0) fail('streams', 'no stream selected: name streams or add \'*\'');
@@ -131,19 +149,8 @@ export function plan(input: PlanInput): Plan {
     target: { name: replication.target ?? 'embedded', connection: input.target },
     until: new Date(now).toISOString(),
     streams,
+    ...relationPlan(catalogue, replication, streams),
   };
-}
-
-function parseObject(template: string, stream: string, fail: (msg: string) => never): TableName {
-  const unknown = template.match(/\{(?!stream_name\})[^}]*\}/);
-  if (unknown) fail(`unknown placeholder ${unknown[0]}: only {stream_name} is supported`);
-  const name = template.replaceAll('{stream_name}', stream);
-  const parts = name.split('.');
-  if (parts.length > 2 || parts.some((p) => p.length === 0)) fail(`"${name}" is not a table name: expected schema.table`);
-  // PostgreSQL counts 63 bytes, not characters, and silently cuts longer names: two streams could land in one table.
-  const long = parts.find((p) => Buffer.byteLength(p, 'utf8') > 63);
-  if (long) fail(`"${long}" is ${Buffer.byteLength(long, 'utf8')} bytes in UTF-8: PostgreSQL keeps names to 63 bytes and would cut it: shorten it`);
-  return parts.length === 2 ? { schema: parts[0]!, table: parts[1]! } : { schema: 'public', table: parts[0]! };
 }
 
 /** Re-read this much before the cursor, for records written late. */
@@ -155,15 +162,4 @@ export function incrementalSince(stream: PlannedStream, cursor: Date | undefined
   const anchor = Date.parse(stream.since);
   if (stream.mode !== 'incremental' || !cursor) return new Date(anchor);
   return new Date(Math.max(anchor, cursor.getTime() - CURSOR_OVERLAP_MS));
-}
-
-/** The days ahead a connection input asks of a stream with a forward range, if any. */
-function forwardDays(spec: StreamSpec, inputs: Record<string, unknown>): { forwardDays?: number } {
-  const range = spec.forward_range;
-  const days = range ? Number(inputs[range.input] ?? 0) : 0;
-  if (!range || !(days > 0)) return {};
-  if (days > range.max_days) {
-    throw new ConfigError(`inputs.${range.input}: ${days} days: PagerDuty answers ${spec.name} at most ${range.max_days} days ahead`);
-  }
-  return { forwardDays: days };
 }

@@ -9,9 +9,13 @@ export interface RunEvents {
   /** Rows the stream will read in all, once every window has been counted. */
   totalKnown(stream: string, total: number): void;
   windowDone(stream: string, since: Date, until: Date, rows: number): void;
+  /** A child stream knows how many parent records it is read for (one request, or more, each). */
+  parentsKnown(stream: string, parentStream: string, parents: number): void;
   /** Records changed since the cursor, found through another stream (incidents through log entries). */
   changesFound(stream: string, feed: string, records: number): void;
   request(stream: string, e: RequestEvent): void;
   notice(stream: string, line: string): void;
   streamFinished(summary: StreamSummary): void;
+  /** The analytics relations made or refreshed after the streams, and those that failed. */
+  relationsDone(made: string[], failed: { name: string; reason: string }[]): void;
 }

@@ -10,13 +10,12 @@ import type { PostgresTarget } from '../target/postgres-target.js';
 import type { StreamLoad } from '../target/stream-load.js';
 import type { RunEvents } from './run-events.js';
 import { providersFirst, type SharedFeed, sharedFeeds } from './shared-feed.js';
-import { changesFrom, streamItems } from './stream-items.js';
+import { changesFrom, parentRange, streamItems } from './stream-items.js';
 
 export interface RunDeps {
   source: PagerDutySource;
   target: PostgresTarget;
   events: RunEvents;
-  pageLimit: number;
   maxOffset: number;
   /** Streams loading side by side; the source's limiter bounds their requests together. */
   parallelStreams: number;
@@ -42,6 +41,7 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
     deps.signal.removeEventListener('abort', cancel),
   );
   const streams = plan.streams.map((p) => done.find((s) => s.stream === p.name)!);
+  if (!deps.signal.aborted) await refreshRelations(plan, deps);
   const interrupted = deps.signal.aborted;
   const summary: RunSummary = {
     runId,
@@ -59,6 +59,16 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
     deps.events.notice('run', `could not record the run in pdsync.runs: ${(e as Error).message}`);
   }
   return summary;
+}
+
+/** The analytics relations, after the streams: what could not be made is a warning, not a failed run. */
+async function refreshRelations(plan: Plan, deps: RunDeps): Promise<void> {
+  try {
+    const done = await deps.target.refreshRelations(plan);
+    if (done) deps.events.relationsDone(done.made, done.failed);
+  } catch (e) {
+    deps.events.relationsDone([], [{ name: 'relations', reason: (e as Error).message }]);
+  }
 }
 
 /** Feeds two streams of the run can share, with where each starts; none for a consumer's first run. */
@@ -103,9 +113,11 @@ async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps:
       onServerWait: (w) => events.notice(stream.name, `PagerDuty asked to wait ${Math.round(w.askedMs / 1000)} s before the next request${w.waitMs < w.askedMs ? `; waiting ${Math.round(w.waitMs / 1000)} s, the most inputs.max_retry_wait allows` : ''}`),
     });
     const items = streamItems({
-      stream, plan, fetchPage, events, pageLimit: deps.pageLimit, maxOffset: deps.maxOffset, since,
-      changesSince: changesFrom(stream, { cursor: opened.cursor, syncedUntil: opened.syncedUntil }, resumed?.startedAt), skip: resumed?.parts ?? new Set(), rowLimit: deps.rowLimit,
-      provides, consumes: feeds.find((f) => f.consumer.name === stream.name),
+      stream, plan, fetchPage, events, pageLimit: stream.pageLimit, maxOffset: deps.maxOffset, since,
+      skip: resumed?.parts ?? new Set(), rowLimit: deps.rowLimit, provides, consumes: feeds.find((f) => f.consumer.name === stream.name),
+      ...(stream.parent
+        ? parentRange(stream, opened.syncedUntil)
+        : { changesSince: changesFrom(stream, { cursor: opened.cursor, syncedUntil: opened.syncedUntil }, resumed?.startedAt) }),
     });
     for await (const item of items) await target.step(opened, stream, () => opened.accept(item));
     const result = await target.step(opened, stream, () => opened.publish(deps.signal));

@@ -15,7 +15,7 @@ export interface ItemsInput {
   maxOffset: number;
   since: Date | undefined;
   /** Read the change feed from here: the saved cursor, or when a resumed load was staged. */
-  changesSince: Date | undefined;
+  changesSince?: Date | undefined;
   /** Parts staged by an earlier run, not read again. */
   skip: ReadonlySet<string>;
   rowLimit: number | undefined;
@@ -23,6 +23,8 @@ export interface ItemsInput {
   provides?: SharedFeed | undefined;
   /** This stream's change feed comes from another stream of the run. */
   consumes?: SharedFeed | undefined;
+  /** A child stream's parent keys: read from here (the anchor, or when the last run read up to), and changed since `changesSince`. */
+  parentSince?: Date | undefined;
 }
 
 /** How records of a stream are told apart across pages: its key, as the load forms it. */
@@ -77,7 +79,8 @@ export async function* streamItems(input: ItemsInput): AsyncGenerator<StreamItem
   const feed = input.provides;
   const spec = feed ? { ...stream.spec, include: [...new Set([...stream.spec.include, ...feed.tap.include])] } : stream.spec;
   async function* all(): AsyncGenerator<StreamItem> {
-    for await (const item of readStream(spec, input.fetchPage, read)) {
+    const parentKeys = stream.parent ? await keysOfParents(input, read) : undefined;
+    for await (const item of readStream(spec, input.fetchPage, { ...read, ...(parentKeys ? { parentKeys } : {}) })) {
       yield feed && item.kind === 'records' ? { ...item, records: feed.take(item.records) } : item;
     }
     feed?.finish(true);
@@ -112,8 +115,44 @@ export async function* streamItems(input: ItemsInput): AsyncGenerator<StreamItem
   }
 }
 
+/**
+ * The parent records a child stream is read for: in a full refresh every parent in range; in an
+ * incremental run those created since the last run and those changed since (the parent's change
+ * feed), so an idle rerun reads no child at all.
+ */
+async function keysOfParents(input: ItemsInput, read: ReadOptions): Promise<string[]> {
+  const parent = input.stream.parent!;
+  const keys = new Set<string>();
+  const add = (records: ApiRecord[]) => {
+    for (const r of records) if (r[parent.field] !== undefined && r[parent.field] !== null) keys.add(String(r[parent.field]));
+  };
+  const parentRead = { ...read, ...(input.parentSince ? { since: input.parentSince } : {}), skip: new Set<string>(), keyOf: (r: ApiRecord) => String(r[parent.field]), onTotal: () => undefined };
+  for await (const item of readStream(parent.spec, input.fetchPage, parentRead)) if (item.kind === 'records') add(item.records);
+  if (parent.changes && input.changesSince) {
+    const changed = { ...input, stream: { ...input.stream, changes: parent.changes }, consumes: undefined };
+    for await (const item of changedRecords(changed, parentRead)) if (item.kind === 'records') add(item.records);
+  }
+  input.events.parentsKnown(input.stream.name, parent.spec.name, keys.size);
+  return [...keys];
+}
+
 function earliest(a: Date | undefined, b: Date | undefined): Date | undefined {
   return a && b ? (a < b ? a : b) : a;
+}
+
+/**
+ * A child stream's parents: in a full refresh, or a first incremental run, all from the parent's
+ * anchor; after that, those created since the last run read (less the overlap) and, through the
+ * parent's change feed, those changed since.
+ */
+export function parentRange(stream: PlannedStream, syncedUntil: Date | undefined): { parentSince?: Date; changesSince?: Date } {
+  const parent = stream.parent!;
+  const anchor = parent.since ? Date.parse(parent.since) : undefined;
+  const last = stream.mode === 'incremental' && syncedUntil ? syncedUntil.getTime() - CURSOR_OVERLAP_MS : undefined;
+  return {
+    ...(anchor !== undefined ? { parentSince: new Date(Math.max(anchor, last ?? anchor)) } : {}),
+    ...(last !== undefined && parent.changes ? { changesSince: new Date(last) } : {}),
+  };
 }
 
 /**

@@ -1,22 +1,29 @@
 import { Account, type AccountOptions } from './account.js';
-import { FieldAdditions, type FieldValue } from './field-additions.js';
+import { DERIVED_STREAMS, DerivedStreams, isDerived } from './derived-streams.js';
+import type { FieldValue } from './field-additions.js';
 import { IncidentMutations } from './incident-mutations.js';
-import { type Lookup, present } from './includes.js';
-import { type Item, MergedList } from './merged-list.js';
-import type { OrderedView, Range, StreamModel } from './ordered-view.js';
-import { Overlay } from './overlay.js';
+import type { Lookup } from './includes.js';
+import type { Range } from './ordered-view.js';
 import type { Rec } from './refs.js';
-import { streamModels } from './stream-models.js';
+import { type ListPage, StreamStore } from './stream-store.js';
+
+export type { ListPage } from './stream-store.js';
 
 export interface Dataset {
   streams(): string[];
   /**
    * All records of a stream as the list endpoint returns them with the catalogue's default
    * include[], optionally only those whose window field is in [since, until). For oncalls: those
-   * overlapping [since, until), or current at `now` when no range. Iterates lazily.
+   * overlapping [since, until), or current at `now` when no range. change_events filter on
+   * timestamp, audit_records (newest first) on execution_time, analytics_incidents on created_at.
+   * incident_notes and incident_alerts carry `incident_id`, team_members `team_id` (the API does
+   * not send them); a range selects the notes and alerts of incidents created in it. Iterates lazily.
    */
   records(stream: string, range?: { since?: Date; until?: Date }): Iterable<Record<string, unknown>>;
-  /** Keys the same way; for oncalls JSON.stringify([policy id, level, schedule id or null, user id, start]). */
+  /**
+   * Keys the same way; for oncalls JSON.stringify([policy id, level, schedule id or null, user id, start]),
+   * for team_members JSON.stringify([team id, user id]).
+   */
   ids(stream: string, range?: { since?: Date; until?: Date }): string[];
   count(stream: string): number;
   deleteRecord(stream: string, id: string): void;
@@ -29,9 +36,14 @@ export interface Dataset {
   resolveIncident(id: string, at?: Date): string;
   /** Acknowledges a triggered or acknowledged incident, adding its acknowledge_log_entry; returns the entry's id. */
   acknowledgeIncident(id: string, at?: Date): string;
+  /**
+   * Adds a note to an incident at `at` (default: the clock's now, rounded up to the second), by its
+   * responder, with the annotate_log_entry PagerDuty logs for it; returns the note's id.
+   */
+  addNote(incidentId: string, content: string, at?: Date): string;
   /** New triggered incidents, one a second from `at` (default: now), each with its trigger log entry; returns their ids. */
   addIncidents(count: number, at?: Date): string[];
-  /** A new top-level field on every record of the stream, computed from the stored record (references unexpanded). */
+  /** A new top-level field on every record of a generated stream, computed from the stored record (references unexpanded). */
   addField(stream: string, field: string, valueOf: FieldValue): void;
 }
 
@@ -41,27 +53,21 @@ export interface DatasetOptions extends AccountOptions {
   defaultIncludes: Record<string, readonly string[]>;
 }
 
-/** One page of a list, as the endpoint serves it. */
-export interface ListPage {
-  records: Rec[];
-  total: number;
-}
-
 /** The simulator's source of truth: generated records plus the changes tests made to them. */
 export class SimulatedDataset implements Dataset {
-  private readonly models: Map<string, StreamModel>;
-  private readonly overlays = new Map<string, Overlay>();
-  private readonly fields = new FieldAdditions();
+  readonly account: Account;
+  readonly store: StreamStore;
+  readonly derived: DerivedStreams;
   private readonly incidents: IncidentMutations;
 
   constructor(private readonly options: DatasetOptions) {
-    const account = new Account(options.seed, options);
-    this.models = streamModels(account);
-    for (const [stream, model] of this.models) this.overlays.set(stream, new Overlay(stream, model));
+    this.account = new Account(options.seed, options);
+    this.store = new StreamStore(this.account);
+    this.derived = new DerivedStreams(this.account, this.store);
     this.incidents = new IncidentMutations(
-      account,
+      this.account,
       {
-        get: (stream, id) => this.overlay(stream).get(id),
+        get: (stream, id) => this.store.get(stream, id),
         add: (stream, record) => this.addRecord(stream, record),
         update: (stream, id, patch) => this.updateRecord(stream, id, patch),
       },
@@ -70,53 +76,42 @@ export class SimulatedDataset implements Dataset {
   }
 
   streams(): string[] {
-    return [...this.models.keys()];
+    return [...this.store.streams(), ...DERIVED_STREAMS];
   }
 
   /** The stored record with this key, as changed by tests; for include[] expansion. */
-  readonly lookup: Lookup = (stream, id) => {
-    const r = this.overlays.get(stream)?.get(id);
-    return r && this.fields.apply(stream, r);
-  };
-
-  page(stream: string, range: Range, offset: number, limit: number, include: ReadonlySet<string>): ListPage {
-    const { list, view, overlay } = this.list(stream, range);
-    const records: Rec[] = [];
-    if (offset < list.total) {
-      for (const item of list.items(offset)) {
-        records.push(present(stream, this.stored(stream, view, overlay, item), include, this.lookup));
-        if (records.length === limit) break;
-      }
-    }
-    return { records, total: list.total };
+  get lookup(): Lookup {
+    return this.store.lookup;
   }
 
-  *records(stream: string, range?: { since?: Date; until?: Date }): Generator<Rec> {
-    const include = new Set(this.options.defaultIncludes[stream] ?? []);
-    const { list, view, overlay } = this.list(stream, this.toRange(stream, range));
-    for (const item of list.items()) yield present(stream, this.stored(stream, view, overlay, item), include, this.lookup);
+  page(stream: string, range: Range, offset: number, limit: number, include: ReadonlySet<string>): ListPage {
+    return this.store.page(stream, range, offset, limit, include);
+  }
+
+  records(stream: string, range?: { since?: Date; until?: Date }): Iterable<Rec> {
+    if (isDerived(stream)) return this.derived.records(stream, this.toRange(stream, range));
+    return this.store.presented(stream, this.toRange(stream, range), new Set(this.options.defaultIncludes[stream] ?? []));
   }
 
   ids(stream: string, range?: { since?: Date; until?: Date }): string[] {
-    const { list, view } = this.list(stream, this.toRange(stream, range));
-    const model = this.model(stream);
-    return Array.from(list.items(), (item) => ('added' in item ? model.keyOf(item.added) : view.keyAt(item.pos)));
+    if (isDerived(stream)) return this.derived.ids(stream, this.toRange(stream, range));
+    return this.store.ids(stream, this.toRange(stream, range));
   }
 
   count(stream: string): number {
-    return this.list(stream, this.toRange(stream)).list.total;
+    return isDerived(stream) ? this.derived.ids(stream, {}).length : this.store.count(stream, this.toRange(stream));
   }
 
   deleteRecord(stream: string, id: string): void {
-    this.overlay(stream).delete(id);
+    this.store.deleteRecord(this.generated(stream), id);
   }
 
   updateRecord(stream: string, id: string, patch: Record<string, unknown>): void {
-    this.overlay(stream).update(id, patch);
+    this.store.updateRecord(this.generated(stream), id, patch);
   }
 
   addRecord(stream: string, record: Record<string, unknown>): void {
-    this.overlay(stream).add(record);
+    this.store.addRecord(this.generated(stream), record);
   }
 
   resolveIncident(id: string, at?: Date): string {
@@ -127,24 +122,22 @@ export class SimulatedDataset implements Dataset {
     return this.incidents.change('acknowledge', id, at);
   }
 
+  addNote(incidentId: string, content: string, at?: Date): string {
+    return this.incidents.note(incidentId, content, at);
+  }
+
   addIncidents(count: number, at?: Date): string[] {
     return this.incidents.add(count, at);
   }
 
   addField(stream: string, field: string, valueOf: FieldValue): void {
-    this.model(stream);
-    this.fields.add(stream, field, valueOf);
+    this.store.addField(this.generated(stream), field, valueOf);
   }
 
-  private model(stream: string): StreamModel {
-    const model = this.models.get(stream);
-    if (!model) throw new Error(`unknown stream "${stream}"`);
-    return model;
-  }
-
-  private overlay(stream: string): Overlay {
-    this.model(stream);
-    return this.overlays.get(stream)!;
+  /** Derived streams follow the records they come from: tests change those instead. */
+  private generated(stream: string): string {
+    if (isDerived(stream)) throw new Error(`${stream}: computed from incidents, log entries, teams and users; change those instead`);
+    return stream;
   }
 
   /** Dates to ms; on-calls without a range are those on call now. */
@@ -153,21 +146,5 @@ export class SimulatedDataset implements Dataset {
     const now = this.options.now().getTime();
     const sinceMs = range?.since?.getTime() ?? now;
     return { sinceMs, untilMs: range?.until?.getTime() ?? sinceMs };
-  }
-
-  private list(stream: string, range: Range): { list: MergedList; view: OrderedView; overlay: Overlay } {
-    const model = this.model(stream);
-    const overlay = this.overlay(stream);
-    const view = model.view(range);
-    const hidden = [...overlay.hidden].flatMap((key) => view.posOf(key) ?? []).sort((a, b) => a - b);
-    const added = [...overlay.added.values()]
-      .filter((r) => model.inRange(r, range))
-      .sort((x, y) => model.compare(model.sortKeyOf(x), model.sortKeyOf(y)));
-    return { list: new MergedList(view, hidden, added, model.sortKeyOf, model.compare), view, overlay };
-  }
-
-  private stored(stream: string, view: OrderedView, overlay: Overlay, item: Item): Rec {
-    const r = 'added' in item ? item.added : overlay.patched(view.keyAt(item.pos), view.recordAt(item.pos));
-    return this.fields.apply(stream, r);
   }
 }

@@ -8,6 +8,8 @@ export const NAMESPACES = [
   'users', 'teams', 'services', 'escalation_policies', 'schedules', 'priorities', 'tags', 'business_services',
   'vendors', 'incidents', 'log_entries', 'notifications', 'contact_methods', 'notification_rules', 'integrations',
   'schedule_layers', 'escalation_rules',
+  // Appended, so the ids of the namespaces above stay what they were.
+  'incident_notes', 'incident_alerts', 'change_events', 'audit_records',
 ] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
@@ -60,5 +62,32 @@ export class IdCodec {
     for (const c of id.slice(1)) y = y * 36n + BigInt(ALPHABET.indexOf(c));
     const n = Number((((y - this.offset) % SPACE) + SPACE) % SPACE * INVERSE % SPACE);
     return Math.floor(n / MAX_INDEX) === NAMESPACES.indexOf(ns) ? n % MAX_INDEX : undefined;
+  }
+}
+
+const LONG_SPACE = 36n ** 13n;
+/** Odd and not a multiple of 3, so coprime with 36: n -> n * LONG_MULTIPLIER + offset is a bijection. */
+const LONG_MULTIPLIER = 6_364_136_223_846_793_007n;
+
+/**
+ * PagerDuty's newer 14-character ids ("Q" + 13 of [0-9A-Z]), as alerts have: a bijection of
+ * (parent, child) pairs, so a child's id is unique without counting its siblings' elders.
+ */
+export class LongIdCodec {
+  private readonly offset: bigint;
+
+  constructor(seed: number) {
+    this.offset = (BigInt(hash32(seed, 0x10e)) * 2n ** 32n + BigInt(hash32(seed, 0x10f))) % LONG_SPACE;
+  }
+
+  /** Child `child` (< 2^16) of parent `parent` (< 2^40). */
+  encode(parent: number, child: number): string {
+    let y = ((BigInt(parent) * 65_536n + BigInt(child)) * LONG_MULTIPLIER + this.offset) % LONG_SPACE;
+    let s = '';
+    for (let k = 0; k < 13; k++) {
+      s = ALPHABET[Number(y % 36n)]! + s;
+      y /= 36n;
+    }
+    return `Q${s}`;
   }
 }

@@ -7,7 +7,7 @@ export type StatusChange = 'trigger' | 'acknowledge' | 'resolve';
 const ACK_TIMEOUT = 30 * MINUTE;
 
 /** The user acting on an incident: its assignee, else its acknowledger. */
-function responderOf(incident: Rec): Rec | undefined {
+export function responderOf(incident: Rec): Rec | undefined {
   const first = (field: string, key: string) => ((incident[field] as Rec[] | undefined)?.[0]?.[key] as Rec | undefined);
   return first('assignments', 'assignee') ?? first('acknowledgements', 'acknowledger');
 }

@@ -1,6 +1,8 @@
 import type { Account } from './account.js';
-import { type StatusChange, acknowledgedPatch, resolvedPatch, statusLogEntry } from './incident-changes.js';
-import { newIncidentFacts } from './incident-lifecycle.js';
+import { refTo } from './account-refs.js';
+import { type StatusChange, acknowledgedPatch, resolvedPatch, responderOf, statusLogEntry } from './incident-changes.js';
+import { incidentFacts, newIncidentFacts } from './incident-lifecycle.js';
+import { annotateLogEntry } from './incident-notes.js';
 import { incidentRecordOf } from './incident-records.js';
 import type { Rec } from './refs.js';
 import { SECOND, ceilToSecond, formatTimestamp } from './time.js';
@@ -58,6 +60,26 @@ export class IncidentMutations {
       this.store.add('log_entries', statusLogEntry('trigger', incident, this.a.id('log_entries', j), createdMs, null));
       return String(incident.id);
     });
+  }
+
+  /** A note by the incident's responder, logged as an annotate entry; returns the note's id. */
+  note(id: string, content: string, at?: Date): string {
+    const incident = this.store.get('incidents', id);
+    if (!incident) throw new Error(`incidents: no record ${id} to add a note to`);
+    const atMs = this.whenOf(at);
+    if (atMs < Date.parse(String(incident.created_at))) throw new RangeError(`incidents: ${id} was created after ${formatTimestamp(atMs)}`);
+    const j = this.nextEntry();
+    this.store.add('log_entries', annotateLogEntry(incident, this.a.id('log_entries', j), atMs, this.authorOf(incident), content));
+    return this.a.id('incident_notes', j);
+  }
+
+  /** Who writes a note: the assignee or acknowledger, else whoever last changed it, else its first responder. */
+  private authorOf(incident: Rec): Rec {
+    const last = incident.last_status_change_by as Rec | undefined;
+    const user = responderOf(incident) ?? (last?.type === 'user_reference' ? last : undefined);
+    if (user) return user;
+    const i = this.a.ids.decode('incidents', String(incident.id));
+    return refTo(this.a, 'users', i !== undefined && i < this.a.volumes.incidents ? incidentFacts(this.a, i).responder : 0);
   }
 
   /** PagerDuty's timestamps are whole seconds: a change at `at` shows at the next whole second. */

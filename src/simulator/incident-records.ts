@@ -1,5 +1,6 @@
 import type { Account } from './account.js';
 import { refTo } from './account-refs.js';
+import { alertCount } from './alert-records.js';
 import { type IncidentFacts, incidentFacts } from './incident-lifecycle.js';
 import { API_URL, type Rec, WEB_URL, head } from './refs.js';
 import { MINUTE, SECOND, formatTimestamp } from './time.js';
@@ -32,7 +33,7 @@ export function incidentRecordOf(a: Account, i: number, f: IncidentFacts, firstE
   const resolved = f.status === 'resolved';
   const responder = refTo(a, 'users', f.responder);
   const service = refTo(a, 'services', f.service);
-  const alerts = 1 + r.int(3);
+  const alerts = alertCount(a, i, 1 + r.int(3));
   return {
     ...head('incidents', id, `[#${i + 1}] ${f.title}`),
     incident_number: i + 1,

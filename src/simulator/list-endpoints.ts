@@ -10,8 +10,30 @@ export interface ApiAnswer {
   body: unknown;
 }
 
+/** What answers authenticated requests: a method, a URL and the request's body (empty for a GET). */
+export interface Endpoints {
+  answer(method: string, url: URL, gates: Gates, body: string): ApiAnswer;
+}
+
+/** The 13 classic list endpoints, the only streams whose path the simulator takes from the catalogue. */
+export const LIST_STREAMS = [
+  'users', 'teams', 'services', 'escalation_policies', 'schedules', 'priorities', 'tags', 'business_services',
+  'oncalls', 'vendors', 'incidents', 'log_entries', 'notifications',
+] as const;
+
+/** Runs an endpoint: a refused request becomes its error answer, anything else a logged 500. */
+export function answerSafely(method: string, url: URL, work: () => ApiAnswer): ApiAnswer {
+  try {
+    return work();
+  } catch (e) {
+    if (e instanceof ApiFailure) return { status: e.status, body: e.body() };
+    process.stderr.write(`simulator: ${method} ${url.pathname}${url.search}: ${e instanceof Error ? e.stack : String(e)}\n`);
+    return { status: 500, body: internalServerError().body() };
+  }
+}
+
 /** The 13 list endpoints: path to stream, plan gates, PagerDuty's query rules, one page in the envelope. */
-export class ListEndpoints {
+export class ListEndpoints implements Endpoints {
   private readonly streamByPath: Map<string, string>;
 
   constructor(
@@ -21,25 +43,27 @@ export class ListEndpoints {
     /** Answer every query with the whole list, whatever its since/until, as a mock serving fixed examples does. */
     private readonly ignoreTimeFilters = false,
   ) {
-    this.streamByPath = new Map(dataset.streams().flatMap((s) => (pathOf[s] ? [[pathOf[s], s] as const] : [])));
+    // Other catalogue entries (child streams with {id} paths, POSTs) are routed by the simulator's own table.
+    this.streamByPath = new Map(LIST_STREAMS.flatMap((s) => (pathOf[s] ? [[pathOf[s], s] as const] : [])));
   }
 
   answer(method: string, url: URL, gates: Gates): ApiAnswer {
-    try {
+    return answerSafely(method, url, () => {
       if (method === 'GET' && url.pathname.replace(/\/+$/, '') === '/abilities') return this.abilities(gates);
       const stream = this.streamByPath.get(url.pathname.replace(/\/+$/, ''));
       if (method !== 'GET' || !stream) throw notFound();
-      const gate = gates[stream];
-      if (gate) throw gateFailure(gate);
-      const q = listRequest(stream, url.searchParams, this.clock.now().getTime());
-      const page = this.dataset.page(stream, this.ignoreTimeFilters ? {} : q.range, q.offset, q.limit, q.include);
-      const more = q.offset + page.records.length < page.total;
-      return { status: 200, body: { [stream]: page.records, limit: q.limit, offset: q.offset, more, total: q.total ? page.total : null } };
-    } catch (e) {
-      if (e instanceof ApiFailure) return { status: e.status, body: e.body() };
-      process.stderr.write(`simulator: ${method} ${url.pathname}${url.search}: ${e instanceof Error ? e.stack : String(e)}\n`);
-      return { status: 500, body: internalServerError().body() };
-    }
+      return this.list(stream, url, gates);
+    });
+  }
+
+  /** One page of a stream in the classic envelope `{<stream>, limit, offset, more, total}`; throws refusals. */
+  list(stream: string, url: URL, gates: Gates): ApiAnswer {
+    const gate = gates[stream];
+    if (gate) throw gateFailure(gate);
+    const q = listRequest(stream, url.searchParams, this.clock.now().getTime());
+    const page = this.dataset.page(stream, this.ignoreTimeFilters ? {} : q.range, q.offset, q.limit, q.include);
+    const more = q.offset + page.records.length < page.total;
+    return { status: 200, body: { [stream]: page.records, limit: q.limit, offset: q.offset, more, total: q.total ? page.total : null } };
   }
 
   /** GET /abilities: the account's features; a plan-gated stream's feature is missing. */

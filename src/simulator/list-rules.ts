@@ -29,7 +29,7 @@ function integer(q: URLSearchParams, name: string, fallback: number, min: number
   return Number(v);
 }
 
-function bound(q: URLSearchParams, name: 'since' | 'until'): number | undefined {
+export function bound(q: URLSearchParams, name: 'since' | 'until'): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
   const ms = parseTimestamp(v);
@@ -54,6 +54,7 @@ const RANGE_RULES: Record<string, (q: URLSearchParams, nowMs: number) => Range> 
     return range;
   },
   log_entries: (q) => ordered(bound(q, 'since'), bound(q, 'until')),
+  change_events: (q) => ordered(bound(q, 'since'), bound(q, 'until')),
   notifications: (q) => {
     const range = ordered(bound(q, 'since'), bound(q, 'until'));
     if (range.sinceMs === undefined || range.untilMs === undefined) throw missingArguments('since and until are both required');
@@ -87,7 +88,7 @@ export function listRequest(stream: string, q: URLSearchParams, nowMs: number): 
   };
 }
 
-function isTimeZone(name: string): boolean {
+export function isTimeZone(name: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
     return true;

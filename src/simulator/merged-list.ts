@@ -10,6 +10,7 @@ export type Item = { pos: number } | { added: Rec };
  */
 export class MergedList {
   readonly total: number;
+  private readonly viewLength: number;
   /** The merged-list position of each added record (ascending). */
   private readonly addedAt: number[];
 
@@ -21,6 +22,7 @@ export class MergedList {
     compare: Compare,
   ) {
     this.total = view.length - hidden.length + added.length;
+    this.viewLength = view.length;
     this.addedAt = added.map((r, k) => {
       const before = insertionPoint(view, sortKeyOf(r), compare);
       return k + before - hidden.filter((h) => h < before).length;
@@ -41,6 +43,26 @@ export class MergedList {
       yield { pos };
       pos++;
       for (; h < this.hidden.length && this.hidden[h] === pos; h++) pos++;
+    }
+  }
+
+  /** The same items, last first: for reading a list backwards from a point (keyset pages). */
+  *itemsBackward(): Generator<Item> {
+    let a = this.added.length - 1;
+    let pos = this.viewLength - 1;
+    let h = this.hidden.length - 1;
+    const skipHidden = () => {
+      for (; h >= 0 && this.hidden[h] === pos; h--) pos--;
+    };
+    skipHidden();
+    for (let p = this.total - 1; p >= 0; p--) {
+      if (a >= 0 && this.addedAt[a] === p) {
+        yield { added: this.added[a--]! };
+        continue;
+      }
+      yield { pos };
+      pos--;
+      skipHidden();
     }
   }
 }

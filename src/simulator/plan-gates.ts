@@ -1,8 +1,9 @@
 import { type ApiFailure, notFound, paymentRequired } from './api-errors.js';
 
 /**
- * List endpoints the account's plan lacks, and how PagerDuty refuses them: 402 (e.g. /teams on
- * plans without teams) or 404 (e.g. /priorities with priorities turned off).
+ * Endpoints the account's plan lacks, by stream, and how PagerDuty refuses them: 402 (e.g. /teams
+ * on plans without teams, /audit/records on plans without the audit trail) or 404 (e.g.
+ * /priorities with priorities turned off). A teams gate also refuses /teams/{id}/members.
  */
 export type Gates = Partial<Record<string, 402 | 404>>;
 

@@ -7,11 +7,12 @@ import { type Clock, SimClock } from './clock.js';
 import { type Dataset, SimulatedDataset } from './dataset.js';
 import type { FaultOptions } from './fault-plan.js';
 import { type OAuthClientOptions, OAuthIssuer } from './oauth-issuer.js';
-import { ListEndpoints } from './list-endpoints.js';
+import { LIST_STREAMS, ListEndpoints } from './list-endpoints.js';
 import type { Gates } from './plan-gates.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { loggedStatus, send } from './replies.js';
 import { RequestLog, type RequestLogEntry, type RequestStats } from './request-log.js';
+import { SubresourceEndpoints } from './subresource-endpoints.js';
 import { floorToUtcDay } from './time.js';
 import { TrafficControls } from './traffic-controls.js';
 
@@ -36,7 +37,10 @@ export interface SimulatorOptions {
   deniedKey?: string;
   /** Serve POST /oauth/token for this client (client-credentials grant); its tokens work as Bearer keys. */
   oauthClient?: OAuthClientOptions;
-  /** Records per generated stream, over the defaults (users 60, incidents 1200, ...). */
+  /**
+   * Records per generated stream, over the defaults (users 60, incidents 1200, ...; log entries,
+   * notifications and change events follow incidents; audit_records 3 a day).
+   */
   volume?: Partial<Record<string, number>>;
   /** Extra incidents on given UTC days, e.g. 17,000 in one day. */
   burst?: IncidentBurst | IncidentBurst[];
@@ -56,7 +60,7 @@ export interface SimulatorOptions {
   faults?: FaultOptions;
   /** Answer every list with all its records whatever since/until ask, as a mock of PagerDuty's published examples does. */
   ignoreTimeFilters?: boolean;
-  /** List endpoints the plan lacks: 402 or 404 by stream, e.g. { teams: 402, priorities: 404 }. */
+  /** Endpoints the plan lacks: 402 or 404 by stream, e.g. { teams: 402, priorities: 404, audit_records: 402 }. */
   gates?: Gates;
 }
 
@@ -83,7 +87,11 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-/** Starts a PagerDuty REST API v2 double serving the 13 list endpoints of specs/pagerduty.yaml. */
+/**
+ * Starts a PagerDuty REST API v2 double serving the 13 list endpoints of specs/pagerduty.yaml
+ * (their paths from the catalogue) and, by routes of its own, incident notes and alerts, team
+ * members, change events, audit records and raw incident analytics.
+ */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const catalogue = await loadCatalogue();
   const clock = new SimClock(options.now);
@@ -96,7 +104,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     now: () => clock.now(),
     defaultIncludes: Object.fromEntries(Object.entries(catalogue.streams).map(([name, s]) => [name, s.include])),
   });
-  const endpoints = new ListEndpoints(dataset, Object.fromEntries(Object.entries(catalogue.streams).map(([name, s]) => [name, s.path])), clock, options.ignoreTimeFilters);
+  // Only the 13 list streams take their path from the catalogue; its other entries are the simulator's own routes.
+  const listPaths = Object.fromEntries(LIST_STREAMS.flatMap((name) => (catalogue.streams[name] ? [[name, catalogue.streams[name].path]] : [])));
+  const lists = new ListEndpoints(dataset, listPaths, clock, options.ignoreTimeFilters);
+  const endpoints = new SubresourceEndpoints(dataset, clock, lists);
   const issuer = options.oauthClient && new OAuthIssuer(options.oauthClient);
   const traffic = new TrafficControls(options, options.apiKey ?? 'sim-token', endpoints, dataset.streams(), seed, (h) => issuer?.accepts(h) ?? false);
   const log = new RequestLog(options.wallClock);
@@ -105,13 +116,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const url = new URL(req.url ?? '/', 'http://simulator');
     const method = req.method ?? 'GET';
     const answered = log.arrive(res, method, url.pathname);
+    // A client that goes away mid-body gets no answer (and must not crash the server).
+    const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req).catch(() => undefined);
+    if (body === undefined) return void res.destroy();
     const reply =
       issuer && method === 'POST' && url.pathname === '/oauth/token'
-        ? issuer.token(await readBody(req))
-        : traffic.decide(method, req.headers.authorization, url);
+        ? issuer.token(body)
+        : traffic.decide(method, req.headers.authorization, url, body);
     const delayMs = traffic.latencyMs + reply.delayMs;
     if (delayMs > 0) await sleep(delayMs);
     answered(method, url, loggedStatus(reply));
+    // The account's clock, as PagerDuty's own Date header gives it: a client reads up to the server's now.
+    res.setHeader('date', clock.now().toUTCString());
     send(res, reply);
   }
 

@@ -2,6 +2,7 @@ import type { Account } from './account.js';
 import { refTo } from './account-refs.js';
 import { serviceOfIncident } from './incident-lifecycle.js';
 import { BUSINESS_SERVICES, PRIORITIES, TIME_ZONES, VENDORS, nth } from './names.js';
+import type { Rng } from './random.js';
 import { API_URL, type Rec, WEB_URL, head, reference } from './refs.js';
 import { DAY, SECOND, formatTimestamp } from './time.js';
 
@@ -19,6 +20,16 @@ function lastIncidentTimestamp(a: Account, s: number): string | null {
     if (serviceOfIncident(a, i) === s) return formatTimestamp(a.incidentTimes.msAt(i));
   }
   return null;
+}
+
+/** Drawn first from the service's generator, so its other fields keep their draws. */
+function createdMsOf(a: Account, r: Rng): number {
+  return a.startMs - r.int(365) * DAY - r.int(86400) * SECOND;
+}
+
+/** A service's integrations in full (events API first), without the rest of its record. */
+export function serviceIntegrations(a: Account, s: number): Rec[] {
+  return integrations(a, s, reference('services', a.id('services', s), a.org.serviceName(s)), createdMsOf(a, a.rng('services', s, 2)));
 }
 
 function integrations(a: Account, s: number, serviceRef: Rec, createdMs: number): Rec[] {
@@ -48,7 +59,7 @@ export function serviceRecord(a: Account, s: number): Rec {
   const r = a.rng('services', s, 2);
   const id = a.id('services', s);
   const name = a.org.serviceName(s);
-  const createdMs = a.startMs - r.int(365) * DAY - r.int(86400) * SECOND;
+  const createdMs = createdMsOf(a, r);
   const supportHours = r.chance(0.3);
   const grouping = r.pick([null, 'time', 'intelligent'] as const);
   const pause = r.chance(0.3);

@@ -1,4 +1,6 @@
 import type { Account, GeneratedStream } from './account.js';
+import { auditRecord, auditTimes } from './audit-records.js';
+import { changeEventRecord, changeEventTimes } from './change-event-records.js';
 import { incidentRecord } from './incident-records.js';
 import { logEntryTimes, notificationTimes } from './incident-lifecycle.js';
 import { logEntryRecord } from './log-entry-records.js';
@@ -161,5 +163,7 @@ export function streamModels(a: Account): Map<string, StreamModel> {
     ['incidents', new TimelineModel(a, 'incidents', incidentRecord, a.incidentTimes, 'created_at', false)],
     ['log_entries', new TimelineModel(a, 'log_entries', logEntryRecord, logEntryTimes(a), 'created_at', true)],
     ['notifications', new TimelineModel(a, 'notifications', notificationRecord, notificationTimes(a), 'started_at', false)],
+    ['change_events', new TimelineModel(a, 'change_events', changeEventRecord, changeEventTimes(a), 'timestamp', false)],
+    ['audit_records', new TimelineModel(a, 'audit_records', auditRecord, auditTimes(a), 'execution_time', true)],
   ]);
 }

@@ -1,7 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { accessDenied, authenticationFailed, internalServerError, rateLimitExceeded } from './api-errors.js';
 import { type Fault, type FaultOptions, FaultPlan } from './fault-plan.js';
-import type { ListEndpoints } from './list-endpoints.js';
+import type { Endpoints } from './list-endpoints.js';
 import { type Gates, checkGates } from './plan-gates.js';
 import { type Limiter, makeLimiter, type RateLimitOptions, checkRateLimit } from './rate-limit.js';
 import { type Reply, gatewayReply, jsonReply, rateLimitHeaders } from './replies.js';
@@ -41,7 +41,7 @@ export class TrafficControls {
   constructor(
     o: TrafficOptions,
     apiKey: string,
-    private readonly endpoints: ListEndpoints,
+    private readonly endpoints: Endpoints,
     private readonly streams: readonly string[],
     private readonly seed: number,
     /** Other credentials the API accepts: OAuth tokens issued by the simulator. */
@@ -77,14 +77,15 @@ export class TrafficControls {
     this.latencyMs = ms;
   }
 
-  decide(method: string, authorization: string | undefined, url: URL): Reply {
+  /** `body`: the request's body as text (empty for a GET). */
+  decide(method: string, authorization: string | undefined, url: URL, body = ''): Reply {
     const nowMs = this.wallClock();
     if (this.denied.has(authorization ?? '')) return jsonReply(403, accessDenied().body(), rateLimitHeaders(this.limiter?.peek(nowMs)));
     if (!this.accepted.has(authorization ?? '') && !this.alsoAccepts(authorization)) return jsonReply(401, authenticationFailed().body(), rateLimitHeaders(this.limiter?.peek(nowMs)));
     const limit = this.limiter?.take(nowMs);
     const headers = rateLimitHeaders(limit);
     if (limit && !limit.allowed) return this.tooManyRequests(headers, limit.resetSeconds);
-    const answer = this.endpoints.answer(method, url, this.gates);
+    const answer = this.endpoints.answer(method, url, this.gates, body);
     const fault = answer.status === 200 && this.faults?.covers(url.pathname) ? this.faults.next() : undefined;
     const reply = jsonReply(answer.status, answer.body, headers);
     return fault ? this.faulted(fault, reply, headers, authorization ?? '') : reply;

@@ -1,20 +1,18 @@
 import { ApiError, AuthError } from '../errors.js';
 import type { StreamSpec } from '../spec/catalogue.js';
-import type { Query } from './query-string.js';
-import type { FetchPage } from './stream-reader.js';
-import { formatTime } from './time-windows.js';
+import { baseRequest, type FetchPage, type PageRequest, windowRequest } from './page-request.js';
 
-export interface Probe {
-  path: string;
-  query: Query;
-}
+export type Probe = PageRequest;
 
-/** The cheapest request of a stream: one record, in a one-day window where the API insists on one. */
-export function probeOf(spec: StreamSpec, until: Date): Probe {
-  const window = spec.window?.required
-    ? { ...spec.window.query, since: formatTime(new Date(until.getTime() - 86_400_000)), until: formatTime(until) }
-    : {};
-  return { path: spec.path, query: { ...spec.query, ...window, limit: 1 } };
+/**
+ * The cheapest request of a stream: one record, in a one-day window where the API insists on
+ * one. None for a child stream: its path needs a parent's key.
+ */
+export function probeOf(spec: StreamSpec, until: Date): Probe | undefined {
+  if (spec.parent) return undefined;
+  const base = baseRequest(spec);
+  const r = spec.window?.required ? windowRequest(spec, base, { since: new Date(until.getTime() - 86_400_000), until }) : base;
+  return r.body ? { ...r, body: { ...r.body, limit: 1 } } : { ...r, query: { ...r.query, limit: 1 } };
 }
 
 /**
@@ -42,7 +40,7 @@ export async function checkAuth(fetchPage: FetchPage, connection: string, probes
 /** The 401 or 403 a request met, or undefined for any other answer (other failures are the streams' to report). */
 async function refusal(fetchPage: FetchPage, probe: Probe): Promise<ApiError | undefined> {
   try {
-    await fetchPage(probe.path, probe.query);
+    await fetchPage(probe.path, probe.query, probe.body);
     return undefined;
   } catch (e) {
     return e instanceof ApiError && (e.status === 401 || e.status === 403) ? e : undefined;

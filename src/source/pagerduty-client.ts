@@ -41,12 +41,14 @@ function serverWaitMs(status: number, headers: Record<string, string | string[] 
   return status === 429 && reset !== undefined ? reset * 1000 : undefined;
 }
 
-/** One GET against the PagerDuty REST API v2: headers, timeouts, and errors typed as ApiError. */
+/** One request to the PagerDuty REST API v2: headers, a deadline, and errors typed as ApiError. */
 export class PagerDutyClient {
   private readonly origin: string;
   /** A base_url's own path (a proxy's prefix), put before every API path. */
   private readonly pathPrefix: string;
   private readonly agent: Agent;
+  /** The server's clock as its last answer's Date header gave it, and when that answer came. */
+  private serverClock: { at: number; local: number } | undefined;
 
   constructor(private readonly options: PagerDutyClientOptions) {
     const base = new URL(options.baseUrl);
@@ -59,9 +61,11 @@ export class PagerDutyClient {
     });
   }
 
-  async get(path: string, query: Query, signal?: AbortSignal): Promise<ClientResponse> {
+  /** One request: a GET, or a POST of `body` as JSON. */
+  async send(path: string, query: Query, body: Record<string, unknown> | undefined, signal?: AbortSignal): Promise<ClientResponse> {
     const qs = toQueryString(query);
-    const request = `GET ${path}${qs ? `?${qs}` : ''}`;
+    const method = body ? 'POST' : 'GET';
+    const request = `${method} ${path}${qs ? `?${qs}` : ''}`;
     let status: number;
     let text: string;
     let headers: Record<string, string | string[] | undefined>;
@@ -76,12 +80,14 @@ export class PagerDutyClient {
       const res = await this.agent.request({
         origin: this.origin,
         path: `${this.pathPrefix}${path}${qs ? `?${qs}` : ''}`,
-        method: 'GET',
+        method,
         headers: {
           accept: 'application/vnd.pagerduty+json;version=2',
           authorization,
           'user-agent': 'pdsync',
+          ...(body ? { 'content-type': 'application/json' } : {}),
         },
+        ...(body ? { body: JSON.stringify(body) } : {}),
         signal: deadline.signal,
       });
       status = res.statusCode;
@@ -95,6 +101,7 @@ export class PagerDutyClient {
       clearTimeout(timer);
       signal?.removeEventListener('abort', stop);
     }
+    this.noteServerTime(headers);
     if (status >= 200 && status < 300) {
       const rateLimit = {
         limit: numberHeader(headers, 'ratelimit-limit'),
@@ -119,6 +126,22 @@ export class PagerDutyClient {
       request,
       retryAfterMs === undefined ? {} : { retryAfterMs },
     );
+  }
+
+  /**
+   * The server's "now": its last Date header, moved on by the time passed since. A run's fixed
+   * `until` is the server's time, so a skewed local clock neither cuts records off nor asks for
+   * the future. Undefined before the first answer, or from a server without Date headers.
+   */
+  serverNow(): Date | undefined {
+    const c = this.serverClock;
+    return c && new Date(c.at + (Date.now() - c.local));
+  }
+
+  private noteServerTime(headers: Record<string, string | string[] | undefined>): void {
+    const date = headers.date;
+    const at = typeof date === 'string' ? Date.parse(date) : NaN;
+    if (!Number.isNaN(at)) this.serverClock = { at, local: Date.now() };
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@ import { PagerDutyClient } from './pagerduty-client.js';
 import { type PacingStats, RateLimiter } from './rate-limiter.js';
 import { type FetchHooks, type RequestCounters, RequestExecutor } from './request-executor.js';
 import { DEFAULT_RETRY } from './retry-policy.js';
-import type { FetchPage } from './stream-reader.js';
+import type { FetchPage } from './page-request.js';
 
 
 /** How a connection authenticates, for people: never the secret itself. */
@@ -62,7 +62,12 @@ export class PagerDutySource {
   /** A page fetcher for one stream: counts its requests and retries, reports each, and stops with the stream's signal. */
   fetcher(counters: RequestCounters, hooks: FetchHooks = {}): FetchPage {
     const withSignal = { ...hooks, signal: this.executor.signalFor(hooks.signal) };
-    return (path, query) => this.executor.fetch(path, query, counters, withSignal);
+    return (path, query, body) => this.executor.fetch(path, query, body, counters, withSignal);
+  }
+
+  /** The API's clock, once it has answered (see PagerDutyClient.serverNow). */
+  serverNow(): Date | undefined {
+    return this.client.serverNow();
   }
 
   async close(): Promise<void> {

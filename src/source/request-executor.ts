@@ -13,6 +13,7 @@ export interface RequestCounters {
 }
 
 export interface RequestEvent {
+  method: 'GET' | 'POST';
   path: string;
   query: Query;
   /** HTTP status, or undefined for a network failure. */
@@ -58,7 +59,7 @@ export class RequestExecutor {
     return own && this.signal ? AbortSignal.any([this.signal, own]) : (own ?? this.signal);
   }
 
-  fetch(path: string, query: Query, counters: RequestCounters, hooks: FetchHooks = {}): Promise<ListBody> {
+  fetch(path: string, query: Query, body: Record<string, unknown> | undefined, counters: RequestCounters, hooks: FetchHooks = {}): Promise<ListBody> {
     const signal = hooks.signal;
     let attempts = 0;
     return this.limiter.run(() =>
@@ -71,13 +72,13 @@ export class RequestExecutor {
           counters.requests += 1;
           const started = Date.now();
           try {
-            const res = await this.client.get(path, query, signal);
+            const res = await this.client.send(path, query, body, signal);
             this.limiter.observe(res.rateLimit.remaining, res.rateLimit.resetSeconds, res.rateLimit.limit);
-            hooks.onRequest?.({ path, query, status: 200, ms: Date.now() - started, attempt });
+            hooks.onRequest?.({ method: body ? 'POST' : 'GET', path, query, status: 200, ms: Date.now() - started, attempt });
             return res.body;
           } catch (e) {
             const status = (e as { status?: number }).status;
-            hooks.onRequest?.({ path, query, status, ms: Date.now() - started, attempt });
+            hooks.onRequest?.({ method: body ? 'POST' : 'GET', path, query, status, ms: Date.now() - started, attempt });
             if (status === 401) this.authFailure = e;
             if (status === 429) this.limiter.holdOff(retryWait(e, 1, this.retry)?.ms ?? 0);
             throw e;

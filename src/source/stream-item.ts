@@ -36,3 +36,5 @@ export function insideAny(part: string, windows: { since: Date; until: Date }[])
 export const WHOLE_LIST = 'list';
 /** The part of records found through a change feed. */
 export const CHANGES = 'changes';
+/** The part of a child stream's records (read per parent record). */
+export const CHILDREN = 'children';

@@ -3,15 +3,18 @@ import { ApiError } from '../errors.js';
 import type { ApiRecord } from '../record.js';
 import type { StreamSpec } from '../spec/catalogue.js';
 import { PageChannel } from './page-channel.js';
+import { baseRequest, type FetchPage, type PageRequest, windowRequest } from './page-request.js';
+import { readAnalyticsList } from './paginators/analytics.js';
+import { readCursorList } from './paginators/cursor.js';
 import { type FetchList, listPage } from './paginators/list-page.js';
 import { readOffsetList } from './paginators/offset.js';
-import type { Query } from './query-string.js';
-import type { ListBody } from './pagerduty-client.js';
+import { readSingle } from './paginators/single.js';
+import { readChildren } from './parent-router.js';
 import { type Sink, type StreamItem, WHOLE_LIST, windowPart } from './stream-item.js';
 import { formatTime, type TimeWindow, timeWindows } from './time-windows.js';
 import { splitWindow } from './window-splitter.js';
 
-export type FetchPage = (path: string, query: Query) => Promise<ListBody>;
+export type { FetchPage } from './page-request.js';
 
 export interface ReadOptions {
   pageLimit: number;
@@ -27,6 +30,8 @@ export interface ReadOptions {
   skip?: ReadonlySet<string>;
   /** How a record is recognised across pages (its key). */
   keyOf: (r: ApiRecord) => string;
+  /** For a child stream: the keys of the parent records to read it for. */
+  parentKeys?: readonly string[];
   /** Rows a stream will read, summed over its windows' first pages. */
   onTotal?: (rows: number) => void;
 }
@@ -42,32 +47,57 @@ export function streamWindows(spec: StreamSpec, since: Date | undefined, until: 
 }
 
 /**
- * All records of one stream, as they arrive, tagged with their part (see StreamItem). Windowed
- * streams are read from `since` to the run's fixed `until`; each window's first page asks for the
- * total, and a window over the offset cap is split (recursively, down to one second). Every
- * record the API returns is kept, inside its window or not: the load keeps one row per key.
+ * All records of one stream, as they arrive, tagged with their part (see StreamItem). The stream's
+ * paginator pages each request; windowed streams are read from `since` to the run's fixed
+ * `until`, and with offset paging each window's first page asks for the total, so a window over
+ * the offset cap is split (recursively, down to one second). A child stream is read once per
+ * parent key. Every record the API returns is kept, inside its window or not: the load keeps one
+ * row per key.
  */
 export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOptions): AsyncGenerator<StreamItem> {
   const channel = new PageChannel<StreamItem>(4);
   const sink: Sink = (item) => channel.push(item);
+  // Pages queued when the consumer stopped (--limit reached, a load failed) are not fetched.
+  const guarded: FetchPage = (path, query, body) => (channel.stopped ? Promise.reject(new Error('page consumer stopped')) : fetchPage(path, query, body));
   const forward = opts.forwardDays
     ? { since: formatTime(opts.until), until: formatTime(new Date(opts.until.getTime() + opts.forwardDays * 86_400_000)) }
     : {};
-  const base: Query = { ...spec.query, ...(spec.include.length ? { 'include[]': spec.include } : {}), ...forward };
-  const fetchList: FetchList = async (query) => {
-    // Pages queued when the consumer stopped (--limit reached, a load failed) are not fetched.
-    if (channel.stopped) throw new Error('page consumer stopped');
-    return listPage(await fetchPage(spec.path, query), spec.envelope, `GET ${spec.path}`);
-  };
+  const base = baseRequest(spec, forward);
   const offsetOptions = (unstable: boolean) => ({ limit: opts.pageLimit, pagesAhead: PAGES_AHEAD, unstable, keyOf: opts.keyOf, maxPasses: MAX_PASSES });
+  const listOf = (request: PageRequest): FetchList => async (query) =>
+    listPage(await guarded(request.path, query, request.body), spec.envelope, `GET ${request.path}`);
+
+  /** The first page of an offset list, asking for its total. */
+  const firstPage = (request: PageRequest) => listOf(request)({ ...request.query, limit: opts.pageLimit, offset: 0, total: true });
+
+  /** One request's pages, by the stream's paginator; `unstable`: a list without a window, whose order may move. */
+  const readPages = async (request: PageRequest, part: string, out: Sink, unstable: boolean): Promise<void> => {
+    switch (spec.paginator) {
+      case 'cursor':
+        return readCursorList(guarded, request, spec.envelope, opts.pageLimit, part, out);
+      case 'analytics':
+        return readAnalyticsList(guarded, request, spec.envelope, opts.pageLimit, part, out);
+      case 'none':
+        return readSingle(guarded, request, spec.envelope, part, out);
+      case 'offset': {
+        const first = await firstPage(request);
+        if (first.total !== undefined && first.total + opts.pageLimit > opts.maxOffset) {
+          throw new ApiError(`GET ${request.path}: ${first.total} records in a list that cannot be narrowed: PagerDuty lists at most ${opts.maxOffset} per query`, 200, undefined, request.path);
+        }
+        if (unstable && first.total !== undefined) opts.onTotal?.(first.total);
+        return readOffsetList(listOf(request), request.query, first, part, out, offsetOptions(unstable), request.path);
+      }
+    }
+  };
 
   /**
-   * One window, or a piece of one: counted first, split when over the cap, else read. Each piece
-   * is a part of its own, so a resumed load keeps the pieces a killed run finished.
+   * One window, or a piece of one: with offset paging, counted first and split when over the
+   * cap. Each piece is a part of its own, so a resumed load keeps the pieces a killed run finished.
    */
   const readSlice = async (w: TimeWindow, part: string, top: boolean): Promise<void> => {
-    const query: Query = { ...base, ...spec.window!.query, since: formatTime(w.since), until: formatTime(w.until) };
-    const first = await fetchList({ ...query, limit: opts.pageLimit, offset: 0, total: true });
+    const request = windowRequest(spec, base, w);
+    if (spec.paginator !== 'offset') return readPages(request, part, sink, false);
+    const first = await firstPage(request);
     if (top && first.total !== undefined) opts.onTotal?.(first.total);
     if (first.total !== undefined && first.total + opts.pageLimit > opts.maxOffset) {
       const pieces = splitWindow(w, first.total, opts.maxOffset * SPLIT_FILL);
@@ -90,37 +120,29 @@ export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOpt
       );
       return;
     }
-    await readOffsetList(fetchList, query, first, part, sink, offsetOptions(false), spec.path);
+    await readOffsetList(listOf(request), request.query, first, part, sink, offsetOptions(false), spec.path);
   };
 
-  const readWhole = async (): Promise<void> => {
-    const first = await fetchList({ ...base, limit: opts.pageLimit, offset: 0, total: true });
-    if (first.total !== undefined) opts.onTotal?.(first.total);
-    if (first.total !== undefined && first.total + opts.pageLimit > opts.maxOffset) {
-      throw new ApiError(
-        `GET ${spec.path}: ${first.total} records in the unfiltered list: PagerDuty lists at most ${opts.maxOffset} per query and this list cannot be narrowed`,
-        200, undefined, spec.path,
-      );
+  const read = async (): Promise<void> => {
+    if (spec.parent) return readChildren(spec, opts.parentKeys ?? [], base, (request, part, out) => readPages(request, part, out, false), sink);
+    const windows = streamWindows(spec, opts.since, opts.until);
+    if (!windows) {
+      await readPages(base, WHOLE_LIST, sink, true);
+      return sink({ kind: 'done', part: WHOLE_LIST });
     }
-    await readOffsetList(fetchList, base, first, WHOLE_LIST, sink, offsetOptions(true), spec.path);
-    await sink({ kind: 'done', part: WHOLE_LIST });
+    const windowLimit = pLimit(opts.parallelWindows ?? 2);
+    await Promise.all(
+      windows
+        .filter((w) => !opts.skip?.has(windowPart(w)))
+        .map((w) =>
+          windowLimit(async () => {
+            await readSlice(w, windowPart(w), true);
+            await sink({ kind: 'done', part: windowPart(w) });
+          }),
+        ),
+    );
   };
-
-  const windows = streamWindows(spec, opts.since, opts.until);
-  const windowLimit = pLimit(opts.parallelWindows ?? 2);
-  const read = windows
-    ? Promise.all(
-        windows
-          .filter((w) => !opts.skip?.has(windowPart(w)))
-          .map((w) =>
-            windowLimit(async () => {
-              await readSlice(w, windowPart(w), true);
-              await sink({ kind: 'done', part: windowPart(w) });
-            }),
-          ),
-      )
-    : readWhole();
-  read.then(
+  read().then(
     () => channel.close(),
     (e: unknown) => channel.close(e),
   );

@@ -4,12 +4,15 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { formatZodIssue } from '../config/format-zod-error.js';
+import { checkStreams } from './catalogue-rules.js';
 
-export const ColumnType = z.enum(['text', 'bigint', 'boolean', 'timestamptz', 'jsonb', 'double precision']);
+export const ColumnType = z.enum(['text', 'bigint', 'boolean', 'timestamptz', 'jsonb', 'double precision', 'text[]']);
 
 const Column = z.strictObject({
   type: ColumnType,
   description: z.string().optional(),
+  /** A reference object (one) or an array of them (many): its id(s) get a column of their own, for joins. */
+  ref: z.enum(['one', 'many']).optional(),
 });
 
 const QueryValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -17,25 +20,48 @@ const QueryValue = z.union([z.string(), z.number(), z.boolean()]);
 const Window = z.strictObject({
   /** Widest window the API accepts, in days. */
   max_days: z.number().int().positive(),
-  /** The API refuses a request without both since and until. */
+  /** The API refuses a request without both bounds. */
   required: z.boolean(),
   /** Extra query parameters sent with every windowed request. */
   query: z.record(z.string(), QueryValue).default({}),
+  /** Where the bounds go: query parameters, or fields of the JSON body (dotted paths). */
+  in: z.enum(['query', 'body']).default('query'),
+  since: z.string().min(1).default('since'),
+  until: z.string().min(1).default('until'),
 });
+
+/**
+ * How a list is paged. offset: limit/offset/total/more (10,000 cap, windows split to fit);
+ * cursor: limit and the previous answer's next_cursor; analytics: a JSON body's limit and the
+ * previous answer's `last` as starting_after; none: one request answers all.
+ */
+export const Paginator = z.enum(['offset', 'cursor', 'analytics', 'none']);
 
 const Stream = z.strictObject({
   description: z.string().min(1),
-  path: z.string().regex(/^\/[a-z_/]+$/),
+  method: z.enum(['GET', 'POST']).default('GET'),
+  /** `{id}` is filled with each parent record's key, for a child stream. */
+  path: z.string().regex(/^\/[a-z_/{}]+$/),
   envelope: z.string().min(1),
   scope: z.string().min(1),
+  paginator: Paginator.default('offset'),
+  /** Records per page, where the endpoint's maximum differs from the catalogue's page_limit. */
+  page_limit: z.number().int().positive().optional(),
   primary_key: z.array(z.string().min(1)).min(1),
   incremental_key: z.string().optional(),
   window: Window.optional(),
   query: z.record(z.string(), QueryValue).default({}),
+  /** A JSON body sent with every request (a POST). */
+  body: z.record(z.string(), z.unknown()).optional(),
   include: z.array(z.string()).default([]),
   gate: z.strictObject({ feature: z.string() }).optional(),
   /** Read [run start, run start + days) when the connection input `input` asks for days ahead. */
   forward_range: z.strictObject({ input: z.string(), max_days: z.number().int().positive() }).optional(),
+  /**
+   * One request (and its pages) per record of another stream: `field` of each parent record
+   * fills `{id}` in the path, and is written to `column` of every child row.
+   */
+  parent: z.strictObject({ stream: z.string(), field: z.string(), column: z.string() }).optional(),
   changes: z
     .strictObject({
       /** The stream whose records, since the cursor, name the changed records. */
@@ -56,25 +82,7 @@ export const Catalogue = z
     max_offset: z.number().int().positive(),
     streams: z.record(z.string().regex(/^[a-z_]+$/), Stream),
   })
-  .superRefine((cat, ctx) => {
-    for (const [name, s] of Object.entries(cat.streams)) {
-      const keyRoots = s.primary_key.map((k) => k.split('.')[0]!);
-      for (const root of [...keyRoots, ...(s.incremental_key ? [s.incremental_key] : [])]) {
-        if (!(root in s.columns)) {
-          ctx.addIssue({ code: 'custom', path: ['streams', name], message: `key field "${root}" is not a column` });
-        }
-      }
-      if (s.changes) {
-        const feed = cat.streams[s.changes.stream];
-        if (!feed?.window || !feed.incremental_key) {
-          ctx.addIssue({ code: 'custom', path: ['streams', name, 'changes'], message: `"${s.changes.stream}" is not a windowed stream` });
-        }
-      }
-      if (s.incremental_key && !s.window) {
-        ctx.addIssue({ code: 'custom', path: ['streams', name], message: 'an incremental stream needs a window' });
-      }
-    }
-  });
+  .superRefine(checkStreams);
 
 export type Catalogue = z.infer<typeof Catalogue>;
 export type StreamSpec = z.infer<typeof Stream> & { name: string };
@@ -97,4 +105,9 @@ export function streamSpec(catalogue: Catalogue, name: string): StreamSpec {
   const s = catalogue.streams[name];
   if (!s) throw new ConfigError(`unknown stream "${name}": run \`pdsync conns discover\` to list streams`);
   return { ...s, name };
+}
+
+/** Records per page a stream asks for. */
+export function pageLimit(catalogue: Catalogue, spec: StreamSpec): number {
+  return spec.page_limit ?? catalogue.page_limit;
 }

@@ -62,6 +62,10 @@ export class ProgressReporter implements RunEvents {
     this.line(`${stream}: window ${since.toISOString()} .. ${until.toISOString()} done, ${rows} rows`);
   }
 
+  parentsKnown(stream: string, parentStream: string, parents: number): void {
+    this.line(`${stream}: ${parents} ${parentStream} to read it for, one request (or more) each`);
+  }
+
   changesFound(stream: string, feed: string, records: number): void {
     this.line(`${stream}: ${records} records changed since the cursor, found through ${feed}`);
   }
@@ -71,7 +75,7 @@ export class ProgressReporter implements RunEvents {
     if (this.debug) {
       const qs = toQueryString(e.query);
       this.print(
-        `debug ${stream}: GET ${e.path}${qs ? `?${qs}` : ''} ${e.status ?? 'network error'} ${e.ms} ms${e.attempt > 1 ? ` (retry ${e.attempt - 1})` : ''}`,
+        `debug ${stream}: ${e.method} ${e.path}${qs ? `?${qs}` : ''} ${e.status ?? 'network error'} ${e.ms} ms${e.attempt > 1 ? ` (retry ${e.attempt - 1})` : ''}`,
       );
     }
   }
@@ -86,6 +90,11 @@ export class ProgressReporter implements RunEvents {
     for (const w of summary.warnings) this.print(`${summary.stream}: warning: ${w}`, true);
     if (summary.status === 'ok') this.line(`${summary.stream}: finished, ${rowsDone(summary)}, ${summary.requests} requests`);
     else this.print(`${summary.stream}: ${summary.status === "skipped" ? "warning: skipped" : "failed"}: ${summary.reason}`, true);
+  }
+
+  relationsDone(made: string[], failed: { name: string; reason: string }[]): void {
+    if (made.length) this.line(`relations: ${made.join(', ')} made or refreshed`);
+    for (const f of failed) this.print(`relations: warning: ${f.name} could not be made: ${f.reason}`, true);
   }
 
   /** Stops the live block; the summary follows it. */

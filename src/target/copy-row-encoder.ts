@@ -1,7 +1,7 @@
 import type { ApiRecord } from '../record.js';
 import type { ColumnType } from '../spec/catalogue.js';
 import { type Alteration, cleanJson, cleanString, fitsIdentifier, isTimestamp, jsonText, keepable } from './pg-values.js';
-import { COMPOSITE_KEY, LOADED_AT, REJECTED, type ColumnLayout, type TableLayout } from './table-layout.js';
+import { COMPOSITE_KEY, LOADED_AT, REJECTED, type ColumnLayout, sourceField, type TableLayout } from './table-layout.js';
 
 /** Why a value went to `_pdsync_rejected`: it did not fit its column, PostgreSQL could not hold it as sent, or its field can have no column. */
 export type RejectReason = 'misfit' | Alteration | 'long-name';
@@ -51,7 +51,21 @@ function encodeValue(v: unknown, type: ColumnType): Encoded {
       return typeof v === 'boolean' ? { text: v ? 't' : 'f' } : { ...NULL, keep: 'misfit' };
     case 'timestamptz':
       return typeof v === 'string' && isTimestamp(v) ? { text: v } : { ...NULL, keep: 'misfit' };
+    case 'text[]':
+      return Array.isArray(v) && v.every((x) => typeof x === 'string') ? { text: escapeCopy(arrayLiteral(v)) } : { ...NULL, keep: 'misfit' };
   }
+}
+
+/** A PostgreSQL array literal of strings: each quoted, backslashes and quotes escaped. */
+function arrayLiteral(items: string[]): string {
+  return `{${items.map((x) => `"${cleanString(x).value.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
+/** The id a reference holds, or the ids an array of references holds. */
+function idsOf(v: unknown, many: boolean): unknown {
+  const id = (x: unknown) => (x && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string' ? (x as { id: string }).id : undefined);
+  if (!many) return id(v) ?? null;
+  return Array.isArray(v) ? v.map(id).filter((x): x is string => x !== undefined) : null;
 }
 
 /** The value at a dotted path, or null. */
@@ -83,7 +97,7 @@ function count(report: EncodeReport, column: string, reason: RejectReason): void
  * one that does not fit its column is NULL there and kept too. One odd value never fails a load.
  */
 export function encodeRows(records: ApiRecord[], layout: TableLayout, loadedAt: string, part: string, report: EncodeReport): string {
-  const columnNames = new Set(layout.columns.map((c) => c.name));
+  const fieldNames = new Set(layout.columns.filter((c) => !c.derive).map(sourceField));
   const rejectedAt = layout.columns.findIndex((c) => c.name === REJECTED);
   const partText = escapeCopy(part);
   let out = '';
@@ -93,17 +107,18 @@ export function encodeRows(records: ApiRecord[], layout: TableLayout, loadedAt: 
       if (col.name === LOADED_AT) return loadedAt;
       if (col.name === COMPOSITE_KEY) return escapeCopy(cleanString(compositeKeyOf(r, layout.compositeKey!)).value);
       if (col.name === REJECTED) return '';
-      const encoded = encodeValue(r[col.name], col.type);
+      const value = col.derive ? idsOf(r[col.derive.from], col.derive.many) : r[sourceField(col)];
+      const encoded = encodeValue(value, col.type);
       if (encoded.keep) {
-        rejected[col.name] = keepable(r[col.name]);
+        rejected[col.name] = keepable(value);
         count(report, col.name, encoded.keep);
-        if (encoded.keep === 'misfit' && report.rejectedSamples.length < 5) report.rejectedSamples.push({ column: col.name, value: r[col.name] });
+        if (encoded.keep === 'misfit' && report.rejectedSamples.length < 5) report.rejectedSamples.push({ column: col.name, value });
       }
       return encoded.text;
     });
     let unmapped: Record<string, unknown> | undefined;
     for (const [k, v] of Object.entries(r)) {
-      if (columnNames.has(k)) continue;
+      if (fieldNames.has(k)) continue;
       if (!fitsIdentifier(k)) {
         // A field whose name cannot be a column still lands: in _pdsync_rejected, under its name.
         rejected[cleanString(k).value] = keepable(v);

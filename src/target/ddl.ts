@@ -23,13 +23,13 @@ export async function ensureSchema(client: PoolClient, p: Privileges, schema: st
 
 /** Columns of a table as pdsync types them; columns of other types are left to their owner. */
 export async function existingColumns(client: PoolClient, object: TableName): Promise<Map<string, ColumnType>> {
-  const { rows } = await client.query<{ column_name: string; data_type: string }>(
-    'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position',
+  const { rows } = await client.query<{ column_name: string; data_type: string; udt_name: string }>(
+    'SELECT column_name, data_type, udt_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position',
     [object.schema, object.table],
   );
   const out = new Map<string, ColumnType>();
   for (const r of rows) {
-    const type = columnTypeOf(r.data_type);
+    const type = columnTypeOf(r.data_type, r.udt_name);
     if (type) out.set(r.column_name, type);
   }
   return out;

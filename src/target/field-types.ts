@@ -1,7 +1,8 @@
 import type { ColumnType } from '../spec/catalogue.js';
 
-/** Postgres's information_schema.columns.data_type, back to a catalogue type; undefined for others. */
-export function columnTypeOf(dataType: string): ColumnType | undefined {
+/** Postgres's information_schema.columns.data_type (and udt_name, for arrays), back to a catalogue type; undefined for others. */
+export function columnTypeOf(dataType: string, udtName = ''): ColumnType | undefined {
+  if (dataType === 'ARRAY') return udtName === '_text' ? 'text[]' : undefined;
   const map: Record<string, ColumnType> = {
     text: 'text',
     bigint: 'bigint',

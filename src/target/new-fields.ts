@@ -45,10 +45,10 @@ function fromUnmapped(name: string, type: ColumnType): string {
   return `(${ident(UNMAPPED)}->>${lit})::${type}`;
 }
 
-/** Fills the staging table's new columns from the unmapped field values. */
-export async function fillNewColumns(client: PoolClient, staging: StagingTable, fields: { name: string; type: ColumnType }[]): Promise<void> {
+/** Fills the staging table's new columns (`name`) from the unmapped values of their fields (`field`). */
+export async function fillNewColumns(client: PoolClient, staging: StagingTable, fields: { name: string; field: string; type: ColumnType }[]): Promise<void> {
   for (const f of fields) await client.query(`ALTER TABLE ${qualified(staging.name)} ADD COLUMN IF NOT EXISTS ${ident(f.name)} ${f.type}`);
-  const sets = fields.map((f) => `${ident(f.name)} = ${fromUnmapped(f.name, f.type)}`).join(', ');
+  const sets = fields.map((f) => `${ident(f.name)} = ${fromUnmapped(f.field, f.type)}`).join(', ');
   await client.query(`UPDATE ${qualified(staging.name)} SET ${sets} WHERE ${ident(UNMAPPED)} IS NOT NULL`);
 }
 

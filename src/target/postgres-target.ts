@@ -1,8 +1,10 @@
 import pg from 'pg';
 import { ConfigError, TargetError } from '../errors.js';
-import type { PlannedStream } from '../plan/plan.js';
+import type { Plan, PlannedStream, TableName } from '../plan/plan.js';
 import { ensureBookkeeping, readCursor, readState, type SavedState } from './bookkeeping.js';
-import type { Privileges } from './privileges.js';
+import { type Privileges, tableExists } from './privileges.js';
+import { type RelationsDone, refreshRelations } from './relations/refresh-relations.js';
+import { enableTeamPolicy, ensureTeamAccess } from './relations/row-security.js';
 import { recordRunEnd, recordRunStart } from './run-history.js';
 import { objectName, qualified } from './sql.js';
 import { type LoadOptions, StreamLoad } from './stream-load.js';
@@ -72,6 +74,31 @@ export class PostgresTarget {
     return this.withClient('reading state', async (client) => {
       const { rows } = await client.query<{ ok: boolean }>(`SELECT to_regclass('pdsync.state') IS NOT NULL AND to_regclass($1) IS NOT NULL AS ok`, [qualified(stream.object)]);
       return rows[0]?.ok ? readState(client, stream.name, stream.object) : { cursor: undefined, syncedUntil: undefined };
+    });
+  }
+
+  /**
+   * After the streams: row security by team on the run's tables when asked, then the analytics
+   * relations whose inputs exist, made or refreshed. Undefined when the replication turns them off.
+   */
+  async refreshRelations(plan: Plan): Promise<RelationsDone | undefined> {
+    const relations = plan.relations;
+    if (!relations) return undefined;
+    return this.withClient('relations', async (client) => {
+      if (relations.rowSecurity) {
+        await ensureTeamAccess(client);
+        for (const s of plan.streams) if (await tableExists(client, s.object)) await enableTeamPolicy(client, s.object);
+      }
+      return refreshRelations(client, relations);
+    });
+  }
+
+  /** The rows a table holds, or undefined when it does not exist; read only. */
+  async rowCount(t: TableName): Promise<number | undefined> {
+    return this.withClient('reading a table', async (client) => {
+      const { rows } = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [qualified(t)]);
+      if (!rows[0]!.ok) return undefined;
+      return Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified(t)}`)).rows[0]!.n);
     });
   }
 

@@ -1,13 +1,12 @@
 import type { PoolClient } from 'pg';
 import type { PlannedStream } from '../plan/plan.js';
 import { advanceCursor } from './bookkeeping.js';
-import { addColumns, createTable, ensureSchema, lockDdl } from './ddl.js';
 import { forgetLoad } from './load-registry.js';
-import { fillNewColumns, keepUnmappedAsRejected, stagedNewFields } from './new-fields.js';
-import { ownsTable, type Privileges, tableExists } from './privileges.js';
+import type { Privileges } from './privileges.js';
+import { evolveTable } from './table-evolution.js';
 import { ident, qualified } from './sql.js';
 import { dropStaging, type StagingTable } from './staging-table.js';
-import { SEQ, type ColumnLayout, type TableLayout } from './table-layout.js';
+import { columnFor, SEQ, type ColumnLayout, type TableLayout } from './table-layout.js';
 
 export interface PublishOptions {
   /** The run's fixed end of history: the cursor never passes it. */
@@ -43,8 +42,8 @@ async function writeRows(client: PoolClient, stream: PlannedStream, staging: Sta
 }
 
 /**
- * Publishes a staged load in one transaction that waits on nothing but the database: create the
- * table if this is its first load, add columns for new fields, replace (full refresh) or merge
+ * Publishes a staged load in one transaction that waits on nothing but the database: bring the
+ * table to the load's shape (see evolveTable), replace (full refresh) or merge
  * (incremental) its rows, move the cursor, and drop the staging. Readers see the old rows or the
  * new, never a mix. statement_timeout is lifted for this transaction alone, as pg_dump does: a
  * million-row replacement outlasts the few seconds a managed server allows a statement.
@@ -53,40 +52,17 @@ export async function publish(client: PoolClient, p: Privileges, stream: Planned
   await client.query('BEGIN');
   try {
     await client.query('SET LOCAL statement_timeout = 0');
-    let fresh = false;
-    if (!(await tableExists(client, stream.object))) {
-      await lockDdl(client);
-      await ensureSchema(client, p, stream.object.schema);
-      if (!(await tableExists(client, stream.object))) {
-        await createTable(client, stream.object, layout.columns, layout.key, stream.spec.description);
-        fresh = true;
-      }
-    }
-    const found = await stagedNewFields(client, staging);
-    const owner = found.length ? await ownsTable(client, stream.object) : { owns: true, owner: p.role };
-    const added = owner.owns ? found : [];
-    if (owner.owns && found.length) {
-      const note = `Added by pdsync on ${new Date().toISOString().slice(0, 10)}, when the API started sending this field.`;
-      await addColumns(client, stream.object, found.map((f) => ({ ...f, description: note })));
-      await fillNewColumns(client, staging, found);
-    } else if (found.length) {
-      await keepUnmappedAsRejected(client, staging);
-    }
-    const columns = [...layout.columns, ...added];
-    const written = await writeRows(client, stream, staging, columns, layout.key, stream.mode === 'full-refresh' && !o.trial);
+    const table = await evolveTable(client, p, stream, layout, staging);
+    const written = await writeRows(client, stream, staging, table.columns, layout.key, stream.mode === 'full-refresh' && !o.trial);
     const field = stream.spec.incremental_key;
     if (field && !o.trial) {
-      await advanceCursor(client, stream.name, stream.object, `SELECT max(${ident(field)}) FROM ${qualified(staging.name)}`, o.until, fresh);
+      await advanceCursor(client, stream.name, stream.object, `SELECT max(${ident(columnFor(layout, field))}) FROM ${qualified(staging.name)}`, o.until, table.fresh);
     }
     if (staging.persistent) await forgetLoad(client, stream.name, stream.object);
     await dropStaging(client, staging.name);
     if (o.signal.aborted) throw new Error('interrupted before commit');
     await client.query('COMMIT');
-    return {
-      written,
-      addedColumns: added.map((f) => f.name),
-      unplaced: { fields: owner.owns ? [] : found.map((f) => f.name), owner: owner.owner },
-    };
+    return { written, addedColumns: table.added, unplaced: table.unplaced };
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;

@@ -75,7 +75,7 @@ export class StreamLoad {
     } else {
       await requireCreateSchema(client, p, stream.object.schema);
     }
-    const layout = tableLayout(stream.spec, stream.primaryKey, live ? await existingColumns(client, stream.object) : new Map());
+    const layout = tableLayout(stream.spec, stream.primaryKey, live ? await existingColumns(client, stream.object) : new Map(), stream.columnCasing);
     const saved = live && stream.mode === 'incremental' ? await readState(client, stream.name, stream.object) : { cursor: undefined, syncedUntil: undefined };
     return new StreamLoad(client, p, stream, layout, saved, o);
   }

@@ -1,7 +1,17 @@
 import type { ColumnSpec, ColumnType, StreamSpec } from '../spec/catalogue.js';
+import { type ColumnCasing, columnName, idColumnName } from './column-names.js';
 
 export interface ColumnLayout extends ColumnSpec {
   name: string;
+  /** The record field the column holds, when its name differs (normalized casing). */
+  field?: string;
+  /** A column of ids taken from a reference column's value: one id, or the ids of an array. */
+  derive?: { from: string; many: boolean };
+}
+
+/** The record field a column is filled from. */
+export function sourceField(c: ColumnLayout): string {
+  return c.field ?? c.name;
 }
 
 export interface TableLayout {
@@ -13,6 +23,7 @@ export interface TableLayout {
   compositeKey?: string[];
   /** Every column, bookkeeping included, in table order. */
   columns: ColumnLayout[];
+  casing: ColumnCasing;
 }
 
 export const LOADED_AT = '_pdsync_loaded_at';
@@ -43,19 +54,44 @@ function bookkeeping(primaryKey: string[], simple: boolean): ColumnLayout[] {
   ];
 }
 
-/** The table a stream lands in: its catalogue fields, extra fields the table already has, then bookkeeping. */
-export function tableLayout(spec: StreamSpec, primaryKey: string[], existing: Map<string, ColumnType> = new Map()): TableLayout {
+/** Id columns for reference columns (`service` -> `service_id`), unless the catalogue has a column of that name. */
+function idColumns(columns: ColumnLayout[], taken: Set<string>): ColumnLayout[] {
+  return columns.flatMap((c) => {
+    if (!c.ref) return [];
+    const many = c.ref === 'many';
+    const name = idColumnName(c.name, many);
+    if (taken.has(name)) return [];
+    taken.add(name);
+    const description = many ? `The ids of ${c.name}, for joins (filled by pdsync).` : `The id of ${c.name}, for joins (filled by pdsync).`;
+    return [{ name, type: many ? ('text[]' as const) : ('text' as const), description, derive: { from: sourceField(c), many } }];
+  });
+}
+
+/**
+ * The table a stream lands in: its catalogue fields (named by the casing), id columns for its
+ * references, extra fields the table already has, then bookkeeping.
+ */
+export function tableLayout(spec: StreamSpec, primaryKey: string[], existing: Map<string, ColumnType> = new Map(), casing: ColumnCasing = 'normalize'): TableLayout {
   const simple = primaryKey.length === 1 && !primaryKey[0]!.includes('.');
   const book = bookkeeping(primaryKey, simple);
-  const known = new Set([...Object.keys(spec.columns), ...book.map((c) => c.name)]);
-  const fields: ColumnLayout[] = [
-    ...Object.entries(spec.columns).map(([name, c]) => ({ name, ...c })),
-    ...[...existing].filter(([name]) => !known.has(name)).map(([name, type]) => ({ name, type })),
-  ];
+  const catalogued: ColumnLayout[] = Object.entries(spec.columns).map(([field, c]) => {
+    const name = columnName(field, casing);
+    return { ...c, name, ...(name !== field ? { field } : {}) };
+  });
+  const taken = new Set(catalogued.map((c) => c.name));
+  const ids = idColumns(catalogued, taken);
+  const known = new Set([...taken, ...book.map((c) => c.name)]);
+  const fields: ColumnLayout[] = [...catalogued, ...ids, ...[...existing].filter(([name]) => !known.has(name)).map(([name, type]) => ({ name, type }))];
   return {
     fields,
-    key: simple ? [primaryKey[0]!] : [COMPOSITE_KEY],
+    key: simple ? [columnName(primaryKey[0]!, casing)] : [COMPOSITE_KEY],
     ...(simple ? {} : { compositeKey: primaryKey }),
     columns: [...fields, ...book],
+    casing,
   };
+}
+
+/** The column a record field lands in. */
+export function columnFor(layout: TableLayout, field: string): string {
+  return layout.columns.find((c) => !c.derive && sourceField(c) === field)?.name ?? columnName(field, layout.casing);
 }

@@ -7,6 +7,8 @@ const STREAMS = [
   'users', 'teams', 'services', 'escalation_policies', 'schedules', 'priorities', 'tags', 'business_services',
   'oncalls', 'vendors', 'incidents', 'log_entries', 'notifications',
 ];
+/** Served by the simulator's own routes, and known to the dataset's truth helpers. */
+const MORE_STREAMS = ['change_events', 'audit_records', 'incident_notes', 'incident_alerts', 'team_members', 'analytics_incidents'];
 const NOTIFICATION_WINDOW = { since: '2026-04-01T00:00:00Z', until: '2026-06-01T00:00:00Z' };
 
 describe('simulator list endpoints', () => {
@@ -17,7 +19,7 @@ describe('simulator list endpoints', () => {
   after(() => sim.close());
 
   test('serves all 13 streams in the PagerDuty envelope, as JSON with charset', async () => {
-    assert.deepEqual([...sim.dataset.streams()].sort(), [...STREAMS].sort());
+    assert.deepEqual([...sim.dataset.streams()].sort(), [...STREAMS, ...MORE_STREAMS].sort());
     for (const stream of STREAMS) {
       const res = await get(sim, `/${stream}`, stream === 'notifications' ? NOTIFICATION_WINDOW : {});
       assert.equal(res.status, 200, stream);
@@ -57,7 +59,7 @@ describe('simulator list endpoints', () => {
   });
 
   test('an unknown path answers 404 code 2100', async () => {
-    const res = await get(sim, '/audit/records');
+    const res = await get(sim, '/no-such-path');
     assert.equal(res.status, 404);
     assert.deepEqual(res.body, { error: { message: 'Not Found', code: 2100 } });
   });

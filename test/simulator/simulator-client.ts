@@ -41,3 +41,19 @@ export async function listAll(sim: Simulator, stream: string, query: Query = {})
 }
 
 export const ids = (records: Record<string, unknown>[]) => records.map((r) => String(r.id));
+
+/** A POST with a JSON body (or, given a string, that text as it is). */
+export async function post(
+  sim: Simulator,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = TOKEN_AUTH,
+): Promise<{ status: number; body: Body; text: string }> {
+  const res = await fetch(`${sim.url}${path}`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: JSON.parse(text) as Body, text };
+}

@@ -5,6 +5,8 @@ import { type CliResult, envYaml, pdsync, pdsyncProcess, SIM_KEY, startPdsync, w
 import { type TestDatabase, testDatabase } from './database.js';
 
 export const DATA_END = new Date('2026-06-01T00:00:00Z');
+/** envYaml's default anchor_date. */
+const ANCHOR = '2020-01-01T00:00:00Z';
 
 export interface SyncFixture {
   sim: Simulator;
@@ -22,6 +24,15 @@ export interface SyncFixture {
   /** Sorted keys that landed in Postgres; throws on duplicates. */
   landed(stream: string): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/**
+ * What the simulator holds for a stream. Past on-call shifts are its on-calls over the fixture's
+ * history, from the env.yaml's anchor to the simulator's now.
+ */
+function truthOf(sim: Simulator, stream: string): Iterable<Record<string, unknown>> {
+  if (stream === 'oncall_shifts') return sim.dataset.records('oncalls', { since: new Date(ANCHOR), until: sim.clock.now() });
+  return sim.dataset.records(stream);
 }
 
 /**
@@ -60,7 +71,7 @@ export async function syncFixture(opts: {
     run: (args = [], env = {}) => pdsync(['run', 'replication.yaml', ...args], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY, ...env } }),
     runProcess: (args = [], env = {}) => pdsyncProcess(['run', 'replication.yaml', ...args], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY, ...env } }),
     start: (args = [], env = {}) => startPdsync(['run', 'replication.yaml', ...args], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY, ...env } }),
-    truth: (stream) => [...sim.dataset.records(stream)].map(keyOf(stream).of).sort(),
+    truth: (stream) => [...truthOf(sim, stream)].map(keyOf(stream).of).sort(),
     async landed(stream) {
       const ids = await db.ids(stream, keyOf(stream).column);
       if (new Set(ids).size !== ids.length) throw new Error(`${stream}: duplicate keys landed`);

@@ -27,7 +27,7 @@ function properties(s: Schema | undefined, out = new Map<string, Schema>()): Map
 test('the catalogue has a column for every field PagerDuty\'s OpenAPI document lists for each stream\'s records', async () => {
   const catalogue = await loadCatalogue();
   for (const [name, spec] of Object.entries(catalogue.streams)) {
-    const method = 'get';
+    const method = spec.method.toLowerCase();
     const response = openapi.paths[spec.path]?.[method]?.responses['200'];
     const envelope = properties(response?.content?.['application/json']?.schema).get(spec.envelope);
     // The document has one unnamed property (Notification's ""): no field can be a column without a name.

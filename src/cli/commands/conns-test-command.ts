@@ -3,6 +3,7 @@ import { loadEnv, resolveConnection } from '../../config/env-file.js';
 import { ApiError, EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
 import { apiBaseUrl } from '../../source/api-base-url.js';
+import { probeOf } from '../../source/auth-check.js';
 import { authDescription, PagerDutySource } from '../../source/pagerduty-source.js';
 import { classify } from '../../source/response-classifier.js';
 import { openDatabase } from '../../target/open-database.js';
@@ -26,7 +27,7 @@ async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Ou
   const fetch = source.fetcher({ requests: 0, retries: 0 });
   const auth = authDescription(conn);
   try {
-    const body = await fetch('/abilities', {});
+    const body = await fetch('/abilities', {}, undefined);
     const abilities = Array.isArray(body.abilities) ? (body.abilities as string[]) : [];
     output.out(`${name}: ok, ${auth}, region ${conn.inputs.region}, ${apiBaseUrl(conn)}\n`);
     output.out(`  abilities: ${abilities.join(', ') || 'none'}\n`);
@@ -36,8 +37,9 @@ async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Ou
         readable.push(stream);
         continue;
       }
+      const probe = probeOf({ ...spec, name: stream }, new Date());
       try {
-        await fetch(spec.path, { limit: 1 });
+        if (probe) await fetch(probe.path, probe.query, probe.body);
         readable.push(stream);
       } catch (e) {
         if (classify(e, true) !== 'gated') throw e;

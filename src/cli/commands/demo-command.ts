@@ -52,7 +52,8 @@ export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promi
       replication: Replication.parse({
         source: 'SIMULATOR',
         defaults: { mode: 'incremental', object: 'pagerduty.{stream_name}' },
-        streams: { '*': null },
+        // One request per incident for notes and alerts: a real account's job, not a first look's.
+        streams: { '*': null, incident_notes: { disabled: true }, incident_alerts: { disabled: true } },
       }),
       replicationPath: 'demo',
       source: connection,

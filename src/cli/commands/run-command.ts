@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../../config/load-config.js';
 import type { Mode } from '../../config/replication.js';
 import { ConfigError, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_STREAM_FAILED } from '../../errors.js';
-import { plan } from '../../plan/plan.js';
+import { type Plan, plan } from '../../plan/plan.js';
 import { checkAuth, probeOf } from '../../source/auth-check.js';
 import { PagerDutySource } from '../../source/pagerduty-source.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
@@ -55,6 +55,44 @@ function stopOnSignals(ctx: CommandContext) {
   };
 }
 
+/** For the plan of child streams: how many parent records the target holds now (the parent's table in this plan). */
+async function parentRows(thePlan: Plan, target: PostgresTarget): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const s of thePlan.streams) {
+    const parent = s.parent && thePlan.streams.find((p) => p.name === s.parent!.spec.name);
+    const n = parent ? await target.rowCount(parent.object) : undefined;
+    if (n !== undefined) out.set(s.name, n);
+  }
+  return out;
+}
+
+/** Config, catalogue, and the plan at a given moment (the run's fixed `until`). */
+async function prepare(file: string, opts: RunOptions, ctx: CommandContext) {
+  const config = await loadConfig({
+    replicationPath: resolve(ctx.cwd, file),
+    replicationLabel: file,
+    ...(opts.envFile ? { envFile: opts.envFile } : {}),
+    cwd: ctx.cwd,
+    env: ctx.env,
+    warn: warnTo(ctx),
+  });
+  registerSecrets(ctx.output, config.source, config.target);
+  const catalogue = await loadCatalogue();
+  const only = opts.streams?.split(',').map((s) => s.trim()).filter(Boolean);
+  const planAt = (now: Date) =>
+    plan({
+      catalogue,
+      replication: config.replication,
+      replicationPath: file,
+      source: config.source,
+      target: config.target,
+      now,
+      ...(only ? { only } : {}),
+      ...(opts.mode ? { mode: opts.mode } : {}),
+    });
+  return { config, catalogue, planAt };
+}
+
 /** `pdsync run`: config -> plan -> source -> target -> summary. Returns the exit code. */
 export async function runCommand(opts: RunOptions, ctx: CommandContext): Promise<number> {
   const file = opts.file ?? opts.replication;
@@ -64,42 +102,24 @@ export async function runCommand(opts: RunOptions, ctx: CommandContext): Promise
   }
   const rowLimit = parseLimit(opts.limit);
   const { output } = ctx;
-  const config = await loadConfig({
-    replicationPath: resolve(ctx.cwd, file),
-    replicationLabel: file,
-    ...(opts.envFile ? { envFile: opts.envFile } : {}),
-    cwd: ctx.cwd,
-    env: ctx.env,
-    warn: warnTo(ctx),
-  });
-  registerSecrets(output, config.source, config.target);
-  const catalogue = await loadCatalogue();
-  const only = opts.streams?.split(',').map((s) => s.trim()).filter(Boolean);
-  const thePlan = plan({
-    catalogue,
-    replication: config.replication,
-    replicationPath: file,
-    source: config.source,
-    target: config.target,
-    now: new Date(),
-    ...(only ? { only } : {}),
-    ...(opts.mode ? { mode: opts.mode } : {}),
-  });
-
+  const { config, catalogue, planAt } = await prepare(file, opts, ctx);
+  const draft = planAt(new Date());
   const signals = stopOnSignals(ctx);
-  const scopes = thePlan.streams.flatMap((s) => [s.spec.scope, ...(s.changes ? [s.changes.spec.scope] : [])]);
+  const scopes = draft.streams.flatMap((s) => [s.spec.scope, ...(s.changes ? [s.changes.spec.scope] : []), ...(s.parent ? [s.parent.spec.scope] : [])]);
   const source = new PagerDutySource(config.source, { signal: signals.signal, scopes });
   try {
     // One request proves the credentials before the database is touched: a wrong key writes nothing.
-    const probes = thePlan.streams.map((s) => probeOf(s.spec, new Date(thePlan.until)));
-    await checkAuth(source.fetcher({ requests: 0, retries: 0 }), thePlan.source.name, probes);
+    const probes = draft.streams.flatMap((s) => probeOf(s.spec, new Date(draft.until)) ?? []);
+    await checkAuth(source.fetcher({ requests: 0, retries: 0 }), draft.source.name, probes);
+    // The run reads up to the API's own clock (its Date header), whatever this machine's says.
+    const thePlan = planAt(source.serverNow() ?? new Date());
     const database = await openDatabase(config.target, ctx.cwd, ctx.env);
     try {
       if (database.where) output.err(`pdsync: target ${thePlan.target.name}: ${database.where}`);
       const target = await PostgresTarget.connect(database.url, POOL_SIZE, thePlan.target.name);
       try {
         if (opts.dryRun) {
-          const report = planReport(thePlan, await target.savedCursors(thePlan.streams));
+          const report = planReport(thePlan, await target.savedCursors(thePlan.streams), await parentRows(thePlan, target));
           output.out(opts.json ? `${JSON.stringify({ until: thePlan.until, streams: report }, null, 2)}\n` : `${formatPlanReport(report)}\n`);
           return EXIT_OK;
         }

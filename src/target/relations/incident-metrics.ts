@@ -1,0 +1,27 @@
+import type { Relation } from './relation.js';
+
+/** One row per incident: its acknowledgement, resolution and their delays, escalations, reassignments, notifications. */
+export const incidentMetrics: Relation = {
+  name: 'incident_metrics',
+  needs: ['incidents', 'log_entries'],
+  comment:
+    'pdsync: one row per incident (from incidents and log_entries): acknowledged_at is its first acknowledge log entry; seconds_to_first_ack and seconds_to_resolve are measured from created_at; escalations, reassignments and notifications_sent count its escalate, assign and notify log entries.',
+  key: ['incident_id'],
+  indexed: ['created_at', 'service_id'],
+  sql: (t) => `
+    SELECT i.id AS incident_id, i.incident_number, i.title, i.service_id, i.team_ids, i.urgency,
+           i.priority_id, i.priority->>'summary' AS priority, i.status, i.created_at, le.acknowledged_at, i.resolved_at,
+           extract(epoch FROM le.acknowledged_at - i.created_at)::bigint AS seconds_to_first_ack,
+           extract(epoch FROM i.resolved_at - i.created_at)::bigint AS seconds_to_resolve,
+           coalesce(le.escalations, 0) AS escalations, coalesce(le.reassignments, 0) AS reassignments,
+           coalesce(le.notifications, 0) AS notifications_sent
+    FROM ${t.incidents} i
+    LEFT JOIN (
+      SELECT incident_id,
+             min(created_at) FILTER (WHERE type = 'acknowledge_log_entry') AS acknowledged_at,
+             count(*) FILTER (WHERE type = 'escalate_log_entry') AS escalations,
+             count(*) FILTER (WHERE type = 'assign_log_entry') AS reassignments,
+             count(*) FILTER (WHERE type = 'notify_log_entry') AS notifications
+      FROM ${t.log_entries} WHERE incident_id IS NOT NULL GROUP BY incident_id
+    ) le ON le.incident_id = i.id`,
+};

@@ -1,0 +1,43 @@
+import type { Relation } from './relation.js';
+
+/** Night, in the user's own time zone: from 22:00 to 07:00. */
+const NIGHT = (ts: string, zone: string) => `(extract(hour FROM ${ts} AT TIME ZONE ${zone}) >= 22 OR extract(hour FROM ${ts} AT TIME ZONE ${zone}) < 7)`;
+
+/**
+ * Per user and week: notifications received, those at night in the user's own time zone,
+ * incidents acknowledged, and hours on call (from past shifts).
+ */
+export const oncallLoad: Relation = {
+  name: 'oncall_load',
+  needs: ['notifications', 'users', 'log_entries'],
+  uses: ['oncall_shifts'],
+  comment:
+    'pdsync: per user and week (Monday, UTC), from notifications, users, log_entries and oncall_shifts: notifications received; night_notifications, those sent between 22:00 and 07:00 in the user\'s own time zone (UTC when it is unknown); incidents_acknowledged, distinct incidents the user acknowledged; hours_on_call, the week\'s share of the user\'s past on-call shifts.',
+  key: ['user_id', 'week'],
+  indexed: ['week'],
+  sql: (t, available) => {
+    const hours = available('oncall_shifts')
+      ? `SELECT s.user_id, w.week,
+                sum(extract(epoch FROM least(s."end", w.week + interval '1 week') - greatest(s.start, w.week)) / 3600)::double precision AS hours_on_call
+         FROM ${t.oncall_shifts} s
+         CROSS JOIN LATERAL generate_series(date_trunc('week', s.start, 'UTC'), s."end" - interval '1 microsecond', interval '1 week') AS w(week)
+         WHERE s.user_id IS NOT NULL AND s.start IS NOT NULL AND s."end" > s.start GROUP BY 1, 2`
+      : 'SELECT NULL::text AS user_id, NULL::timestamptz AS week, 0::double precision AS hours_on_call WHERE false';
+    return `
+    WITH zones AS (
+      SELECT u.id, CASE WHEN EXISTS (SELECT 1 FROM pg_timezone_names z WHERE z.name = u.time_zone) THEN u.time_zone ELSE 'UTC' END AS zone
+      FROM ${t.users} u),
+    notified AS (
+      SELECT n.user_id, date_trunc('week', n.started_at, 'UTC') AS week, count(*) AS notifications,
+             count(*) FILTER (WHERE ${NIGHT('n.started_at', "coalesce(z.zone, 'UTC')")}) AS night_notifications
+      FROM ${t.notifications} n LEFT JOIN zones z ON z.id = n.user_id WHERE n.user_id IS NOT NULL GROUP BY 1, 2),
+    acknowledged AS (
+      SELECT agent_id AS user_id, date_trunc('week', created_at, 'UTC') AS week, count(DISTINCT incident_id) AS incidents_acknowledged
+      FROM ${t.log_entries} WHERE type = 'acknowledge_log_entry' AND agent->>'type' IN ('user', 'user_reference') GROUP BY 1, 2),
+    hours AS (${hours})
+    SELECT user_id, week, coalesce(n.notifications, 0) AS notifications, coalesce(n.night_notifications, 0) AS night_notifications,
+           coalesce(a.incidents_acknowledged, 0) AS incidents_acknowledged, coalesce(h.hours_on_call, 0) AS hours_on_call
+    FROM notified n FULL JOIN acknowledged a USING (user_id, week) FULL JOIN hours h USING (user_id, week)
+    WHERE user_id IS NOT NULL`;
+  },
+};

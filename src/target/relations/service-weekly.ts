@@ -1,0 +1,46 @@
+import type { Relation } from './relation.js';
+
+/** Hours within which an incident on a service counts a change to it as failed. */
+export const CHANGE_FAILURE_HOURS = 24;
+
+const stats = (col: string, name: string) => `
+           avg(${col})::double precision AS ${name}_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ${col}) AS ${name}_median,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY ${col}) AS ${name}_p90`;
+
+/**
+ * Per service and week: incidents, high-urgency incidents, MTTA and MTTR (mean, median, p90), and
+ * the DORA pair from PagerDuty data alone: the median time to restore, and the change failure rate.
+ */
+export const serviceWeekly: Relation = {
+  name: 'service_weekly',
+  needs: ['incidents', 'log_entries'],
+  uses: ['change_events'],
+  after: ['incident_metrics'],
+  comment: `pdsync: per service and week (Monday, UTC), from incident_metrics and change_events: incidents, high-urgency incidents, time to acknowledge and to resolve in seconds (mean, median, p90); median_time_to_restore (DORA) is the median seconds to resolve; change_failure_rate is the share of the week's change events on the service followed by an incident on it within ${CHANGE_FAILURE_HOURS} hours.`,
+  key: ['service_id', 'week'],
+  indexed: ['week'],
+  sql: (t, available) => {
+    const changes = available('change_events')
+      ? `SELECT s.id AS service_id, date_trunc('week', c.timestamp, 'UTC') AS week, count(*) AS change_events,
+                count(*) FILTER (WHERE EXISTS (
+                  SELECT 1 FROM ${t.incidents} i WHERE i.service_id = s.id
+                    AND i.created_at >= c.timestamp AND i.created_at < c.timestamp + interval '${CHANGE_FAILURE_HOURS} hours')) AS failed_changes
+         FROM ${t.change_events} c CROSS JOIN LATERAL unnest(c.service_ids) AS s(id) GROUP BY 1, 2`
+      : 'SELECT NULL::text AS service_id, NULL::timestamptz AS week, 0::bigint AS change_events, 0::bigint AS failed_changes WHERE false';
+    return `
+    WITH incidents AS (
+      SELECT service_id, date_trunc('week', created_at, 'UTC') AS week, count(*) AS incidents,
+             count(*) FILTER (WHERE urgency = 'high') AS high_urgency_incidents,${stats('seconds_to_first_ack', 'seconds_to_ack')},${stats('seconds_to_resolve', 'seconds_to_resolve')}
+      FROM ${t.incident_metrics} GROUP BY 1, 2),
+    changes AS (${changes})
+    SELECT service_id, week, coalesce(i.incidents, 0) AS incidents, coalesce(i.high_urgency_incidents, 0) AS high_urgency_incidents,
+           i.seconds_to_ack_mean, i.seconds_to_ack_median, i.seconds_to_ack_p90,
+           i.seconds_to_resolve_mean, i.seconds_to_resolve_median, i.seconds_to_resolve_p90,
+           i.seconds_to_resolve_median AS median_time_to_restore,
+           coalesce(c.change_events, 0) AS change_events, coalesce(c.failed_changes, 0) AS failed_changes,
+           c.failed_changes::double precision / nullif(c.change_events, 0) AS change_failure_rate
+    FROM incidents i FULL JOIN changes c USING (service_id, week)
+    WHERE service_id IS NOT NULL`;
+  },
+};

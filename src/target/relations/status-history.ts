@@ -1,0 +1,26 @@
+import type { Relation } from './relation.js';
+
+const STATUS_OF = `CASE type WHEN 'trigger_log_entry' THEN 'triggered' WHEN 'acknowledge_log_entry' THEN 'acknowledged'
+  WHEN 'unacknowledge_log_entry' THEN 'triggered' WHEN 'resolve_log_entry' THEN 'resolved' END`;
+
+/** Every status change of every incident, with when it held and who made it: the history an incident snapshot cannot give. */
+export const statusHistory: Relation = {
+  name: 'incident_status_history',
+  needs: ['log_entries'],
+  comment:
+    'pdsync: every status change of every incident (from log_entries: trigger, acknowledge, unacknowledge and resolve entries; a repeat of the same status is not a change): the status, from valid_from until valid_to (null while it holds), and who changed it.',
+  key: ['log_entry_id'],
+  indexed: ['incident_id', 'valid_from'],
+  sql: (t) => `
+    SELECT incident_id, log_entry_id, status, valid_from,
+           lead(valid_from) OVER (PARTITION BY incident_id ORDER BY valid_from, log_entry_id) AS valid_to,
+           changed_by, changed_by_type, changed_by_name
+    FROM (
+      SELECT incident_id, id AS log_entry_id, created_at AS valid_from, ${STATUS_OF} AS status,
+             lag(${STATUS_OF}) OVER (PARTITION BY incident_id ORDER BY created_at, id) AS previous,
+             agent_id AS changed_by, agent->>'type' AS changed_by_type, agent->>'summary' AS changed_by_name
+      FROM ${t.log_entries}
+      WHERE incident_id IS NOT NULL AND type IN ('trigger_log_entry', 'acknowledge_log_entry', 'unacknowledge_log_entry', 'resolve_log_entry')
+    ) changes
+    WHERE previous IS DISTINCT FROM status`,
+};

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { RunSummary } from '../src/summary/run-summary.js';
+import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
+
+const CHILDREN = ['incident_notes', 'incident_alerts'];
+
+const summaryOf = (stdout: string) => JSON.parse(stdout) as RunSummary;
+const byStream = (stdout: string) => Object.fromEntries(summaryOf(stdout).streams.map((s) => [s.stream, s]));
+/** Requests the simulator answered for one incident's notes or alerts. */
+const perIncident = (f: SyncFixture) => f.sim.requests.filter((q) => /^\/incidents\/[^/]+\/(notes|alerts)$/.test(q.path));
+
+describe('child streams: one request per parent, and only for changed parents after the first run', () => {
+  let f: SyncFixture;
+  before(async () => {
+    f = await syncFixture({
+      name: 'children',
+      inputs: { rate: 2000, concurrency: 8 },
+      replication: (schema) =>
+        `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: incremental\n  object: ${schema}.{stream_name}\nstreams:\n  incident_notes:\n  incident_alerts:\n  team_members:\n`,
+    });
+  });
+  after(async () => {
+    await f.close();
+  });
+
+  test('--dry-run says a first run takes a request per incident, and how many incidents there are once they are synced', async () => {
+    const r = await f.run(['--dry-run']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^incident_notes\s+incremental\s+-> \S+\s+one request \(or more\) per incidents record$/m);
+  });
+
+  test('the first run reads every incident\'s notes and alerts and every team\'s members, exactly, each row carrying its parent\'s key', async () => {
+    f.sim.resetLog();
+    const r = await f.run(['--json']);
+    assert.equal(r.code, 0, r.stderr);
+    for (const s of [...CHILDREN, 'team_members']) assert.deepEqual(await f.landed(s), f.truth(s), s);
+    const incidents = f.sim.dataset.count('incidents');
+    assert.equal(new Set(perIncident(f).filter((q) => q.path.endsWith('/notes')).map((q) => q.path)).size, incidents, 'notes read for every incident');
+    assert.match(r.stderr, new RegExp(`^incident_notes: ${incidents} incidents to read it for, one request \\(or more\\) each$`, 'm'));
+    const { rows } = await f.db.pool.query(`SELECT count(*)::int AS n FROM "${f.db.schema}".incident_alerts a WHERE a.incident_id <> a.incident->>'id'`);
+    assert.equal(rows[0].n, 0, 'incident_id is the incident the alert belongs to');
+    const members = byStream(r.stdout).team_members!;
+    assert.equal(members.status, 'ok');
+  });
+
+  test('an idle rerun reads no incident\'s notes or alerts', async () => {
+    f.sim.resetLog();
+    const r = await f.run(['--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(perIncident(f).map((q) => q.path), []);
+    for (const s of CHILDREN) assert.deepEqual(await f.landed(s), f.truth(s), s);
+  });
+
+  test('after 10 incidents change and 3 are created, a rerun reads the children of those 13 only, and lands exactly', async () => {
+    f.sim.clock.advance(3_600_000);
+    const open = [...f.sim.dataset.records('incidents')].filter((r) => r.status !== 'resolved').map((r) => String(r.id));
+    const old = f.sim.dataset.ids('incidents').filter((id) => !open.includes(id)).slice(0, 8);
+    for (const id of old) f.sim.dataset.addNote(id, `postmortem note for ${id}`);
+    for (const id of open.slice(0, 2)) f.sim.dataset.resolveIncident(id);
+    const added = f.sim.dataset.addIncidents(3);
+    f.sim.clock.advance(60_000);
+    f.sim.resetLog();
+    const r = await f.run(['--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const read = new Set(perIncident(f).map((q) => q.path.split('/')[2]!));
+    assert.deepEqual([...read].sort(), [...old, ...open.slice(0, 2), ...added].sort(), 'exactly the changed and new incidents');
+    for (const s of CHILDREN) assert.deepEqual(await f.landed(s), f.truth(s), s);
+  });
+});
+
+describe('change events, audit records and PagerDuty Analytics', () => {
+  const only = (...streams: string[]) => (schema: string) =>
+    `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: incremental\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
+
+  test('change_events (offset, windowed), audit_records (cursor, 31-day windows) and analytics_incidents (POST, starting_after) land exactly, and again after time passes', async () => {
+    const f = await syncFixture({ name: 'newstreams', inputs: { rate: 2000, concurrency: 8, anchor_date: '2025-06-01T00:00:00Z' }, replication: only('change_events', 'audit_records', 'analytics_incidents') });
+    try {
+      const r = await f.run(['--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const range = { since: new Date('2025-06-01T00:00:00Z') };
+      const truth = (s: string) => f.sim.dataset.ids(s, range).sort();
+      for (const s of ['change_events', 'audit_records', 'analytics_incidents']) assert.deepEqual(await f.landed(s), truth(s), s);
+      assert.ok(f.sim.requests.some((q) => q.method === 'POST' && q.path === '/analytics/raw/incidents'));
+      assert.ok(f.sim.requests.filter((q) => q.path === '/audit/records').every((q) => !/offset=/.test(q.query)), 'audit records are paged by cursor');
+      f.sim.clock.advance(3_600_000);
+      f.sim.dataset.addIncidents(4);
+      f.sim.clock.advance(60_000);
+      const again = await f.run(['--json']);
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual(await f.landed('analytics_incidents'), truth('analytics_incidents'));
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('analytics_incidents agree with the incidents they describe: seconds to resolve is resolved_at - created_at', async () => {
+    const f = await syncFixture({ name: 'analytics', inputs: { rate: 2000, concurrency: 8 }, replication: only('incidents', 'analytics_incidents') });
+    try {
+      const r = await f.run();
+      assert.equal(r.code, 0, r.stderr);
+      const { rows } = await f.db.pool.query(
+        `SELECT count(*)::int AS n FROM "${f.db.schema}".analytics_incidents a JOIN "${f.db.schema}".incidents i ON i.id = a.id
+         WHERE a.seconds_to_resolve IS DISTINCT FROM extract(epoch FROM i.resolved_at - i.created_at)::bigint`,
+      );
+      assert.equal(rows[0].n, 0);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('audit records on a plan without them (402) are skipped with a warning; the run exits 0', async () => {
+    const f = await syncFixture({ name: 'auditgate', sim: { gates: { audit_records: 402 } }, replication: only('audit_records', 'change_events') });
+    try {
+      const r = await f.run(['--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const s = byStream(r.stdout);
+      assert.equal(s.audit_records!.status, 'skipped');
+      assert.match(s.audit_records!.reason!, /402.*lacks audit records/);
+      assert.equal(s.change_events!.status, 'ok');
+    } finally {
+      await f.close();
+    }
+  });
+});
