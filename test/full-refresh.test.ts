@@ -48,7 +48,7 @@ describe('full refresh of every stream lands exactly the simulator\'s records', 
   before(async () => {
     catalogue = await loadCatalogue();
     const dataEnd = new Date('2026-06-01T00:00:00Z');
-    sim = await startSimulator({ port: 0, seed: 42, dataEnd, now: () => dataEnd });
+    sim = await startSimulator({ port: 0, seed: 42, dataEnd, now: () => dataEnd, volume: { incidents: 300 } });
     db = await testDatabase('full');
     cwd = workspace({
       'env.yaml': envYaml(sim.url, db.url, { rate: 2000, concurrency: 8 }),

@@ -28,7 +28,7 @@ describe('README and examples', () => {
   });
 
   test('env.example.yaml and examples/replication.yaml sync the simulator exactly', async () => {
-    const f = await syncFixture({ name: 'examples' });
+    const f = await syncFixture({ name: 'examples', sim: { volume: { incidents: 300 } } });
     try {
       const env = read('env.example.yaml')
         .replace('# base_url: http://127.0.0.1:8089', `base_url: ${f.sim.url}`)

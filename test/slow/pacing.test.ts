@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { RunSummary } from '../src/summary/run-summary.js';
-import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
+import type { RunSummary } from '../../src/summary/run-summary.js';
+import { type SyncFixture, syncFixture } from '../support/sync-fixture.js';
 
 const ALL = [
   'users', 'teams', 'services', 'escalation_policies', 'schedules', 'priorities', 'tags',

@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { startSimulator } from '../src/simulator/server.js';
-import { BIN, type CliResult, pdsync, workspace } from './support/cli.js';
-import { systemDir } from './support/temp.js';
-
-/** `pdsync ...` as the unprivileged `nobody` when the suite runs as root, else as the current (unprivileged) user. */
-function asUnprivileged(args: string[], cwd: string): Promise<CliResult> {
-  if (process.getuid?.() !== 0) return pdsync(args, { cwd });
-  chownSync(cwd, 65534, 65534);
-  return new Promise((resolve) => {
-    const child = spawn('runuser', ['-u', 'nobody', '--', 'env', `HOME=${cwd}`, `PATH=${process.env.PATH}`, BIN, ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { startSimulator } from '../../src/simulator/server.js';
+import { BIN, pdsync, workspace } from '../support/cli.js';
+import { systemDir } from '../support/temp.js';
 
 /** Rows of a one-column query against the workspace's embedded database. */
 async function column(cwd: string, sql: string): Promise<string[]> {
@@ -107,12 +93,6 @@ describe('the one-command demo on embedded PostgreSQL', () => {
     assert.deepEqual(processesUsing(join(cwd, '.pdsync/pg')), []);
   });
 
-  test('the demo works for an unprivileged user too', async () => {
-    const other = openWorkspace();
-    const r = await asUnprivileged(['demo', '--data-dir', 'db'], other);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^ok: 18 streams/m);
-  });
 });
 
 test('as root, a folder the server\'s OS user cannot enter still works: the data moves to pdsync\'s system folder, and pdsync says where', async () => {

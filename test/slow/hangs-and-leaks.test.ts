@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { RunSummary } from '../src/summary/run-summary.js';
-import { startEmbeddedPostgres } from '../src/target/embedded/embedded-server.js';
-import { envYaml, pdsync, SIM_KEY } from './support/cli.js';
-import { syncFixture } from './support/sync-fixture.js';
-import { tempDir } from './support/temp.js';
-import { eventually, stderrMatching } from './support/wait.js';
+import type { RunSummary } from '../../src/summary/run-summary.js';
+import { startEmbeddedPostgres } from '../../src/target/embedded/embedded-server.js';
+import { envYaml, pdsync, SIM_KEY } from '../support/cli.js';
+import { syncFixture } from '../support/sync-fixture.js';
+import { tempDir } from '../support/temp.js';
+import { eventually, stderrMatching } from '../support/wait.js';
 
 const only = (...streams: string[]) => (schema: string) =>
   `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;

@@ -3,10 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import pg from 'pg';
-import type { RunSummary } from '../src/summary/run-summary.js';
-import { envYaml, pdsync, SIM_KEY } from './support/cli.js';
-import { databaseUrl } from './support/database.js';
-import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
+import type { RunSummary } from '../../src/summary/run-summary.js';
+import { envYaml, pdsync, SIM_KEY } from '../support/cli.js';
+import { databaseUrl } from '../support/database.js';
+import { type SyncFixture, syncFixture } from '../support/sync-fixture.js';
 
 const q = pg.escapeIdentifier;
 
