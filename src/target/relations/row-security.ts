@@ -6,14 +6,15 @@ import { qualified } from '../sql.js';
 /**
  * Team access, as search connectors do it: `pdsync.team_access (role_name, team_id)` says which
  * teams a database role may see ('*': all). The function runs as its owner, so readers need no
- * privilege on the table itself.
+ * privilege on the table itself. (A role named in it that does not exist is ignored.)
  */
 export async function ensureTeamAccess(client: PoolClient): Promise<void> {
   await client.query(`CREATE TABLE IF NOT EXISTS pdsync.team_access (role_name text NOT NULL, team_id text NOT NULL, PRIMARY KEY (role_name, team_id))`);
   await client.query(`COMMENT ON TABLE pdsync.team_access IS 'pdsync: the teams each database role may see in tables with row security by team; team_id ''*'' is every team.'`);
-  await client.query(`CREATE OR REPLACE FUNCTION pdsync.allowed_teams() RETURNS text[] LANGUAGE sql STABLE SECURITY DEFINER
+  // Inside a SECURITY DEFINER function current_user is the owner: the policy passes the reader's name.
+  await client.query(`CREATE OR REPLACE FUNCTION pdsync.allowed_teams(reader name) RETURNS text[] LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pdsync
-    AS $$ SELECT coalesce(array_agg(team_id), '{}') FROM pdsync.team_access WHERE pg_has_role(current_user, role_name, 'MEMBER') $$`);
+    AS $$ SELECT coalesce(array_agg(team_id), '{}') FROM pdsync.team_access WHERE CASE WHEN EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = role_name) THEN pg_has_role(reader, role_name, 'MEMBER') ELSE false END $$`);
 }
 
 /**
@@ -29,6 +30,6 @@ export async function enableTeamPolicy(client: PoolClient, t: TableName): Promis
   await client.query(`DROP POLICY IF EXISTS pdsync_team_access ON ${qualified(t)}`);
   await client.query(`CREATE POLICY pdsync_team_access ON ${qualified(t)} FOR SELECT USING (
       ${teams} IS NULL OR cardinality(${teams}) = 0 OR ${teams} = ARRAY[NULL]::text[]
-      OR '*' = ANY (pdsync.allowed_teams()) OR ${teams} && pdsync.allowed_teams())`);
+      OR '*' = ANY (pdsync.allowed_teams(current_user)) OR ${teams} && pdsync.allowed_teams(current_user))`);
   return true;
 }
