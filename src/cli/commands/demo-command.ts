@@ -78,7 +78,7 @@ export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promi
     const dirFlag = opts.dataDir && opts.dataDir !== DEFAULT_EMBEDDED_DIR ? ` --data-dir ${opts.dataDir}` : '';
     output.out(
       `\nKeep exploring (the data stays in ${server.dataDir}):\n` +
-        `  npx pdsync sql${dirFlag} "select title, status, created_at from pagerduty.incidents order by created_at desc limit 10"\n` +
+        `  npx pdsync sql${dirFlag} "select incident_number, title, status, seconds_to_first_ack from pagerduty.incident_metrics order by created_at desc limit 10"\n` +
         `  npx pdsync sql${dirFlag} --serve      # keeps the database up and prints its URL for psql\n` +
         `Then point pdsync at your account: env.example.yaml and examples/replication.yaml, and \`npx pdsync run\`.\n`,
     );

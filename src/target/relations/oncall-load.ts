@@ -12,16 +12,23 @@ export const oncallLoad: Relation = {
   needs: ['notifications', 'users', 'log_entries'],
   uses: ['oncall_shifts'],
   comment:
-    'pdsync: per user and week (Monday, UTC), from notifications, users, log_entries and oncall_shifts: notifications received; night_notifications, those sent between 22:00 and 07:00 in the user\'s own time zone (UTC when it is unknown); incidents_acknowledged, distinct incidents the user acknowledged; hours_on_call, the week\'s share of the user\'s past on-call shifts.',
+    'pdsync: per user and week (Monday, UTC), from notifications, users, log_entries and oncall_shifts: notifications received; night_notifications, those sent between 22:00 and 07:00 in the user\'s own time zone (UTC when it is unknown); incidents_acknowledged, distinct incidents the user acknowledged; hours_on_call, the hours of the week the user was on call by any shift (overlapping shifts count once).',
   key: ['user_id', 'week'],
   indexed: ['week'],
   sql: (t, available) => {
+    // Shifts of one user that overlap (two policies, two levels) count once: merged into islands first.
     const hours = available('oncall_shifts')
-      ? `SELECT s.user_id, w.week,
-                sum(extract(epoch FROM least(s."end", w.week + interval '1 week') - greatest(s.start, w.week)) / 3600)::double precision AS hours_on_call
-         FROM ${t.oncall_shifts} s
-         CROSS JOIN LATERAL generate_series(date_trunc('week', s.start, 'UTC'), s."end" - interval '1 microsecond', interval '1 week') AS w(week)
-         WHERE s.user_id IS NOT NULL AND s.start IS NOT NULL AND s."end" > s.start GROUP BY 1, 2`
+      ? `SELECT m.user_id, w.week,
+                sum(extract(epoch FROM least(m."end", w.week + interval '1 week') - greatest(m.start, w.week)) / 3600)::double precision AS hours_on_call
+         FROM (
+           SELECT user_id, min(start) AS start, max("end") AS "end" FROM (
+             SELECT user_id, start, "end", count(*) FILTER (WHERE prev_end IS NULL OR start > prev_end) OVER (PARTITION BY user_id ORDER BY start, "end") AS island
+             FROM (SELECT user_id, start, "end", max("end") OVER (PARTITION BY user_id ORDER BY start, "end" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+                   FROM ${t.oncall_shifts} WHERE user_id IS NOT NULL AND start IS NOT NULL AND "end" > start) s
+           ) islands GROUP BY user_id, island
+         ) m
+         CROSS JOIN LATERAL generate_series(date_trunc('week', m.start, 'UTC'), m."end" - interval '1 microsecond', interval '1 week') AS w(week)
+         GROUP BY 1, 2`
       : 'SELECT NULL::text AS user_id, NULL::timestamptz AS week, 0::double precision AS hours_on_call WHERE false';
     return `
     WITH zones AS (
