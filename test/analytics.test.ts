@@ -207,6 +207,30 @@ describe('relations and team access options', () => {
     }
   });
 
+  test('turning row_security on remakes the relations as views; a table of the same name that is not pdsync\'s is left alone, with a warning', async () => {
+    const f = await syncFixture({ name: 'relswitch', sim: { volume: { incidents: 100 } }, replication: replication(['incidents', 'log_entries', 'change_events']) });
+    try {
+      const kinds = async () => Object.fromEntries((await rows(f, `SELECT relname, relkind FROM pg_class WHERE relnamespace = '"${f.db.schema}"'::regnamespace AND relkind IN ('v', 'm', 'r') AND relname IN ('incident_metrics', 'incident_status_history', 'service_weekly')`)).map((r) => [r.relname, r.relkind]));
+      await f.db.pool.query(`CREATE SCHEMA "${f.db.schema}"`);
+      await f.db.pool.query(`CREATE TABLE "${f.db.schema}".incident_status_history (mine text)`);
+      await f.db.pool.query(`INSERT INTO "${f.db.schema}".incident_status_history VALUES ('kept')`);
+      const first = await f.run();
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stderr, /^relations: warning: incident_status_history could not be made: "[^"]+"."incident_status_history" exists and was not made by pdsync: rename or drop it/m);
+      assert.deepEqual(await kinds(), { incident_metrics: 'm', incident_status_history: 'r', service_weekly: 'm' });
+      writeFileSync(join(f.cwd, 'replication.yaml'), replication(['incidents', 'log_entries', 'change_events'], '  target_options: {row_security: teams}\n')(f.db.schema));
+      const second = await f.run();
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stderr, /^relations: incident_metrics, service_weekly made or refreshed$/m);
+      assert.deepEqual(await kinds(), { incident_metrics: 'v', incident_status_history: 'r', service_weekly: 'v' });
+      assert.deepEqual(await rows(f, 'SELECT mine FROM S.incident_status_history'), [{ mine: 'kept' }]);
+      const [n] = await rows(f, 'SELECT count(*)::int AS n FROM S.service_weekly');
+      assert.ok(Number(n!.n) > 0, 'the view answers');
+    } finally {
+      await f.close();
+    }
+  });
+
   test('row_security: teams shows a role the rows of its teams (and rows of no team); a role granted * sees all', async () => {
     const f = await syncFixture({
       name: 'rls',

@@ -58,6 +58,7 @@ export async function benchSession(opts: SessionOptions) {
   });
   return {
     sim: sim as Simulator,
+    db,
     async run(): Promise<BenchRun> {
       const started = Date.now();
       const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {

@@ -1,10 +1,11 @@
 import { incidentRequests, lateChangeRequests } from './incident-requests.js';
 import { loadThroughput } from './load-throughput.js';
+import { relationQueries } from './relations.js';
 import { requestBudget, requestsPerRows } from './request-budget.js';
 import { resumeAfterKill, stagingThroughput } from './staging.js';
 import { startup } from './startup.js';
 
-/** `npm run bench`: prints each benchmark's figures. Select some with PDSYNC_BENCH=incidents,late,budget,requests,load,staging,resume,startup. */
+/** `npm run bench`: prints each benchmark's figures. Select some with PDSYNC_BENCH=incidents,late,budget,requests,load,staging,resume,startup,relations. */
 const benches: Record<string, () => Promise<string[]>> = {
   incidents: incidentRequests,
   late: lateChangeRequests,
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   staging: stagingThroughput,
   resume: resumeAfterKill,
   startup,
+  relations: relationQueries,
 };
 const selected = process.env.PDSYNC_BENCH?.split(',') ?? Object.keys(benches);
 for (const name of selected) {
