@@ -7,7 +7,7 @@ import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
 
 const ALL = [
   'users', 'teams', 'services', 'escalation_policies', 'schedules', 'priorities', 'tags',
-  'business_services', 'oncalls', 'vendors', 'incidents', 'log_entries', 'notifications',
+  'business_services', 'oncalls', 'vendors', 'incidents', 'log_entries', 'notifications', 'maintenance_windows',
 ];
 
 const only = (...streams: string[]) => (schema: string) =>

@@ -9,7 +9,7 @@ export const NAMESPACES = [
   'vendors', 'incidents', 'log_entries', 'notifications', 'contact_methods', 'notification_rules', 'integrations',
   'schedule_layers', 'escalation_rules',
   // Appended, so the ids of the namespaces above stay what they were.
-  'incident_notes', 'incident_alerts', 'change_events', 'audit_records',
+  'incident_notes', 'incident_alerts', 'change_events', 'audit_records', 'maintenance_windows',
 ] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 

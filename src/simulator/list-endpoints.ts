@@ -15,10 +15,10 @@ export interface Endpoints {
   answer(method: string, url: URL, gates: Gates, body: string): ApiAnswer;
 }
 
-/** The 13 classic list endpoints, the only streams whose path the simulator takes from the catalogue. */
+/** The classic list endpoints, the only streams whose path the simulator takes from the catalogue. */
 export const LIST_STREAMS = [
   'users', 'teams', 'services', 'escalation_policies', 'schedules', 'priorities', 'tags', 'business_services',
-  'oncalls', 'vendors', 'incidents', 'log_entries', 'notifications',
+  'oncalls', 'vendors', 'incidents', 'log_entries', 'notifications', 'maintenance_windows',
 ] as const;
 
 /** Runs an endpoint: a refused request becomes its error answer, anything else a logged 500. */

@@ -9,6 +9,7 @@ export const WEB_URL = 'https://acme.pagerduty.com';
 const OBJECT_TYPES: Record<string, string> = {
   users: 'user', teams: 'team', services: 'service', escalation_policies: 'escalation_policy', schedules: 'schedule',
   priorities: 'priority', tags: 'tag', business_services: 'business_service', vendors: 'vendor', incidents: 'incident',
+  maintenance_windows: 'maintenance_window',
 };
 
 /** Web app paths; streams without a page of their own have html_url null. */

@@ -4,6 +4,7 @@ import { changeEventRecord, changeEventTimes } from './change-event-records.js';
 import { incidentRecord } from './incident-records.js';
 import { logEntryTimes, notificationTimes } from './incident-lifecycle.js';
 import { logEntryRecord } from './log-entry-records.js';
+import { maintenanceWindowRecord } from './maintenance-window-records.js';
 import { notificationRecord } from './notification-records.js';
 import { escalationPolicyRecord, oncallKey, oncallsOverlapping, scheduleRecord } from './on-call-records.js';
 import {
@@ -160,6 +161,7 @@ export function streamModels(a: Account): Map<string, StreamModel> {
     ['business_services', byId('business_services', businessServiceRecord)],
     ['oncalls', new OncallModel(a)],
     ['vendors', byId('vendors', vendorRecord)],
+    ['maintenance_windows', byId('maintenance_windows', maintenanceWindowRecord)],
     ['incidents', new TimelineModel(a, 'incidents', incidentRecord, a.incidentTimes, 'created_at', false)],
     ['log_entries', new TimelineModel(a, 'log_entries', logEntryRecord, logEntryTimes(a), 'created_at', true)],
     ['notifications', new TimelineModel(a, 'notifications', notificationRecord, notificationTimes(a), 'started_at', false)],

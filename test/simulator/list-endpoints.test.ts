@@ -5,7 +5,7 @@ import { DATA_END, NOW, get, ids, listAll } from './simulator-client.js';
 
 const STREAMS = [
   'users', 'teams', 'services', 'escalation_policies', 'schedules', 'priorities', 'tags', 'business_services',
-  'oncalls', 'vendors', 'incidents', 'log_entries', 'notifications',
+  'oncalls', 'vendors', 'incidents', 'log_entries', 'notifications', 'maintenance_windows',
 ];
 /** Served by the simulator's own routes, and known to the dataset's truth helpers. */
 const MORE_STREAMS = ['change_events', 'audit_records', 'incident_notes', 'incident_alerts', 'team_members', 'analytics_incidents'];
@@ -18,7 +18,7 @@ describe('simulator list endpoints', () => {
   });
   after(() => sim.close());
 
-  test('serves all 13 streams in the PagerDuty envelope, as JSON with charset', async () => {
+  test('serves every list stream in the PagerDuty envelope, as JSON with charset', async () => {
     assert.deepEqual([...sim.dataset.streams()].sort(), [...STREAMS, ...MORE_STREAMS].sort());
     for (const stream of STREAMS) {
       const res = await get(sim, `/${stream}`, stream === 'notifications' ? NOTIFICATION_WINDOW : {});

@@ -38,10 +38,10 @@ function openWorkspace(): string {
 describe('the one-command demo on embedded PostgreSQL', () => {
   const cwd = openWorkspace();
 
-  test('pdsync demo syncs its 18 streams into an embedded PostgreSQL, exactly, and answers its questions', async () => {
+  test('pdsync demo syncs its 19 streams into an embedded PostgreSQL, exactly, and answers its questions', async () => {
     const r = await pdsync(['demo'], { cwd });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^ok: 18 streams, \d+ rows/m);
+    assert.match(r.stderr, /^ok: 19 streams, \d+ rows/m);
     for (const title of ['Incidents by status and urgency', 'Mean time to acknowledge and to resolve, per service', 'Who is on call now']) {
       assert.ok(r.stdout.includes(title), title);
     }
@@ -67,7 +67,7 @@ describe('the one-command demo on embedded PostgreSQL', () => {
     const r = await pdsync(['demo'], { cwd });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /incidents: started \(incremental -> pagerduty\.incidents, from \S+ by the saved cursor\)/);
-    const requests = Number(/^ok: 18 streams, \d+ rows, (\d+) requests/m.exec(r.stderr)?.[1]);
+    const requests = Number(/^ok: 19 streams, \d+ rows, (\d+) requests/m.exec(r.stderr)?.[1]);
     assert.ok(requests < 30, `${requests} requests`);
   });
 

@@ -51,7 +51,7 @@ async function freshClone(into: string): Promise<string> {
 /** Asserts README's first command answered the demo's questions. */
 function assertDemoAnswered(r: Ran, what: string): void {
   assert.equal(r.code, 0, `${what}: ${r.stderr}`);
-  assert.match(r.stderr, /^ok: 18 streams, \d+ rows/m, what);
+  assert.match(r.stderr, /^ok: 19 streams, \d+ rows/m, what);
   assert.match(r.stdout, /Incidents by status and urgency/, what);
   assert.match(r.stdout, /Keep exploring \(the data stays in \S+\)/, what);
 }
