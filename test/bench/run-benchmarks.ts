@@ -1,3 +1,4 @@
+import { childStreamCost } from './child-streams.js';
 import { incidentRequests, lateChangeRequests } from './incident-requests.js';
 import { loadThroughput } from './load-throughput.js';
 import { relationQueries } from './relations.js';
@@ -5,7 +6,7 @@ import { requestBudget, requestsPerRows } from './request-budget.js';
 import { resumeAfterKill, stagingThroughput } from './staging.js';
 import { startup } from './startup.js';
 
-/** `npm run bench`: prints each benchmark's figures. Select some with PDSYNC_BENCH=incidents,late,budget,requests,load,staging,resume,startup,relations. */
+/** `npm run bench`: prints each benchmark's figures. Select some with PDSYNC_BENCH=incidents,late,budget,requests,load,staging,resume,startup,relations,children. */
 const benches: Record<string, () => Promise<string[]>> = {
   incidents: incidentRequests,
   late: lateChangeRequests,
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   resume: resumeAfterKill,
   startup,
   relations: relationQueries,
+  children: childStreamCost,
 };
 const selected = process.env.PDSYNC_BENCH?.split(',') ?? Object.keys(benches);
 for (const name of selected) {
