@@ -12,7 +12,7 @@ export const oncallLoad: Relation = {
   needs: ['notifications', 'users', 'log_entries'],
   uses: ['oncall_shifts'],
   comment:
-    'pdsync: per user and week (Monday, UTC), from notifications, users, log_entries and oncall_shifts: notifications received; night_notifications, those sent between 22:00 and 07:00 in the user\'s own time zone (UTC when it is unknown); incidents_acknowledged, distinct incidents the user acknowledged; hours_on_call, the hours of the week the user was on call by any shift (overlapping shifts count once).',
+    'pdsync: per user and week (Monday, UTC), from notifications, users, log_entries and oncall_shifts: notifications received; night_notifications, those sent between 22:00 and 07:00 in the user\'s own time zone (UTC when it is unknown); incidents_acknowledged, distinct incidents the user acknowledged; hours_on_call, the hours of the week the user was on call by any shift (overlapping shifts count once); team_ids, the user\'s teams.',
   key: ['user_id', 'week'],
   indexed: ['week'],
   sql: (t, available) => {
@@ -32,7 +32,7 @@ export const oncallLoad: Relation = {
       : 'SELECT NULL::text AS user_id, NULL::timestamptz AS week, 0::double precision AS hours_on_call WHERE false';
     return `
     WITH zones AS (
-      SELECT u.id, CASE WHEN EXISTS (SELECT 1 FROM pg_timezone_names z WHERE z.name = u.time_zone) THEN u.time_zone ELSE 'UTC' END AS zone
+      SELECT u.id, u.team_ids, CASE WHEN EXISTS (SELECT 1 FROM pg_timezone_names z WHERE z.name = u.time_zone) THEN u.time_zone ELSE 'UTC' END AS zone
       FROM ${t.users} u),
     notified AS (
       SELECT n.user_id, date_trunc('week', n.started_at, 'UTC') AS week, count(*) AS notifications,
@@ -43,8 +43,10 @@ export const oncallLoad: Relation = {
       FROM ${t.log_entries} WHERE type = 'acknowledge_log_entry' AND agent->>'type' IN ('user', 'user_reference') GROUP BY 1, 2),
     hours AS (${hours})
     SELECT user_id, week, coalesce(n.notifications, 0) AS notifications, coalesce(n.night_notifications, 0) AS night_notifications,
-           coalesce(a.incidents_acknowledged, 0) AS incidents_acknowledged, coalesce(h.hours_on_call, 0) AS hours_on_call
+           coalesce(a.incidents_acknowledged, 0) AS incidents_acknowledged, coalesce(h.hours_on_call, 0) AS hours_on_call,
+           z.team_ids
     FROM notified n FULL JOIN acknowledged a USING (user_id, week) FULL JOIN hours h USING (user_id, week)
+    LEFT JOIN zones z ON z.id = user_id
     WHERE user_id IS NOT NULL`;
   },
 };

@@ -28,8 +28,12 @@ export async function enableTeamPolicy(client: PoolClient, t: TableName): Promis
   if (!teams) return false;
   await client.query(`ALTER TABLE ${qualified(t)} ENABLE ROW LEVEL SECURITY`);
   await client.query(`DROP POLICY IF EXISTS pdsync_team_access ON ${qualified(t)}`);
-  await client.query(`CREATE POLICY pdsync_team_access ON ${qualified(t)} FOR SELECT USING (
-      ${teams} IS NULL OR cardinality(${teams}) = 0 OR ${teams} = ARRAY[NULL]::text[]
-      OR '*' = ANY (pdsync.allowed_teams(current_user)) OR ${teams} && pdsync.allowed_teams(current_user))`);
+  await client.query(`CREATE POLICY pdsync_team_access ON ${qualified(t)} FOR SELECT USING (${teamFilter(teams)})`);
   return true;
+}
+
+/** Whether the reader (current_user) may see a row with these teams: its teams, or rows of no team. */
+export function teamFilter(teams: string): string {
+  return `${teams} IS NULL OR cardinality(${teams}) = 0 OR ${teams} = ARRAY[NULL]::text[]
+      OR '*' = ANY (pdsync.allowed_teams(current_user)) OR ${teams} && pdsync.allowed_teams(current_user)`;
 }

@@ -15,9 +15,9 @@ const stats = (col: string, name: string) => `
 export const serviceWeekly: Relation = {
   name: 'service_weekly',
   needs: ['incidents', 'log_entries'],
-  uses: ['change_events'],
+  uses: ['change_events', 'services'],
   after: ['incident_metrics'],
-  comment: `pdsync: per service and week (Monday, UTC), from incident_metrics and change_events: incidents, high-urgency incidents, time to acknowledge and to resolve in seconds (mean, median, p90); median_time_to_restore (DORA) is the median seconds to resolve; change_failure_rate is the share of the week's change events on the service followed by an incident on it within ${CHANGE_FAILURE_HOURS} hours.`,
+  comment: `pdsync: per service and week (Monday, UTC), from incident_metrics and change_events: incidents, high-urgency incidents, time to acknowledge and to resolve in seconds (mean, median, p90); median_time_to_restore (DORA) is the median seconds to resolve; change_failure_rate is the share of the week's change events on the service followed by an incident on it within ${CHANGE_FAILURE_HOURS} hours; team_ids are the service's teams (from services).`,
   key: ['service_id', 'week'],
   indexed: ['week'],
   sql: (t, available) => {
@@ -39,8 +39,10 @@ export const serviceWeekly: Relation = {
            i.seconds_to_resolve_mean, i.seconds_to_resolve_median, i.seconds_to_resolve_p90,
            i.seconds_to_resolve_median AS median_time_to_restore,
            coalesce(c.change_events, 0) AS change_events, coalesce(c.failed_changes, 0) AS failed_changes,
-           c.failed_changes::double precision / nullif(c.change_events, 0) AS change_failure_rate
+           c.failed_changes::double precision / nullif(c.change_events, 0) AS change_failure_rate,
+           ${available('services') ? 's.team_ids' : 'NULL::text[]'} AS team_ids
     FROM incidents i FULL JOIN changes c USING (service_id, week)
+    ${available('services') ? `LEFT JOIN ${t.services} s ON s.id = service_id` : ''}
     WHERE service_id IS NOT NULL`;
   },
 };

@@ -8,17 +8,17 @@ export const statusHistory: Relation = {
   name: 'incident_status_history',
   needs: ['log_entries'],
   comment:
-    'pdsync: every status change of every incident (from log_entries: trigger, acknowledge, unacknowledge and resolve entries; a repeat of the same status is not a change): the status, from valid_from until valid_to (null while it holds), and who changed it.',
+    'pdsync: every status change of every incident (from log_entries: trigger, acknowledge, unacknowledge and resolve entries; a repeat of the same status is not a change): the status, from valid_from until valid_to (null while it holds), who changed it, and the teams of the incident (team_ids).',
   key: ['log_entry_id'],
   indexed: ['incident_id', 'valid_from'],
   sql: (t) => `
     SELECT incident_id, log_entry_id, status, valid_from,
            lead(valid_from) OVER (PARTITION BY incident_id ORDER BY valid_from, log_entry_id) AS valid_to,
-           changed_by, changed_by_type, changed_by_name
+           changed_by, changed_by_type, changed_by_name, team_ids
     FROM (
       SELECT incident_id, id AS log_entry_id, created_at AS valid_from, ${STATUS_OF} AS status,
              lag(${STATUS_OF}) OVER (PARTITION BY incident_id ORDER BY created_at, id) AS previous,
-             agent_id AS changed_by, agent->>'type' AS changed_by_type, agent->>'summary' AS changed_by_name
+             agent_id AS changed_by, agent->>'type' AS changed_by_type, agent->>'summary' AS changed_by_name, team_ids
       FROM ${t.log_entries}
       WHERE incident_id IS NOT NULL AND type IN ('trigger_log_entry', 'acknowledge_log_entry', 'unacknowledge_log_entry', 'resolve_log_entry')
     ) changes
