@@ -22,6 +22,8 @@ Examples:
   pdsync state show -r replication.yaml          saved incremental cursors
   pdsync state reset incidents -r replication.yaml
   pdsync dbt sources -r replication.yaml -o models/sources.yml
+  pdsync listen -r replication.yaml --port 8787  apply PagerDuty webhooks to incidents as they arrive
+  pdsync listen --print-subscription --public-url https://sync.example.com
   pdsync simulator --port 8089 --seed 42         a local PagerDuty simulator to try pdsync on
 
 ${EXIT_CODES_HELP}`;
@@ -77,6 +79,26 @@ export function buildProgram(exit: { code: number }, ctx: CommandContext): Comma
     .action(async (file: string | undefined, opts) => {
       const { runCommand } = await import('./commands/run-command.js');
       exit.code = await runCommand({ ...opts, ...envFileOf(opts, ctx.cwd), file }, ctx);
+    });
+
+  withEnvFile(
+    program
+      .command('listen')
+      .description('apply PagerDuty webhooks (v3) to the replication\'s incidents table as they arrive, until SIGINT or SIGTERM')
+      .argument('[replication]', 'replication YAML file (default ./replication.yaml)')
+      .option('-r, --replication <file>', 'the same, as an option'),
+  )
+    .option('--host <host>', 'address to listen on (put a reverse proxy with TLS in front)', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', '8787')
+    .option('--queue-dir <dir>', 'where accepted events wait until applied (default .pdsync/listen/<target>)')
+    .option('--queue-limit <events>', 'events queued before deliveries are refused with 503 (PagerDuty retries them)', '100000')
+    .option('--json', 'one JSON object per line on stdout (received, applied, duplicate, rejected, ...)')
+    .option('-q, --quiet', 'only rejections, waits and start/stop lines')
+    .option('--print-subscription', 'print the PagerDuty API call that makes the webhook subscription, and exit')
+    .option('--public-url <url>', 'with --print-subscription: the HTTPS address PagerDuty reaches this listener at')
+    .action(async (file: string | undefined, opts) => {
+      const { listenCommand } = await import('./commands/listen-command.js');
+      exit.code = await listenCommand({ ...opts, ...envFileOf(opts, ctx.cwd), file: file ?? opts.replication }, ctx);
     });
 
   const conns = program.command('conns').description('list and inspect connections');

@@ -1,8 +1,8 @@
 import { Account, type AccountOptions } from './account.js';
 import { DERIVED_STREAMS, DerivedStreams, isDerived } from './derived-streams.js';
 import type { FieldValue } from './field-additions.js';
-import { IncidentMutations } from './incident-mutations.js';
-import type { Lookup } from './includes.js';
+import { type IncidentEvent, IncidentMutations } from './incident-mutations.js';
+import { type Lookup, present } from './includes.js';
 import type { Range } from './ordered-view.js';
 import type { Rec } from './refs.js';
 import { type ListPage, StreamStore } from './stream-store.js';
@@ -51,6 +51,8 @@ export interface DatasetOptions extends AccountOptions {
   now: () => Date;
   /** include[] applied by records(): the catalogue's default per stream. */
   defaultIncludes: Record<string, readonly string[]>;
+  /** Hears every incident mutation (resolve, acknowledge, add, note), once the change is stored. */
+  onIncidentEvent?: (e: IncidentEvent) => void;
 }
 
 /** The simulator's source of truth: generated records plus the changes tests made to them. */
@@ -72,6 +74,7 @@ export class SimulatedDataset implements Dataset {
         update: (stream, id, patch) => this.updateRecord(stream, id, patch),
       },
       options.now,
+      options.onIncidentEvent,
     );
   }
 
@@ -82,6 +85,12 @@ export class SimulatedDataset implements Dataset {
   /** The stored record with this key, as changed by tests; for include[] expansion. */
   get lookup(): Lookup {
     return this.store.lookup;
+  }
+
+  /** One record as records() presents it, or with `include` instead of the default include[]. */
+  presented(stream: string, id: string, include?: ReadonlySet<string>): Rec | undefined {
+    const r = this.store.lookup(stream, id);
+    return r && present(stream, r, include ?? new Set(this.options.defaultIncludes[stream] ?? []), this.store.lookup);
   }
 
   page(stream: string, range: Range, offset: number, limit: number, include: ReadonlySet<string>): ListPage {

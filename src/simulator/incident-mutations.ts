@@ -7,6 +7,15 @@ import { incidentRecordOf } from './incident-records.js';
 import type { Rec } from './refs.js';
 import { SECOND, ceilToSecond, formatTimestamp } from './time.js';
 
+/** What a webhook subscription hears of a change: the incident after it, and the log entry it left. */
+export interface IncidentEvent {
+  type: 'incident.triggered' | 'incident.acknowledged' | 'incident.resolved' | 'incident.annotated';
+  incident: Rec;
+  entry: Rec;
+  /** incident.annotated only: the note added. */
+  note?: { id: string; content: string };
+}
+
 /** Records as stored, before any field additions, and the overlay's changes to them. */
 export interface RecordStore {
   get(stream: string, id: string): Rec | undefined;
@@ -27,6 +36,7 @@ export class IncidentMutations {
     private readonly a: Account,
     private readonly store: RecordStore,
     private readonly now: () => Date,
+    private readonly emit: (e: IncidentEvent) => void = () => {},
   ) {}
 
   /** Returns the id of the new log entry. */
@@ -44,6 +54,8 @@ export class IncidentMutations {
     const entry = statusLogEntry(change, incident, this.a.id('log_entries', this.nextEntry()), atMs, ackTimeout);
     this.store.update('incidents', id, change === 'resolve' ? resolvedPatch(incident, atMs) : acknowledgedPatch(incident, atMs));
     this.store.add('log_entries', entry);
+    const type = change === 'resolve' ? 'incident.resolved' : 'incident.acknowledged';
+    this.emit({ type, incident: this.store.get('incidents', id)!, entry });
     return String(entry.id);
   }
 
@@ -56,8 +68,10 @@ export class IncidentMutations {
       const createdMs = startMs + k * SECOND;
       const j = this.nextEntry();
       const incident = incidentRecordOf(this.a, i, newIncidentFacts(this.a, i, createdMs), j);
+      const entry = statusLogEntry('trigger', incident, this.a.id('log_entries', j), createdMs, null);
       this.store.add('incidents', incident);
-      this.store.add('log_entries', statusLogEntry('trigger', incident, this.a.id('log_entries', j), createdMs, null));
+      this.store.add('log_entries', entry);
+      this.emit({ type: 'incident.triggered', incident, entry });
       return String(incident.id);
     });
   }
@@ -69,8 +83,11 @@ export class IncidentMutations {
     const atMs = this.whenOf(at);
     if (atMs < Date.parse(String(incident.created_at))) throw new RangeError(`incidents: ${id} was created after ${formatTimestamp(atMs)}`);
     const j = this.nextEntry();
-    this.store.add('log_entries', annotateLogEntry(incident, this.a.id('log_entries', j), atMs, this.authorOf(incident), content));
-    return this.a.id('incident_notes', j);
+    const entry = annotateLogEntry(incident, this.a.id('log_entries', j), atMs, this.authorOf(incident), content);
+    this.store.add('log_entries', entry);
+    const noteId = this.a.id('incident_notes', j);
+    this.emit({ type: 'incident.annotated', incident, entry, note: { id: noteId, content } });
+    return noteId;
   }
 
   /** Who writes a note: the assignee or acknowledger, else whoever last changed it, else its first responder. */

@@ -16,6 +16,11 @@ export interface Range {
   untilMs?: number;
 }
 
+/** Whether a time falls in the range: since inclusive, until exclusive, as PagerDuty's lists filter. */
+export function inRange(range: Range, ms: number): boolean {
+  return (range.sinceMs === undefined || ms >= range.sinceMs) && (range.untilMs === undefined || ms < range.untilMs);
+}
+
 /** The generated records one query selects, in list order, each computed on demand. */
 export interface OrderedView {
   readonly length: number;

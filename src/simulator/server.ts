@@ -15,6 +15,7 @@ import { RequestLog, type RequestLogEntry, type RequestStats } from './request-l
 import { SubresourceEndpoints } from './subresource-endpoints.js';
 import { floorToUtcDay } from './time.js';
 import { TrafficControls } from './traffic-controls.js';
+import { type WebhookOptions, WebhookSender, type Webhooks } from './webhooks.js';
 
 export type { IncidentBurst } from './account.js';
 export type { Clock } from './clock.js';
@@ -23,6 +24,7 @@ export type { FaultKind, FaultOptions } from './fault-plan.js';
 export type { Gates } from './plan-gates.js';
 export type { RateLimitOptions } from './rate-limit.js';
 export type { RequestLogEntry, RequestStats } from './request-log.js';
+export type { EmittedEvent, WebhookDelivery, WebhookOptions, Webhooks } from './webhooks.js';
 
 export interface SimulatorOptions {
   /** Default 42. */
@@ -62,6 +64,8 @@ export interface SimulatorOptions {
   ignoreTimeFilters?: boolean;
   /** Endpoints the plan lacks: 402 or 404 by stream, e.g. { teams: 402, priorities: 404, audit_records: 402 }. */
   gates?: Gates;
+  /** A webhooks v3 subscription from the start; `sim.webhooks` can subscribe later or change it. */
+  webhooks?: WebhookOptions;
 }
 
 export interface Simulator {
@@ -84,18 +88,24 @@ export interface Simulator {
   events: RequestLog;
   /** The first answered request (since the last resetLog) that satisfies `match`, waiting for it if need be. */
   waitFor(match: (e: RequestLogEntry) => boolean): Promise<RequestLogEntry>;
+  /** Webhooks v3: each incident mutation (resolve, acknowledge, add, note) POSTs an event to the subscription. */
+  webhooks: Webhooks;
+  /** Also stops webhook deliveries, their retries and connections. */
   close(): Promise<void>;
 }
 
 /**
  * Starts a PagerDuty REST API v2 double serving the 13 list endpoints of specs/pagerduty.yaml
- * (their paths from the catalogue) and, by routes of its own, incident notes and alerts, team
- * members, change events, audit records and raw incident analytics.
+ * (their paths from the catalogue) and, by routes of its own, one incident, its log entries,
+ * notes and alerts, team members, change events, audit records and raw incident analytics;
+ * it sends webhooks v3 events of incident mutations to a subscription.
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const catalogue = await loadCatalogue();
   const clock = new SimClock(options.now);
   const seed = options.seed ?? 42;
+  const webhooks = new WebhookSender(seed, options.wallClock);
+  if (options.webhooks) webhooks.subscribe(options.webhooks);
   const dataset = new SimulatedDataset({
     seed,
     dataEnd: options.dataEnd ?? new Date(floorToUtcDay(clock.now().getTime())),
@@ -103,6 +113,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     burst: options.burst,
     now: () => clock.now(),
     defaultIncludes: Object.fromEntries(Object.entries(catalogue.streams).map(([name, s]) => [name, s.include])),
+    onIncidentEvent: (e) => webhooks.emit(e),
   });
   // Only the 13 list streams take their path from the catalogue; its other entries are the simulator's own routes.
   const listPaths = Object.fromEntries(LIST_STREAMS.flatMap((name) => (catalogue.streams[name] ? [[name, catalogue.streams[name].path]] : [])));
@@ -163,11 +174,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         };
         log.on('answer', listener);
       }),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    webhooks,
+    close: async () => {
+      await webhooks.close();
+      await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 

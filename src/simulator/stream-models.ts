@@ -8,7 +8,7 @@ import { maintenanceWindowRecord } from './maintenance-window-records.js';
 import { notificationRecord } from './notification-records.js';
 import { escalationPolicyRecord, oncallKey, oncallsOverlapping, scheduleRecord } from './on-call-records.js';
 import {
-  type Compare, type OrderedView, type Range, type SortKey, type StreamModel, ascending, descending,
+  type Compare, type OrderedView, type Range, type SortKey, type StreamModel, ascending, descending, inRange,
 } from './ordered-view.js';
 import { teamRecord, tagRecord, userRecord } from './people-records.js';
 import type { Rec } from './refs.js';
@@ -80,8 +80,7 @@ class TimelineModel implements StreamModel {
   sortKeyOf = (r: Rec): SortKey => ({ t: Date.parse(String(r[this.field])), id: idOf(r) });
 
   inRange(r: Rec, range: Range): boolean {
-    const t = Date.parse(String(r[this.field]));
-    return (range.sinceMs === undefined || t >= range.sinceMs) && (range.untilMs === undefined || t < range.untilMs);
+    return inRange(range, Date.parse(String(r[this.field])));
   }
 
   find(id: string): Rec | undefined {

@@ -6,6 +6,7 @@ import type { Clock } from './clock.js';
 import type { SimulatedDataset } from './dataset.js';
 import { type ApiAnswer, type Endpoints, type ListEndpoints, answerSafely } from './list-endpoints.js';
 import { type ListRequest, listRequest } from './list-rules.js';
+import { inRange } from './ordered-view.js';
 import { type Gates, gateFailure } from './plan-gates.js';
 import type { Rec } from './refs.js';
 import { RouteTable } from './route-table.js';
@@ -20,6 +21,8 @@ interface Request {
 interface Served {
   /** The stream whose gate refuses the route. */
   stream: string;
+  /** A plan without the parent's feature lacks its children too (no teams, no team members). */
+  parent?: string;
   serve: (r: Request) => ApiAnswer;
 }
 
@@ -44,8 +47,9 @@ function alertQuery(alerts: Rec[], q: URLSearchParams): Rec[] {
 
 /**
  * The endpoints beyond the 13 lists, routed by the simulator's own path templates (never by the
- * catalogue): incident notes and alerts, team members, change events, audit records (cursor)
- * and raw incident analytics (a POST). Anything else goes on to the list endpoints.
+ * catalogue): one incident, its log entries, notes and alerts, team members, change events,
+ * audit records (cursor) and raw incident analytics (a POST). Anything else goes on to the list
+ * endpoints.
  */
 export class SubresourceEndpoints implements Endpoints {
   private readonly routes: RouteTable<Served>;
@@ -62,6 +66,11 @@ export class SubresourceEndpoints implements Endpoints {
       return v;
     };
     this.routes = new RouteTable<Served>([
+      { method: 'GET', template: '/incidents/{id}', handler: { stream: 'incidents', serve: (r) => ok({ incident: found(dataset.presented('incidents', r.params.id!)) }) } },
+      {
+        method: 'GET', template: '/incidents/{id}/log_entries',
+        handler: { stream: 'log_entries', parent: 'incidents', serve: (r) => this.incidentLog(r.params.id!, r.url.searchParams, nowMs()) },
+      },
       { method: 'GET', template: '/incidents/{id}/notes', handler: { stream: 'incident_notes', serve: (r) => ok({ notes: found(derived.notesOf(r.params.id!)) }) } },
       {
         method: 'GET', template: '/incidents/{id}/alerts',
@@ -69,7 +78,7 @@ export class SubresourceEndpoints implements Endpoints {
       },
       {
         method: 'GET', template: '/teams/{id}/members',
-        handler: { stream: 'team_members', serve: (r) => offsetPage('members', found(derived.membersOf(r.params.id!)), listRequest('team_members', r.url.searchParams, nowMs())) },
+        handler: { stream: 'team_members', parent: 'teams', serve: (r) => offsetPage('members', found(derived.membersOf(r.params.id!)), listRequest('team_members', r.url.searchParams, nowMs())) },
       },
       { method: 'GET', template: '/change_events', handler: { stream: 'change_events', serve: (r) => this.lists.list('change_events', r.url, r.gates) } },
       { method: 'GET', template: '/audit/records', handler: { stream: 'audit_records', serve: (r) => ok(auditPage(dataset.store, r.url.searchParams, nowMs())) } },
@@ -83,13 +92,24 @@ export class SubresourceEndpoints implements Endpoints {
   answer(method: string, url: URL, gates: Gates, body: string): ApiAnswer {
     const match = this.routes.match(method, url.pathname);
     if (!match) return this.lists.answer(method, url, gates);
-    const { stream, serve } = match.handler;
+    const { stream, parent, serve } = match.handler;
     return answerSafely(method, url, () => {
-      // Members need the teams feature too: a plan without teams has no team members either.
-      const gate = gates[stream] ?? (stream === 'team_members' ? gates.teams : undefined);
+      const gate = gates[stream] ?? (parent === undefined ? undefined : gates[parent]);
       if (gate) throw gateFailure(gate);
       return serve({ params: match.params, url, gates, body });
     });
+  }
+
+  /** An incident's log entries, oldest first, each as /log_entries presents it; since/until as that list filters. */
+  private incidentLog(id: string, q: URLSearchParams, nowMs: number): ApiAnswer {
+    const incident = this.dataset.lookup('incidents', id);
+    if (!incident) throw notFound();
+    const request = listRequest('log_entries', q, nowMs);
+    const entries = this.dataset.derived
+      .entries()(incident)
+      .filter((e) => inRange(request.range, Date.parse(String(e.created_at))))
+      .flatMap<Rec>((e) => this.dataset.presented('log_entries', String(e.id), request.include) ?? []);
+    return offsetPage('log_entries', entries, request);
   }
 
   private alerts(all: Rec[], q: URLSearchParams, nowMs: number): ApiAnswer {

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { PlannedStream } from '../plan/plan.js';
+import type { PlannedStream, TableName } from '../plan/plan.js';
 import { advanceCursor } from './bookkeeping.js';
 import { forgetLoad } from './load-registry.js';
 import type { Privileges } from './privileges.js';
@@ -28,8 +28,14 @@ function latestPerKey(staging: StagingTable, columns: string, key: string): stri
   return `SELECT DISTINCT ON (${key}) ${columns} FROM ${qualified(staging.name)} ORDER BY ${key}, ${ident(SEQ)} DESC`;
 }
 
-async function writeRows(client: PoolClient, stream: PlannedStream, staging: StagingTable, columns: ColumnLayout[], keyNames: string[], replace: boolean): Promise<number> {
-  const live = qualified(stream.object);
+/**
+ * Replaces the table's rows with the staged ones, or merges them by key. `newerBy`: a merge keeps a
+ * row whose value in that column is later than the staged one (a change never goes back in time).
+ */
+export async function writeRows(
+  client: PoolClient, object: TableName, staging: StagingTable, columns: ColumnLayout[], keyNames: string[], replace: boolean, newerBy?: string,
+): Promise<number> {
+  const live = qualified(object);
   const names = columns.map((c) => ident(c.name)).join(', ');
   const key = keyNames.map(ident).join(', ');
   if (replace) {
@@ -38,7 +44,8 @@ async function writeRows(client: PoolClient, stream: PlannedStream, staging: Sta
     return (await client.query(`INSERT INTO ${live} (${names}) ${latestPerKey(staging, names, key)}`)).rowCount ?? 0;
   }
   const updates = columns.filter((c) => !keyNames.includes(c.name)).map((c) => `${ident(c.name)} = EXCLUDED.${ident(c.name)}`).join(', ');
-  return (await client.query(`INSERT INTO ${live} (${names}) ${latestPerKey(staging, names, key)} ON CONFLICT (${key}) DO UPDATE SET ${updates}`)).rowCount ?? 0;
+  const guard = newerBy ? ` WHERE live.${ident(newerBy)} IS NULL OR EXCLUDED.${ident(newerBy)} IS NULL OR EXCLUDED.${ident(newerBy)} >= live.${ident(newerBy)}` : '';
+  return (await client.query(`INSERT INTO ${live} AS live (${names}) ${latestPerKey(staging, names, key)} ON CONFLICT (${key}) DO UPDATE SET ${updates}${guard}`)).rowCount ?? 0;
 }
 
 /**
@@ -53,7 +60,7 @@ export async function publish(client: PoolClient, p: Privileges, stream: Planned
   try {
     await client.query('SET LOCAL statement_timeout = 0');
     const table = await evolveTable(client, p, stream, layout, staging);
-    const written = await writeRows(client, stream, staging, table.columns, layout.key, stream.mode === 'full-refresh' && !o.trial);
+    const written = await writeRows(client, stream.object, staging, table.columns, layout.key, stream.mode === 'full-refresh' && !o.trial);
     const field = stream.spec.incremental_key;
     if (field && !o.trial) {
       await advanceCursor(client, stream.name, stream.object, `SELECT max(${ident(columnFor(layout, field))}) FROM ${qualified(staging.name)}`, o.until, table.fresh);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Simulator, startSimulator } from '../../src/simulator/server.js';
 import { envelopeFields, recordFields, sortedKeys } from './openapi-fields.js';
-import { DATA_END, NOW, get, ids, listAll } from './simulator-client.js';
+import { DATA_END, NOW, type Query, get, ids, listAll } from './simulator-client.js';
 
 type Rec = Record<string, unknown>;
 const idOf = (ref: unknown) => (ref as { id: string }).id;
@@ -141,5 +141,35 @@ describe('simulator incident notes, incident alerts and team members', () => {
     const annotate = entries.find((e) => e.type === 'annotate_log_entry' && idOf(e.incident) === incident.id)!;
     assert.deepEqual([annotate.note, annotate.created_at, idOf(annotate.agent)], ['Rolled back release 42', mine.created_at, idOf(mine.user)]);
     assert.throws(() => sim.dataset.addNote('PNOSUCH', 'x'), /no record/);
+  });
+
+  test('GET /incidents/{id} and its log_entries: the record; every entry oldest first, a new one too; pages, since/until, 404, gates', async () => {
+    const id = String(incidents.find((i) => i.status === 'acknowledged')!.id);
+    const truth = () => [...sim.dataset.records('log_entries')].filter((e) => idOf(e.incident) === id).sort((x, y) => ms(x.created_at) - ms(y.created_at));
+    const page = async (q: Query) => (await get(sim, `/incidents/${id}/log_entries`, q)).body;
+    const before = truth();
+    assert.ok(before.length >= 3);
+    assert.deepEqual(sortedKeys(await page({})), envelopeFields('get', '/incidents/{id}/log_entries'));
+    assert.deepEqual((await page({ limit: 100 })).log_entries, before);
+    sim.dataset.resolveIncident(id);
+    const after = truth();
+    assert.deepEqual([after.length, after.at(-1)!.type], [before.length + 1, 'resolve_log_entry']);
+    const { body } = await get(sim, `/incidents/${id}`);
+    assert.deepEqual(body, { incident: [...sim.dataset.records('incidents')].find((r) => r.id === id) });
+    assert.equal((body.incident as Rec).status, 'resolved');
+    const first = await page({ limit: 2, total: true });
+    assert.deepEqual([first.limit, first.offset, first.more, first.total], [2, 0, true, after.length]);
+    const rest = (await page({ limit: 100, offset: 2 })).log_entries as Rec[];
+    assert.deepEqual(ids([...(first.log_entries as Rec[]), ...rest]), ids(after));
+    const windowed = (await page({ since: String(after[1]!.created_at), until: String(after.at(-1)!.created_at), limit: 100 })).log_entries as Rec[];
+    assert.deepEqual(ids(windowed), ids(after.slice(1, -1)), 'since inclusive, until exclusive');
+    assert.equal((await get(sim, `/incidents/${id}/log_entries`, { offset: 9950, limit: 100 })).status, 400, 'the 10,000 offset cap');
+    assert.equal((await get(sim, `/incidents/${id}/log_entries`, { since: 'yesterday' })).status, 400);
+    for (const path of ['/incidents/PNOSUCH', '/incidents/PNOSUCH/log_entries']) assert.deepEqual(await get(sim, path).then((r) => [r.status, r.body]), [404, NOT_FOUND]);
+    sim.setGates({ incidents: 402 });
+    for (const path of [`/incidents/${id}`, `/incidents/${id}/log_entries`]) assert.equal((await get(sim, path)).status, 402, path);
+    sim.setGates({ log_entries: 404 });
+    assert.deepEqual([(await get(sim, `/incidents/${id}/log_entries`)).status, (await get(sim, `/incidents/${id}`)).status], [404, 200]);
+    sim.setGates(undefined);
   });
 });

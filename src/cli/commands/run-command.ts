@@ -67,7 +67,7 @@ async function parentRows(thePlan: Plan, target: PostgresTarget): Promise<Map<st
 }
 
 /** Config, catalogue, and the plan at a given moment (the run's fixed `until`). */
-async function prepare(file: string, opts: RunOptions, ctx: CommandContext) {
+export async function prepare(file: string, opts: Pick<RunOptions, 'envFile' | 'streams' | 'mode'>, ctx: CommandContext) {
   const config = await loadConfig({
     replicationPath: resolve(ctx.cwd, file),
     replicationLabel: file,

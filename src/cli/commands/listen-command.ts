@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { ConfigError, EXIT_OK } from '../../errors.js';
+import { EventSpool } from '../../listen/event-spool.js';
+import { IncidentApplier } from '../../listen/incident-applier.js';
+import { ListenLog } from '../../listen/listen-log.js';
+import { subscriptionCall } from '../../listen/subscription-call.js';
+import { startWebhookServer } from '../../listen/webhook-server.js';
+import { apiBaseUrl } from '../../source/api-base-url.js';
+import { checkAuth, probeOf } from '../../source/auth-check.js';
+import { PagerDutySource } from '../../source/pagerduty-source.js';
+import { ensureBookkeeping } from '../../target/bookkeeping.js';
+import { openDatabase } from '../../target/open-database.js';
+import { PostgresTarget } from '../../target/postgres-target.js';
+import { objectName } from '../../target/sql.js';
+import { ensureWebhookEvents } from '../../target/webhook-events.js';
+import type { CommandContext } from '../context.js';
+import { prepare } from './run-command.js';
+import { listenHealth, untilSignal } from './listen-lifecycle.js';
+
+export interface ListenOptions {
+  file?: string;
+  envFile?: string;
+  host: string;
+  port: string;
+  json?: boolean;
+  quiet?: boolean;
+  queueDir?: string;
+  queueLimit: string;
+  printSubscription?: boolean;
+  publicUrl?: string;
+}
+
+/** After a stop signal, what is not applied in this time stays queued for the next start. */
+const DRAIN_MS = 4000;
+
+function whole(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new ConfigError(`${flag} "${value}": expected a whole number from ${min} to ${max}`);
+  return n;
+}
+
+/** `pdsync listen`: webhooks in, incidents out, until SIGINT or SIGTERM. Returns the exit code. */
+export async function listenCommand(opts: ListenOptions, ctx: CommandContext): Promise<number> {
+  const file = opts.file ?? 'replication.yaml';
+  // Port 0: any free port (the listening line says which).
+  const port = whole(opts.port, '--port', 0, 65535);
+  const queueLimit = whole(opts.queueLimit, '--queue-limit', 1, 10_000_000);
+  const { config, planAt } = await prepare(file, opts, ctx);
+  if (opts.printSubscription) {
+    ctx.output.out(`${subscriptionCall(apiBaseUrl(config.source), opts.publicUrl)}\n`);
+    return EXIT_OK;
+  }
+  const plan = planAt(new Date());
+  const secrets = (config.source.secrets.webhook_secret ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (secrets.length === 0) {
+    throw new ConfigError(`listen: connection ${plan.source.name} has no secrets.webhook_secret: set it to the secret PagerDuty gave when the subscription was made (pdsync listen --print-subscription shows the call)`);
+  }
+  const incidents = plan.streams.find((s) => s.name === 'incidents');
+  if (!incidents) throw new ConfigError(`listen: ${file} syncs no incidents stream: add \`incidents:\` under streams (webhooks change incidents)`);
+  const logEntries = plan.streams.find((s) => s.name === 'log_entries');
+  const log = new ListenLog(ctx.output, opts.json === true, opts.quiet === true);
+  const queueDir = resolve(ctx.cwd, opts.queueDir ?? `.pdsync/listen/${createHash('sha256').update(`${plan.target.name}\0${objectName(incidents.object)}`).digest('hex').slice(0, 12)}`);
+  const spool = await EventSpool.open(queueDir, queueLimit);
+  const stop = new AbortController();
+  const source = new PagerDutySource(config.source, { signal: stop.signal, scopes: [incidents.spec.scope, ...(logEntries ? [logEntries.spec.scope] : [])] });
+  try {
+    const counters = { requests: 0, retries: 0 };
+    const fetch = source.fetcher(counters);
+    await checkAuth(fetch, plan.source.name, [probeOf(incidents.spec, new Date(plan.until))].flatMap((p) => p ?? []));
+    const database = await openDatabase(config.target, ctx.cwd, ctx.env);
+    try {
+      if (database.where) ctx.output.err(`pdsync: target ${plan.target.name}: ${database.where}`);
+      const target = await PostgresTarget.connect(database.url, 4, plan.target.name);
+      try {
+        const privileges = await target.withClient('webhook bookkeeping', async (c) => {
+          const p = await ensureBookkeeping(c);
+          await ensureWebhookEvents(c, p);
+          return p;
+        });
+        const applier = new IncidentApplier({ spool, fetch, target, privileges, incidents, ...(logEntries ? { logEntries } : {}), ...(plan.relations ? { relations: plan.relations } : {}), log });
+        const server = await startWebhookServer(opts.host, port, { secrets, spool, onQueued: () => applier.wake(), health: () => listenHealth(target, spool, applier), log });
+        applier.start();
+        log.write({ event: 'listening', url: server.url, queued: spool.size, queueDir });
+        const signal = await untilSignal();
+        log.write({ event: 'stopping', signal, queued: spool.size });
+        await server.close();
+        await applier.stop(new Promise((r) => setTimeout(r, DRAIN_MS).unref()));
+        stop.abort();
+        log.write({ event: 'stopped', queued: spool.size });
+        return EXIT_OK;
+      } finally {
+        await target.close();
+      }
+    } finally {
+      await database.close();
+    }
+  } finally {
+    await source.close();
+  }
+}

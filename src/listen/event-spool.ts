@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { QueuedEvent } from './webhook-event.js';
+
+/** The queue is full: the database or the API has been away too long. PagerDuty retries a 503. */
+export class SpoolFullError extends Error {}
+
+/**
+ * Accepted webhooks on disk until they are applied: one small file per delivery, written and
+ * synced before the delivery is answered, so that an outage of the database or the API, or a
+ * restart, loses nothing. Bounded: past `limit` events a delivery is refused (and retried by
+ * PagerDuty) rather than filling the disk.
+ */
+export class EventSpool {
+  private readonly events = new Map<string, { file: string; event: QueuedEvent }>();
+  /** Deliveries being written: a second delivery of one meanwhile is not written twice. */
+  private readonly writing = new Set<string>();
+
+  private constructor(readonly dir: string, readonly limit: number) {}
+
+  /** Opens the folder (made when missing, private to this user) and reads what an earlier listener left. */
+  static async open(dir: string, limit: number): Promise<EventSpool> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const spool = new EventSpool(dir, limit);
+    for (const name of (await readdir(dir)).sort()) {
+      const path = join(dir, name);
+      if (!name.endsWith('.json')) {
+        // A write cut short by a crash was never answered: PagerDuty sends it again.
+        if (name.endsWith('.tmp')) await rm(path, { force: true });
+        continue;
+      }
+      const parsed = QueuedEvent.safeParse(JSON.parse(await readFile(path, 'utf8').catch(() => 'null')));
+      if (parsed.success) spool.events.set(parsed.data.webhookId, { file: path, event: parsed.data });
+    }
+    return spool;
+  }
+
+  get size(): number {
+    return this.events.size;
+  }
+
+  has(webhookId: string): boolean {
+    return this.events.has(webhookId);
+  }
+
+  /** Events waiting, oldest occurrence first. */
+  pending(): QueuedEvent[] {
+    return [...this.events.values()].map((e) => e.event).sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.receivedAt.localeCompare(b.receivedAt));
+  }
+
+  /** Keeps an event on disk (file and folder synced) before it is acknowledged. */
+  async put(event: QueuedEvent): Promise<void> {
+    if (this.events.has(event.webhookId) || this.writing.has(event.webhookId)) return;
+    if (this.events.size + this.writing.size >= this.limit) {
+      throw new SpoolFullError(`${this.events.size} events are waiting in ${this.dir} (the limit, --queue-limit)`);
+    }
+    this.writing.add(event.webhookId);
+    try {
+      const name = `${Date.parse(event.receivedAt)}-${createHash('sha256').update(event.webhookId).digest('hex').slice(0, 20)}.json`;
+      const path = join(this.dir, name);
+      await writeSynced(`${path}.tmp`, JSON.stringify(event));
+      await rename(`${path}.tmp`, path);
+      await syncFolder(this.dir);
+      this.events.set(event.webhookId, { file: path, event });
+    } finally {
+      this.writing.delete(event.webhookId);
+    }
+  }
+
+  /** Forgets events once applied (or known duplicates). */
+  async remove(webhookIds: Iterable<string>): Promise<void> {
+    for (const id of webhookIds) {
+      const e = this.events.get(id);
+      if (!e) continue;
+      this.events.delete(id);
+      await rm(e.file, { force: true });
+    }
+  }
+}
+
+async function writeSynced(path: string, text: string): Promise<void> {
+  const handle = await open(path, 'w', 0o600);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A rename is durable once its folder is synced. */
+async function syncFolder(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** PagerDuty drops payloads over 256 KB; a larger body is not a webhook of its. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** The part of a webhooks v3 payload pdsync reads; the rest is PagerDuty's to add to. */
+const WebhookPayload = z.object({
+  event: z.object({
+    id: z.string().min(1),
+    event_type: z.string().min(1),
+    resource_type: z.string().min(1),
+    occurred_at: z.string().datetime({ offset: true }),
+    data: z.object({ id: z.string().optional(), type: z.string().optional(), incident: z.object({ id: z.string().min(1) }).passthrough().optional() }).passthrough().nullable().optional(),
+  }).passthrough(),
+});
+
+/** One delivery as the listener keeps it until it is applied: what came, and when. */
+export const QueuedEvent = z.object({
+  webhookId: z.string().min(1),
+  eventId: z.string(),
+  eventType: z.string(),
+  /** The incident the event is about; null for events about other resources. */
+  incidentId: z.string().nullable(),
+  occurredAt: z.string(),
+  receivedAt: z.string(),
+});
+export type QueuedEvent = z.infer<typeof QueuedEvent>;
+
+export type ParsedWebhook = { ok: true; event: QueuedEvent } | { ok: false; reason: string };
+
+/** Reads a verified body: JSON in the v3 shape, else why not (in a few words, never the body itself). */
+export function parseWebhook(raw: Buffer, webhookId: string | undefined, receivedAt: Date): ParsedWebhook {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'the body is not JSON' };
+  }
+  const parsed = WebhookPayload.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { ok: false, reason: `not a webhooks v3 payload (${issue.path.join('.') || 'body'}: ${issue.message})` };
+  }
+  const e = parsed.data.event;
+  // An incident event's data is the incident, or for some (a note, a responder, a status update) an object naming it.
+  const incidentId = e.resource_type !== 'incident' || !e.data ? null : e.data.type === 'incident' ? (e.data.id ?? null) : (e.data.incident?.id ?? null);
+  return {
+    ok: true,
+    event: {
+      // Deliveries of one event share X-Webhook-Id; without the header the event's own id stands in.
+      webhookId: webhookId && webhookId.length <= 200 ? webhookId : e.id,
+      eventId: e.id,
+      eventType: e.event_type,
+      incidentId,
+      occurredAt: new Date(e.occurred_at).toISOString(),
+      receivedAt: receivedAt.toISOString(),
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type EventSpool, SpoolFullError } from './event-spool.js';
+import type { ListenLog } from './listen-log.js';
+import { MAX_BODY_BYTES, parseWebhook } from './webhook-event.js';
+import { signatureMatches } from './webhook-signature.js';
+
+export const WEBHOOK_PATH = '/webhooks/pagerduty';
+
+export interface Health {
+  ok: boolean;
+  body: Record<string, unknown>;
+}
+
+export interface ServerDeps {
+  secrets: readonly string[];
+  spool: EventSpool;
+  /** An event was queued: the applier should look. */
+  onQueued: () => void;
+  health: () => Promise<Health>;
+  log: ListenLog;
+}
+
+export interface WebhookServer {
+  url: string;
+  /** Stops taking deliveries; those being answered finish. */
+  close(): Promise<void>;
+}
+
+function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** The body, or undefined once it passes `max` bytes (the rest is not read). */
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Takes a delivery: verified against the secrets, read as a webhooks v3 event, queued on disk,
+ * answered 202 at once (the work is the applier's). Refused ones change nothing and are logged
+ * in one line, without their body.
+ */
+async function deliver(req: IncomingMessage, res: ServerResponse, d: ServerDeps): Promise<void> {
+  const remote = req.socket.remoteAddress ?? 'unknown';
+  const refuse = (status: number, reason: string) => {
+    d.log.write({ event: 'rejected', status, reason, remote });
+    reply(res, status, { error: reason });
+  };
+  const body = await readBody(req, MAX_BODY_BYTES);
+  if (!body) {
+    refuse(413, `the body is over ${MAX_BODY_BYTES / 1024} KB`);
+    return void req.destroy();
+  }
+  if (!signatureMatches(body, req.headers['x-pagerduty-signature'] as string | undefined, d.secrets)) {
+    return refuse(401, req.headers['x-pagerduty-signature'] ? 'the signature does not match webhook_secret' : 'no X-PagerDuty-Signature header');
+  }
+  const parsed = parseWebhook(body, req.headers['x-webhook-id'] as string | undefined, new Date());
+  if (!parsed.ok) return refuse(400, parsed.reason);
+  const e = parsed.event;
+  if (d.spool.has(e.webhookId)) {
+    d.log.write({ event: 'duplicate', webhookId: e.webhookId, eventType: e.eventType, incidentId: e.incidentId });
+    return reply(res, 200, { status: 'duplicate' });
+  }
+  try {
+    await d.spool.put(e);
+  } catch (err) {
+    // A 503 is retried by PagerDuty for up to 48 hours: refused now, not lost.
+    const reason = err instanceof SpoolFullError ? `queue full: ${err.message}` : `cannot queue the event: ${(err as Error).message}`;
+    return refuse(503, reason);
+  }
+  d.log.write({ event: 'received', webhookId: e.webhookId, eventType: e.eventType, incidentId: e.incidentId });
+  reply(res, 202, { status: 'queued' });
+  d.onQueued();
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, d: ServerDeps): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://listener').pathname.replace(/\/+$/, '');
+  if (path === WEBHOOK_PATH) {
+    if (req.method !== 'POST') return reply(res, 405, { error: `POST webhooks to ${WEBHOOK_PATH}` });
+    return deliver(req, res, d);
+  }
+  if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+    const h = await d.health();
+    return reply(res, h.ok ? 200 : 503, h.body);
+  }
+  reply(res, 404, { error: `not found: PagerDuty webhooks go to POST ${WEBHOOK_PATH}, health to GET /healthz` });
+}
+
+export async function startWebhookServer(host: string, port: number, d: ServerDeps): Promise<WebhookServer> {
+  const server = createServer((req, res) => {
+    handle(req, res, d).catch((e: Error) => {
+      if (!res.headersSent) reply(res, 500, { error: e.message });
+      else res.destroy();
+    });
+  });
+  // PagerDuty waits 5 s for an answer: a client slower than that is not PagerDuty.
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${shown}:${addr.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
