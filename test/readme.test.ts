@@ -56,7 +56,7 @@ describe('README and examples', () => {
       writeFileSync(join(cwd, 'env.yaml'), env);
       const r = await pdsync(['conns', 'test', 'PAGERDUTY'], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /readable streams \(20 of 20\)/);
+      assert.match(r.stdout, /readable streams \(21 of 21\)/);
     } finally {
       await sim.close();
     }

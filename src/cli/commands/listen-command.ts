@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { EventSpool } from '../../listen/event-spool.js';
@@ -14,6 +15,8 @@ import { openDatabase } from '../../target/open-database.js';
 import { PostgresTarget } from '../../target/postgres-target.js';
 import { objectName } from '../../target/sql.js';
 import { ensureWebhookEvents } from '../../target/webhook-events.js';
+import type { PlannedStream, RelationPlan } from '../../plan/plan.js';
+import type { FetchPage } from '../../source/page-request.js';
 import type { CommandContext } from '../context.js';
 import { prepare } from './run-command.js';
 import { listenHealth, untilSignal } from './listen-lifecycle.js';
@@ -40,12 +43,55 @@ function whole(value: string, flag: string, min: number, max: number): number {
   return n;
 }
 
+interface Serving {
+  target: PostgresTarget;
+  fetch: FetchPage;
+  stop: AbortController;
+  spool: EventSpool;
+  secrets: string[];
+  log: ListenLog;
+  queueDir: string;
+  host: string;
+  port: number;
+  incidents: PlannedStream;
+  logEntries: PlannedStream | undefined;
+  relations: RelationPlan | undefined;
+}
+
+/** Takes deliveries and applies them until a signal; then drains what it can in DRAIN_MS. */
+async function serve(s: Serving): Promise<void> {
+  const { target, spool, log } = s;
+  const privileges = await target.withClient('webhook bookkeeping', async (c) => {
+    const p = await ensureBookkeeping(c);
+    await ensureWebhookEvents(c, p);
+    return p;
+  });
+  const applier = new IncidentApplier({
+    spool, fetch: s.fetch, target, privileges, incidents: s.incidents, log,
+    ...(s.logEntries ? { logEntries: s.logEntries } : {}), ...(s.relations ? { relations: s.relations } : {}),
+  });
+  const server = await startWebhookServer(s.host, s.port, { secrets: s.secrets, spool, onQueued: () => applier.wake(), health: () => listenHealth(target, spool, applier), log });
+  applier.start();
+  log.write({ event: 'listening', url: server.url, queued: spool.size, queueDir: s.queueDir });
+  const signal = await untilSignal();
+  log.write({ event: 'stopping', signal, queued: spool.size });
+  await server.close();
+  await applier.stop(new Promise((r) => setTimeout(r, DRAIN_MS).unref()));
+  s.stop.abort();
+  log.write({ event: 'stopped', queued: spool.size });
+}
+
 /** `pdsync listen`: webhooks in, incidents out, until SIGINT or SIGTERM. Returns the exit code. */
 export async function listenCommand(opts: ListenOptions, ctx: CommandContext): Promise<number> {
   const file = opts.file ?? 'replication.yaml';
   // Port 0: any free port (the listening line says which).
   const port = whole(opts.port, '--port', 0, 65535);
   const queueLimit = whole(opts.queueLimit, '--queue-limit', 1, 10_000_000);
+  if (opts.printSubscription && !existsSync(resolve(ctx.cwd, file))) {
+    // Without a replication there is no connection to take a region from: the US one it is.
+    ctx.output.out(`${subscriptionCall('https://api.pagerduty.com', opts.publicUrl)}\n`);
+    return EXIT_OK;
+  }
   const { config, planAt } = await prepare(file, opts, ctx);
   if (opts.printSubscription) {
     ctx.output.out(`${subscriptionCall(apiBaseUrl(config.source), opts.publicUrl)}\n`);
@@ -73,21 +119,7 @@ export async function listenCommand(opts: ListenOptions, ctx: CommandContext): P
       if (database.where) ctx.output.err(`pdsync: target ${plan.target.name}: ${database.where}`);
       const target = await PostgresTarget.connect(database.url, 4, plan.target.name);
       try {
-        const privileges = await target.withClient('webhook bookkeeping', async (c) => {
-          const p = await ensureBookkeeping(c);
-          await ensureWebhookEvents(c, p);
-          return p;
-        });
-        const applier = new IncidentApplier({ spool, fetch, target, privileges, incidents, ...(logEntries ? { logEntries } : {}), ...(plan.relations ? { relations: plan.relations } : {}), log });
-        const server = await startWebhookServer(opts.host, port, { secrets, spool, onQueued: () => applier.wake(), health: () => listenHealth(target, spool, applier), log });
-        applier.start();
-        log.write({ event: 'listening', url: server.url, queued: spool.size, queueDir });
-        const signal = await untilSignal();
-        log.write({ event: 'stopping', signal, queued: spool.size });
-        await server.close();
-        await applier.stop(new Promise((r) => setTimeout(r, DRAIN_MS).unref()));
-        stop.abort();
-        log.write({ event: 'stopped', queued: spool.size });
+        await serve({ target, fetch, stop, spool, secrets, log, queueDir, host: opts.host, port, incidents, logEntries, relations: plan.relations });
         return EXIT_OK;
       } finally {
         await target.close();
