@@ -213,7 +213,7 @@ describe('operable in cron and CI', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^PAGERDUTY: ok, API key \(Authorization: Token\), region us, http:\/\/127\.0\.0\.1:\d+/m);
       assert.match(r.stdout, /priorities: not readable \(404\): the account lacks incident priorities/);
-      assert.match(r.stdout, /readable streams \(19 of 20\): users, teams, /);
+      assert.match(r.stdout, /readable streams \(20 of 21\): users, teams, /);
       const bad = await pdsync(['conns', 'test', 'PAGERDUTY'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: 'nope-wrong' } });
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /401 .*the key or client credentials are wrong or revoked/);
