@@ -42,7 +42,7 @@ describe('the one-command demo on embedded PostgreSQL', () => {
     const r = await pdsync(['demo'], { cwd });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /^ok: 19 streams, \d+ rows/m);
-    for (const title of ['Incidents by status and urgency', 'Mean time to acknowledge and to resolve, per service', 'Who is on call now']) {
+    for (const title of ['Incidents by status and urgency', 'Time to acknowledge and to resolve per service', 'DORA per service', 'Who was paged at night', 'Who is on call now']) {
       assert.ok(r.stdout.includes(title), title);
     }
     assert.match(r.stdout, /npx pdsync sql "select /);
