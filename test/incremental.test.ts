@@ -105,6 +105,26 @@ describe('incremental sync of incidents, log entries and notifications', () => {
     assert.deepEqual(after, cursors, 'cursors stay at the largest key seen');
   });
 
+  test('an incident row changed after the run read it (a webhook applied meanwhile: a later updated_at) is not put back to the older copy', async () => {
+    const table = `"${f.db.schema}".incidents`;
+    const later = new Date(f.sim.clock.now().getTime() + 3_600_000);
+    await f.db.pool.query(`UPDATE ${table} SET status = 'resolved', updated_at = $2 WHERE id = $1`, [oldAcknowledged, later]);
+    f.sim.clock.advance(60_000);
+    // Both come back through the change feed: one is newer in the table, the other is not.
+    f.sim.dataset.addNote(oldAcknowledged, 'still looking');
+    f.sim.dataset.addNote(oldResolved, 'postmortem');
+    f.sim.dataset.updateRecord('incidents', oldResolved, { title: 'Renamed after the postmortem' });
+    f.sim.clock.advance(60_000);
+    const r = await f.run(['--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const { rows } = await f.db.pool.query(`SELECT id, status, updated_at, title FROM ${table} WHERE id = ANY($1)`, [[oldAcknowledged, oldResolved]]);
+    const byId = Object.fromEntries(rows.map((x: { id: string }) => [x.id, x]));
+    assert.equal(byId[oldAcknowledged].status, 'resolved', 'the newer row is kept');
+    assert.equal(byId[oldAcknowledged].updated_at.getTime(), later.getTime());
+    assert.equal(byId[oldResolved].title, 'Renamed after the postmortem', 'an older row is updated as before');
+    await f.db.pool.query(`UPDATE ${table} SET updated_at = NULL WHERE id = $1`, [oldAcknowledged]);
+  });
+
   test('state reset makes the next incremental run read the whole history again', async () => {
     const { pdsync } = await import('./support/cli.js');
     const reset = await pdsync(['state', 'reset', 'incidents'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: 'unused' } });

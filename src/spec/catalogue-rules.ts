@@ -6,6 +6,7 @@ interface StreamShape {
   paginator: 'offset' | 'cursor' | 'analytics' | 'none';
   primary_key: string[];
   incremental_key?: string | undefined;
+  newer_by?: string | undefined;
   window?: { in: 'query' | 'body' } | undefined;
   body?: Record<string, unknown> | undefined;
   parent?: { stream: string; field: string; column: string } | undefined;
@@ -22,7 +23,7 @@ export function checkStreams(cat: { streams: Record<string, StreamShape> }, ctx:
   const issue = (name: string, message: string) => ctx.addIssue({ code: 'custom', path: ['streams', name], message });
   for (const [name, s] of Object.entries(cat.streams)) {
     const keyRoots = s.primary_key.map((k) => k.split('.')[0]!);
-    for (const root of [...keyRoots, ...(s.incremental_key ? [s.incremental_key] : [])]) {
+    for (const root of [...keyRoots, ...(s.incremental_key ? [s.incremental_key] : []), ...(s.newer_by ? [s.newer_by] : [])]) {
       if (!(root in s.columns)) issue(name, `key field "${root}" is not a column`);
     }
     if (s.changes) {

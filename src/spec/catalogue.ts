@@ -49,6 +49,8 @@ const Stream = z.strictObject({
   page_limit: z.number().int().positive().optional(),
   primary_key: z.array(z.string().min(1)).min(1),
   incremental_key: z.string().optional(),
+  /** A merge keeps a row whose value here is later than the copy being merged (the record changed since it was read). */
+  newer_by: z.string().optional(),
   window: Window.optional(),
   query: z.record(z.string(), QueryValue).default({}),
   /** A JSON body sent with every request (a POST). */

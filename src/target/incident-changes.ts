@@ -39,7 +39,7 @@ export async function applyChanges(client: PoolClient, p: Privileges, incidents:
     const applied = batch.events.filter((e) => fresh.has(e.webhookId));
     const changed = new Set(applied.map((e) => e.incidentId));
     const records = batch.incidents.filter((r) => changed.has(String(r.id)));
-    if (records.length) await merge(client, p, incidents, records, 'updated_at');
+    if (records.length) await merge(client, p, incidents, records, incidents.spec.newer_by);
     const entries = batch.logEntries.filter((r) => changed.has(String((r.incident as ApiRecord | undefined)?.id)));
     if (logEntries && entries.length) await merge(client, p, logEntries, entries);
     await client.query('COMMIT');

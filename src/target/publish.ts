@@ -60,7 +60,9 @@ export async function publish(client: PoolClient, p: Privileges, stream: Planned
   try {
     await client.query('SET LOCAL statement_timeout = 0');
     const table = await evolveTable(client, p, stream, layout, staging);
-    const written = await writeRows(client, stream.object, staging, table.columns, layout.key, stream.mode === 'full-refresh' && !o.trial);
+    const replace = stream.mode === 'full-refresh' && !o.trial;
+    const newerBy = stream.spec.newer_by && columnFor(layout, stream.spec.newer_by);
+    const written = await writeRows(client, stream.object, staging, table.columns, layout.key, replace, newerBy);
     const field = stream.spec.incremental_key;
     if (field && !o.trial) {
       await advanceCursor(client, stream.name, stream.object, `SELECT max(${ident(columnFor(layout, field))}) FROM ${qualified(staging.name)}`, o.until, table.fresh);
