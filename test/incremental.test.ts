@@ -118,10 +118,11 @@ describe('incremental sync of incidents, log entries and notifications', () => {
     const r = await f.run(['--json']);
     assert.equal(r.code, 0, r.stderr);
     const { rows } = await f.db.pool.query(`SELECT id, status, updated_at, title FROM ${table} WHERE id = ANY($1)`, [[oldAcknowledged, oldResolved]]);
-    const byId = Object.fromEntries(rows.map((x: { id: string }) => [x.id, x]));
-    assert.equal(byId[oldAcknowledged].status, 'resolved', 'the newer row is kept');
-    assert.equal(byId[oldAcknowledged].updated_at.getTime(), later.getTime());
-    assert.equal(byId[oldResolved].title, 'Renamed after the postmortem', 'an older row is updated as before');
+    type Row = { id: string; status: string; updated_at: Date; title: string };
+    const byId = new Map((rows as Row[]).map((x) => [x.id, x]));
+    assert.equal(byId.get(oldAcknowledged)?.status, 'resolved', 'the newer row is kept');
+    assert.equal(byId.get(oldAcknowledged)?.updated_at.getTime(), later.getTime());
+    assert.equal(byId.get(oldResolved)?.title, 'Renamed after the postmortem', 'an older row is updated as before');
     await f.db.pool.query(`UPDATE ${table} SET updated_at = NULL WHERE id = $1`, [oldAcknowledged]);
   });
 

@@ -33,7 +33,10 @@ async function listen(f: SyncFixture, port = 0, extra: string[] = []) {
 /** Fields of every incident that a change moves, in Postgres and in the simulator. */
 async function incidentsBoth(f: SyncFixture): Promise<{ landed: Rec; truth: Rec }> {
   const ms = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).getTime());
-  const shape = (r: Rec) => [r.status, ms(r.updated_at), ms(r.last_status_change_at), ms(r.resolved_at), JSON.stringify(r.acknowledgements ?? []), r.title];
+  // jsonb keeps keys in its own order: compare the acknowledgements key by key.
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)])) : v;
+  const shape = (r: Rec) => [r.status, ms(r.updated_at), ms(r.last_status_change_at), ms(r.resolved_at), JSON.stringify(canonical(r.acknowledgements ?? [])), r.title];
   const { rows } = await f.db.pool.query(`SELECT * FROM "${f.db.schema}".incidents`);
   return {
     landed: Object.fromEntries((rows as Rec[]).map((r) => [String(r.id), shape(r)])),
@@ -176,6 +179,68 @@ describe('pdsync listen: webhooks applied as they arrive, verified, exactly once
       await l.run.done;
     }
   });
+  test('an incident the API refuses (4xx) is dropped with a line, and does not hold back the events behind it', async () => {
+    const l = await listen(f);
+    try {
+      f.sim.clock.advance(3_600_000);
+      f.sim.webhooks.subscribe({ url: l.hook, secrets: [SECRET] });
+      const [refused, ...others] = f.sim.dataset.addIncidents(4);
+      f.sim.setFaults({ rate: 1, kinds: ['echo400'], paths: [`/incidents/${refused}`] });
+      f.sim.clock.advance(60_000);
+      for (const id of [refused!, ...others]) f.sim.dataset.acknowledgeIncident(id);
+      await f.sim.webhooks.settled();
+      await eventually('the other incidents land', async () => (await count(f, `SELECT count(*) AS n FROM S.incidents WHERE id = ANY('{${others.join(',')}}') AND status = 'acknowledged'`)) === others.length, 60_000);
+      await eventually('the queue empties', async () => readdirSync(join(f.cwd, 'queue')).filter((n) => n.endsWith('.json')).length === 0);
+      assert.match(l.run.output.stderr, new RegExp(`^pdsync listen: dropped incident\\.\\w+ ${refused} \\(webhook .*\\): .*400.*; the next pdsync run reconciles this incident$`, 'm'));
+      assert.doesNotMatch(l.run.output.stderr, new RegExp(SIM_KEY), 'the echoed key is scrubbed');
+      assert.equal(await count(f, `SELECT count(*) AS n FROM S.incidents WHERE id = '${refused}'`), 0);
+    } finally {
+      f.sim.setFaults(undefined);
+      f.sim.webhooks.unsubscribe();
+      l.run.child.kill('SIGTERM');
+      await l.run.done;
+    }
+    const r = await f.run([], ENV);
+    assert.equal(r.code, 0, r.stderr);
+    const { landed, truth } = await incidentsBoth(f);
+    assert.deepEqual(landed, truth, 'the next run reconciles it');
+  });
+
+  test('SIGTERM while the applier waits on a lock another session holds: exit 0 without that session letting go, the event kept for the next start', async () => {
+    const l = await listen(f);
+    const holder = new pg.Client({ connectionString: f.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`LOCK TABLE "${f.db.schema}".incidents IN ACCESS EXCLUSIVE MODE`);
+      f.sim.clock.advance(3_600_000);
+      f.sim.webhooks.subscribe({ url: l.hook, secrets: [SECRET] });
+      const [added] = f.sim.dataset.addIncidents(1);
+      await f.sim.webhooks.settled();
+      const waiting = `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'pdsync' AND wait_event_type = 'Lock'`;
+      await eventually('the applier waits on the lock', async () => (await count(f, waiting)) > 0, 60_000);
+      l.run.child.kill('SIGTERM');
+      const done = await l.run.done;
+      assert.equal(done.code, 0, done.stderr);
+      assert.match(done.stderr, /stopped; 1 events left queued for the next start/);
+      assert.equal(await count(f, waiting), 0, 'nothing left waiting in PostgreSQL');
+      assert.equal(readdirSync(join(f.cwd, 'queue')).filter((n) => n.endsWith('.json')).length, 1, 'the event stays on disk');
+      await holder.query('ROLLBACK');
+      const again = await listen(f);
+      try {
+        await eventually('the next start applies it', async () => (await count(f, `SELECT count(*) AS n FROM S.incidents WHERE id = '${added}'`)) === 1, 60_000);
+      } finally {
+        again.run.child.kill('SIGTERM');
+        await again.run.done;
+      }
+    } finally {
+      await holder.end();
+      f.sim.webhooks.unsubscribe();
+      l.run.child.kill('SIGTERM');
+      await l.run.done;
+    }
+  });
+
   test('while the API or the database is away, events wait on disk (503 once the queue is full, which PagerDuty retries), then are applied; --json logs one object a line', async () => {
     const l = await listen(f, 0, ['--queue-limit', '3', '--json']);
     const lines = () => l.run.output.stdout.split('\n').filter(Boolean).map((x) => JSON.parse(x) as Rec);

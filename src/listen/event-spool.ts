@@ -14,15 +14,16 @@ export class SpoolFullError extends Error {}
  */
 export class EventSpool {
   private readonly events = new Map<string, { file: string; event: QueuedEvent }>();
-  /** Deliveries being written: a second delivery of one meanwhile is not written twice. */
-  private readonly writing = new Set<string>();
+  /** Deliveries being written: a second delivery of one meanwhile waits for that write, not answered before it is on disk. */
+  private readonly writing = new Map<string, Promise<void>>();
 
   private constructor(readonly dir: string, readonly limit: number) {}
 
   /** Opens the folder (made when missing, private to this user) and reads what an earlier listener left. */
-  static async open(dir: string, limit: number): Promise<EventSpool> {
+  static async open(dir: string, limit: number): Promise<{ spool: EventSpool; unreadable: string[] }> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const spool = new EventSpool(dir, limit);
+    const unreadable: string[] = [];
     for (const name of (await readdir(dir)).sort()) {
       const path = join(dir, name);
       if (!name.endsWith('.json')) {
@@ -30,10 +31,15 @@ export class EventSpool {
         if (name.endsWith('.tmp')) await rm(path, { force: true });
         continue;
       }
-      const parsed = QueuedEvent.safeParse(JSON.parse(await readFile(path, 'utf8').catch(() => 'null')));
+      const parsed = QueuedEvent.safeParse(parseJson(await readFile(path, 'utf8').catch(() => '')));
       if (parsed.success) spool.events.set(parsed.data.webhookId, { file: path, event: parsed.data });
+      else {
+        // Kept for a person to look at, out of the queue's way and its count.
+        await rename(path, `${path}.bad`);
+        unreadable.push(`${path}.bad`);
+      }
     }
-    return spool;
+    return { spool, unreadable };
   }
 
   get size(): number {
@@ -51,21 +57,24 @@ export class EventSpool {
 
   /** Keeps an event on disk (file and folder synced) before it is acknowledged. */
   async put(event: QueuedEvent): Promise<void> {
-    if (this.events.has(event.webhookId) || this.writing.has(event.webhookId)) return;
+    if (this.events.has(event.webhookId)) return;
+    const underway = this.writing.get(event.webhookId);
+    if (underway) return underway;
     if (this.events.size + this.writing.size >= this.limit) {
       throw new SpoolFullError(`${this.events.size} events are waiting in ${this.dir} (the limit, --queue-limit)`);
     }
-    this.writing.add(event.webhookId);
-    try {
-      const name = `${Date.parse(event.receivedAt)}-${createHash('sha256').update(event.webhookId).digest('hex').slice(0, 20)}.json`;
-      const path = join(this.dir, name);
-      await writeSynced(`${path}.tmp`, JSON.stringify(event));
-      await rename(`${path}.tmp`, path);
-      await syncFolder(this.dir);
-      this.events.set(event.webhookId, { file: path, event });
-    } finally {
-      this.writing.delete(event.webhookId);
-    }
+    const write = this.write(event).finally(() => this.writing.delete(event.webhookId));
+    this.writing.set(event.webhookId, write);
+    return write;
+  }
+
+  private async write(event: QueuedEvent): Promise<void> {
+    const name = `${Date.parse(event.receivedAt)}-${createHash('sha256').update(event.webhookId).digest('hex').slice(0, 20)}.json`;
+    const path = join(this.dir, name);
+    await writeSynced(`${path}.tmp`, JSON.stringify(event));
+    await rename(`${path}.tmp`, path);
+    await syncFolder(this.dir);
+    this.events.set(event.webhookId, { file: path, event });
   }
 
   /** Forgets events once applied (or known duplicates). */
@@ -76,6 +85,14 @@ export class EventSpool {
       this.events.delete(id);
       await rm(e.file, { force: true });
     }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,3 +1,4 @@
+import { ApiError } from '../errors.js';
 import type { PlannedStream, RelationPlan } from '../plan/plan.js';
 import type { ApiRecord } from '../record.js';
 import type { FetchPage } from '../source/page-request.js';
@@ -6,7 +7,7 @@ import type { PostgresTarget } from '../target/postgres-target.js';
 import type { Privileges } from '../target/privileges.js';
 import { appliedAlready, forgetOldEvents } from '../target/webhook-events.js';
 import type { EventSpool } from './event-spool.js';
-import { readIncident } from './incident-reader.js';
+import { type IncidentNow, readIncident } from './incident-reader.js';
 import type { ListenLog } from './listen-log.js';
 import { RelationFollower } from './relation-follower.js';
 import type { QueuedEvent } from './webhook-event.js';
@@ -122,7 +123,46 @@ export class IncidentApplier {
     if (fresh.length === 0) return;
     const ids = [...new Set(fresh.flatMap((e) => (e.incidentId ? [e.incidentId] : [])))];
     const since = logEntries ? await target.withClient('webhooks', (c) => lastLogEntries(c, logEntries, ids)) : new Map<string, Date>();
-    const read = await Promise.all(ids.map((id) => readIncident(this.d.fetch, incidents.spec, logEntries?.spec, id, since.get(id))));
+    const { read, refused, failed } = await this.readAll(ids, since);
+    await this.drop(fresh.filter((e) => e.incidentId !== null && refused.has(e.incidentId)), refused);
+    // An incident the API could not give now waits (events and all); the others go ahead of it.
+    const ready = fresh.filter((e) => e.incidentId === null || (!refused.has(e.incidentId) && !failed.has(e.incidentId)));
+    if (ready.length) await this.write(ready, read);
+    const [first] = failed.values();
+    if (first) throw first;
+  }
+
+  /**
+   * Each incident read now. One the API refuses for good (a 4xx other than 401 and 429: a team the
+   * key may not see) is `refused`; one that failed otherwise (5xx, network) is `failed`, for later.
+   */
+  private async readAll(ids: string[], since: Map<string, Date>): Promise<{ read: IncidentNow[]; refused: Map<string, Error>; failed: Map<string, Error> }> {
+    const { incidents, logEntries } = this.d;
+    const settled = await Promise.allSettled(ids.map((id) => readIncident(this.d.fetch, incidents.spec, logEntries?.spec, id, since.get(id))));
+    const read: IncidentNow[] = [];
+    const refused = new Map<string, Error>();
+    const failed = new Map<string, Error>();
+    settled.forEach((s, i) => {
+      if (s.status === 'fulfilled') return void read.push(s.value);
+      const e = s.reason as Error;
+      const status = e instanceof ApiError ? (e.status ?? 0) : 0;
+      const forGood = status >= 400 && status < 500 && ![401, 408, 429].includes(status);
+      (forGood ? refused : failed).set(ids[i]!, e);
+    });
+    return { read, refused, failed };
+  }
+
+  /** Events whose incident the API refuses: off the queue, each said in a line. */
+  private async drop(events: QueuedEvent[], why: Map<string, Error>): Promise<void> {
+    if (events.length === 0) return;
+    await this.d.spool.remove(events.map((e) => e.webhookId));
+    for (const e of events) {
+      this.d.log.write({ event: 'dropped', webhookId: e.webhookId, eventType: e.eventType, incidentId: e.incidentId, reason: why.get(e.incidentId ?? '')?.message ?? 'refused' });
+    }
+  }
+
+  private async write(fresh: QueuedEvent[], read: IncidentNow[]): Promise<void> {
+    const { target, incidents, logEntries } = this.d;
     const result = await target.withClient(`applying webhooks to ${incidents.object.schema}.${incidents.object.table}`, async (c) => {
       if (Date.now() - this.forgotAt > FORGET_EVERY_MS) {
         await forgetOldEvents(c);

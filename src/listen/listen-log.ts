@@ -7,6 +7,8 @@ export type ListenEvent =
   | { event: 'applied'; webhookId: string; eventType: string; incidentId: string | null; msSinceReceived: number }
   | { event: 'duplicate'; webhookId: string; eventType: string; incidentId: string | null }
   | { event: 'rejected'; status: number; reason: string; remote: string }
+  | { event: 'dropped'; webhookId: string; eventType: string; incidentId: string | null; reason: string }
+  | { event: 'warning'; reason: string }
   | { event: 'waiting'; reason: string; queued: number; retryInMs: number }
   | { event: 'relations'; refreshed: string[]; failed: string[] }
   | { event: 'stopping'; signal: string; queued: number }
@@ -21,6 +23,8 @@ function text(e: ListenEvent): string {
     case 'applied': return `applied ${about(e)}, ${e.msSinceReceived} ms after it arrived`;
     case 'duplicate': return `duplicate ${about(e)}: applied before, skipped`;
     case 'rejected': return `rejected a delivery from ${e.remote} with ${e.status}: ${e.reason}`;
+    case 'dropped': return `dropped ${about(e)}: ${e.reason}; the next pdsync run reconciles this incident`;
+    case 'warning': return `warning: ${e.reason}`;
     case 'waiting': return `waiting: ${e.reason}; ${e.queued} events queued, next try in ${Math.round(e.retryInMs / 1000)} s`;
     case 'relations': return `relations: ${e.refreshed.join(', ') || 'none'} refreshed${e.failed.length ? `; failed: ${e.failed.join('; ')}` : ''}`;
     case 'stopping': return `${e.signal}: stopping; ${e.queued} events queued`;
@@ -31,6 +35,11 @@ function text(e: ListenEvent): string {
 /** Lines through the command's output, so secrets are scrubbed as `run` scrubs them. */
 export class ListenLog {
   constructor(private readonly output: Output, private readonly json: boolean, private readonly quiet = false) {}
+
+  /** Text that leaves the process another way (an HTTP answer), scrubbed like the log. */
+  redact(text: string): string {
+    return this.output.redact(text);
+  }
 
   write(e: ListenEvent): void {
     if (this.json) {

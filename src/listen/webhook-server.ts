@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../errors.js';
 import { type EventSpool, SpoolFullError } from './event-spool.js';
 import type { ListenLog } from './listen-log.js';
 import { MAX_BODY_BYTES, parseWebhook } from './webhook-event.js';
@@ -23,8 +24,8 @@ export interface ServerDeps {
 
 export interface WebhookServer {
   url: string;
-  /** Stops taking deliveries; those being answered finish. */
-  close(): Promise<void>;
+  /** Stops taking deliveries; those being answered finish, or are cut at `deadline`. */
+  close(deadline: Promise<void>): Promise<void>;
 }
 
 function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
@@ -56,10 +57,12 @@ async function deliver(req: IncomingMessage, res: ServerResponse, d: ServerDeps)
     d.log.write({ event: 'rejected', status, reason, remote });
     reply(res, status, { error: reason });
   };
-  const body = await readBody(req, MAX_BODY_BYTES);
+  const declared = Number(req.headers['content-length'] ?? 0);
+  const body = declared > MAX_BODY_BYTES ? undefined : await readBody(req, MAX_BODY_BYTES);
   if (!body) {
-    refuse(413, `the body is over ${MAX_BODY_BYTES / 1024} KB`);
-    return void req.destroy();
+    // The rest of the body is not read: the connection goes once the answer is out.
+    res.once('finish', () => req.destroy());
+    return refuse(413, `the body is over ${MAX_BODY_BYTES / 1024} KB`);
   }
   if (!signatureMatches(body, req.headers['x-pagerduty-signature'] as string | undefined, d.secrets)) {
     return refuse(401, req.headers['x-pagerduty-signature'] ? 'the signature does not match webhook_secret' : 'no X-PagerDuty-Signature header');
@@ -99,25 +102,33 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: ServerDeps):
 export async function startWebhookServer(host: string, port: number, d: ServerDeps): Promise<WebhookServer> {
   const server = createServer((req, res) => {
     handle(req, res, d).catch((e: Error) => {
-      if (!res.headersSent) reply(res, 500, { error: e.message });
+      d.log.write({ event: 'rejected', status: 500, reason: e.message, remote: req.socket.remoteAddress ?? 'unknown' });
+      if (!res.headersSent) reply(res, 500, { error: d.log.redact(e.message) });
       else res.destroy();
     });
   });
   // PagerDuty waits 5 s for an answer: a client slower than that is not PagerDuty.
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
+  // Bodies are held until verified: at most this many at once (64 MB at 256 KB each).
+  server.maxConnections = 256;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new ConfigError(`listen: cannot listen on ${host} port ${port} (${e.code ?? e.message}): choose another --port, or a --host this machine has`)));
     server.listen(port, host, () => resolve());
   });
   const addr = server.address() as AddressInfo;
   const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
     url: `http://${shown}:${addr.port}`,
-    close: () =>
+    close: (deadline) =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        void deadline.then(() => {
+          server.closeAllConnections();
+          resolve();
+        });
       }),
   };
 }

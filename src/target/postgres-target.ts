@@ -151,7 +151,7 @@ export class PostgresTarget {
   async cancelAll(): Promise<void> {
     const pids = [...this.busy.keys()].map((c) => (c as unknown as { processID?: number }).processID).filter((p): p is number => typeof p === 'number');
     if (pids.length === 0) return;
-    const canceller = new pg.Client({ connectionString: this.url, application_name: 'pdsync' });
+    const canceller = new pg.Client({ connectionString: this.url, application_name: 'pdsync', connectionTimeoutMillis: 2000 });
     try {
       await canceller.connect();
       await canceller.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);

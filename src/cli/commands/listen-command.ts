@@ -70,14 +70,19 @@ async function serve(s: Serving): Promise<void> {
     spool, fetch: s.fetch, target, privileges, incidents: s.incidents, log,
     ...(s.logEntries ? { logEntries: s.logEntries } : {}), ...(s.relations ? { relations: s.relations } : {}),
   });
-  const server = await startWebhookServer(s.host, s.port, { secrets: s.secrets, spool, onQueued: () => applier.wake(), health: () => listenHealth(target, spool, applier), log });
+  const health = () => listenHealth(target, spool, applier, (t) => log.redact(t));
+  const server = await startWebhookServer(s.host, s.port, { secrets: s.secrets, spool, onQueued: () => applier.wake(), health, log });
   applier.start();
   log.write({ event: 'listening', url: server.url, queued: spool.size, queueDir: s.queueDir });
   const signal = await untilSignal();
+  // One clock from the signal: deliveries being answered, then the queue, then whatever still waits.
+  const deadline = new Promise<void>((r) => setTimeout(r, DRAIN_MS).unref());
   log.write({ event: 'stopping', signal, queued: spool.size });
-  await server.close();
-  await applier.stop(new Promise((r) => setTimeout(r, DRAIN_MS).unref()));
+  await server.close(deadline);
+  await applier.stop(deadline);
   s.stop.abort();
+  // A statement still waiting (a lock a run holds, a refresh) is cancelled: what it applied stays queued.
+  await target.cancelAll();
   log.write({ event: 'stopped', queued: spool.size });
 }
 
@@ -107,7 +112,8 @@ export async function listenCommand(opts: ListenOptions, ctx: CommandContext): P
   const logEntries = plan.streams.find((s) => s.name === 'log_entries');
   const log = new ListenLog(ctx.output, opts.json === true, opts.quiet === true);
   const queueDir = resolve(ctx.cwd, opts.queueDir ?? `.pdsync/listen/${createHash('sha256').update(`${plan.target.name}\0${objectName(incidents.object)}`).digest('hex').slice(0, 12)}`);
-  const spool = await EventSpool.open(queueDir, queueLimit);
+  const { spool, unreadable } = await EventSpool.open(queueDir, queueLimit);
+  for (const f of unreadable) log.write({ event: 'warning', reason: `${f}: a queued event that cannot be read; set aside (PagerDuty's redelivery or the next run covers it)` });
   const stop = new AbortController();
   const source = new PagerDutySource(config.source, { signal: stop.signal, scopes: [incidents.spec.scope, ...(logEntries ? [logEntries.spec.scope] : [])] });
   try {

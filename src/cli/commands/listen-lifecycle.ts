@@ -18,13 +18,23 @@ export function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-/** GET /healthz: 200 once the database answers, with the queue and what was applied. */
-export async function listenHealth(target: PostgresTarget, spool: EventSpool, applier: IncidentApplier): Promise<Health> {
-  const figures = { queued: spool.size, ...applier.stats };
+/** A health check answers within this, whatever the database does. */
+const HEALTH_MS = 2000;
+
+/** GET /healthz: 200 once the database answers, with the queue and what was applied (scrubbed: the answer is public). */
+export async function listenHealth(target: PostgresTarget, spool: EventSpool, applier: IncidentApplier, redact: (s: string) => string): Promise<Health> {
+  const { lastError, ...stats } = applier.stats;
+  const figures = { queued: spool.size, ...stats, lastError: lastError && redact(lastError) };
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${HEALTH_MS} ms`)), HEALTH_MS);
+  });
   try {
-    await target.withClient('health check', (c) => c.query('SELECT 1'));
+    await Promise.race([target.withClient('health check', (c) => c.query('SELECT 1')), late]);
     return { ok: true, body: { status: 'ok', database: 'reachable', ...figures } };
   } catch (e) {
-    return { ok: false, body: { status: 'unavailable', database: `unreachable: ${(e as Error).message}`, ...figures } };
+    return { ok: false, body: { status: 'unavailable', database: `unreachable: ${redact((e as Error).message)}`, ...figures } };
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { EventSpool } from '../../src/listen/event-spool.js';
+import type { QueuedEvent } from '../../src/listen/webhook-event.js';
+import { tempDir } from '../support/temp.js';
+
+const event = (webhookId: string): QueuedEvent => ({
+  webhookId, eventId: `E-${webhookId}`, eventType: 'incident.triggered', incidentId: 'P1', occurredAt: '2026-01-01T00:00:00Z', receivedAt: '2026-01-01T00:00:01Z',
+});
+
+describe('the listener\'s queue on disk', () => {
+  test('a delivery that arrives again while its first copy is being written is answered only once that write is on disk, and fails with it', async () => {
+    const { spool } = await EventSpool.open(join(tempDir('spool'), 'q'), 10);
+    const ok = await Promise.allSettled([spool.put(event('W1')), spool.put(event('W1'))]);
+    assert.deepEqual(ok.map((r) => r.status), ['fulfilled', 'fulfilled']);
+    assert.equal(spool.size, 1);
+    assert.equal(readdirSync(spool.dir).filter((n) => n.endsWith('.json')).length, 1, 'written once');
+    // The folder is gone: the first write fails, and so must the answer to the second copy.
+    rmSync(spool.dir, { recursive: true });
+    const failed = await Promise.allSettled([spool.put(event('W2')), spool.put(event('W2'))]);
+    assert.deepEqual(failed.map((r) => r.status), ['rejected', 'rejected']);
+    assert.equal(spool.has('W2'), false);
+  });
+
+  test('a queued file that cannot be read is set aside and named, and the others are still queued', async () => {
+    const dir = join(tempDir('spool'), 'q');
+    const { spool } = await EventSpool.open(dir, 10);
+    await spool.put(event('W3'));
+    writeFileSync(join(dir, '0-broken.json'), '{"webhookId": "W4", cut short');
+    const again = await EventSpool.open(dir, 10);
+    assert.deepEqual(again.unreadable, [join(dir, '0-broken.json.bad')]);
+    assert.deepEqual(again.spool.pending().map((e) => e.webhookId), ['W3']);
+  });
+});
