@@ -157,6 +157,20 @@ describe('pdsync listen: webhooks applied as they arrive, verified, exactly once
     }
   });
 
+  test('a port already taken is a usage error: exit 2, one line naming the flag', async () => {
+    const l = await listen(f);
+    try {
+      const second = startPdsync(['listen', 'replication.yaml', '--port', new URL(l.url).port, '--queue-dir', 'queue2'], { cwd: f.cwd, env: ENV });
+      const done = await second.done;
+      assert.equal(done.code, 2, done.stderr);
+      assert.match(done.stderr, /^pdsync: listen: cannot listen on 127\.0\.0\.1 port \d+ \(EADDRINUSE\): choose another --port/m);
+      assert.doesNotMatch(done.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      l.run.child.kill('SIGTERM');
+      await l.run.done;
+    }
+  });
+
   test('killed in the middle and started again, the listener loses nothing', async () => {
     let l = await listen(f);
     const port = Number(new URL(l.url).port);
