@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunSummary } from '../src/summary/run-summary.js';
-import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
+import { onlyIn, type SyncFixture, syncFixture } from './support/sync-fixture.js';
 
 const CHILDREN = ['incident_notes', 'incident_alerts'];
 
@@ -79,8 +79,7 @@ describe('child streams: one request per parent, and only for changed parents af
 });
 
 describe('change events, audit records and PagerDuty Analytics', () => {
-  const only = (...streams: string[]) => (schema: string) =>
-    `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: incremental\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
+  const only = (...streams: string[]) => onlyIn('incremental', ...streams);
 
   test('change_events (offset, windowed), audit_records (cursor, 31-day windows) and analytics_incidents (POST, starting_after) land exactly, and again after time passes', async () => {
     const f = await syncFixture({ name: 'newstreams', inputs: { rate: 2000, concurrency: 8, anchor_date: '2025-06-01T00:00:00Z' }, replication: only('change_events', 'audit_records', 'analytics_incidents') });

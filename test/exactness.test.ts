@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RunSummary } from '../src/summary/run-summary.js';
 import { pdsync, SIM_KEY } from './support/cli.js';
-import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
-
-const only = (...streams: string[]) => (schema: string) =>
-  `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
+import { only, type SyncFixture, syncFixture } from './support/sync-fixture.js';
 
 const summaryOf = (stdout: string) => JSON.parse(stdout) as RunSummary;
 

@@ -2,24 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { RunSummary } from '../src/summary/run-summary.js';
-import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
+import { assertExact, only, summaryOf, syncFixture } from './support/sync-fixture.js';
 
 const ALL = [
   'users', 'teams', 'services', 'escalation_policies', 'schedules', 'priorities', 'tags',
   'business_services', 'oncalls', 'vendors', 'incidents', 'log_entries', 'notifications', 'maintenance_windows',
 ];
-
-const only = (...streams: string[]) => (schema: string) =>
-  `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
-
-async function assertExact(f: SyncFixture, streams: string[]) {
-  for (const s of streams) assert.deepEqual(await f.landed(s), f.truth(s), `${s}: Postgres holds exactly the simulator's records`);
-}
-
-function summaryOf(stdout: string): RunSummary {
-  return JSON.parse(stdout) as RunSummary;
-}
 
 describe('extraction never loses a row', () => {
   test('every stream lands exactly while 15% of requests fail with 5xx, 429, resets and truncated bodies', async () => {

@@ -2,12 +2,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
+import { only, type SyncFixture, syncFixture } from './support/sync-fixture.js';
 
 const CLIENT_SECRET = 'oauth-client-secret-7Hq';
-
-const only = (...streams: string[]) => (schema: string) =>
-  `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
 
 /** env.yaml with OAuth client credentials for the fixture's simulator. */
 function useClientCredentials(f: SyncFixture, inputs: string) {

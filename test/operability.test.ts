@@ -5,11 +5,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { RunSummary } from '../src/summary/run-summary.js';
 import { BIN, envYaml, pdsync, SIM_KEY, workspace } from './support/cli.js';
-import { syncFixture } from './support/sync-fixture.js';
+import { only, syncFixture } from './support/sync-fixture.js';
 import { stderrMatching } from './support/wait.js';
-
-const only = (...streams: string[]) => (schema: string) =>
-  `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
 
 // Any control character but newline and tab.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;

@@ -2,11 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RunSummary } from '../src/summary/run-summary.js';
 import { columnName } from '../src/target/column-names.js';
-import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
+import { onlyIn as only, type SyncFixture, syncFixture } from './support/sync-fixture.js';
 import { eventually, stderrMatching } from './support/wait.js';
-
-const only = (mode: string, ...streams: string[]) => (schema: string) =>
-  `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: ${mode}\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
 
 async function columnTypes(f: SyncFixture, table: string): Promise<Record<string, string>> {
   const { rows } = await f.db.pool.query(

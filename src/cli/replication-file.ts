@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
+import { registerSecrets } from './connection-secrets.js';
+import { type CommandContext, warnTo } from './context.js';
 
 const DEFAULT_FILE = 'replication.yaml';
 
@@ -11,4 +14,16 @@ export function replicationFile(given: string | undefined, cwd: string, command:
   throw new ConfigError(
     `${command}: no replication file given and no ${DEFAULT_FILE} here: pass one, as in \`pdsync ${command} -r examples/replication.yaml\``,
   );
+}
+
+/** How a command loads `file` (relative to its folder) with its env file, warnings to its output. */
+export function replicationLoad(file: string, envFile: string | undefined, ctx: CommandContext) {
+  return { replicationPath: resolve(ctx.cwd, file), replicationLabel: file, ...(envFile ? { envFile } : {}), cwd: ctx.cwd, env: ctx.env, warn: warnTo(ctx) };
+}
+
+/** A replication's config, with its connections' secrets registered for scrubbing before anything is printed. */
+export async function loadReplication(file: string, envFile: string | undefined, ctx: CommandContext): Promise<LoadedConfig> {
+  const config = await loadConfig(replicationLoad(file, envFile, ctx));
+  registerSecrets(ctx.output, config.source, config.target);
+  return config;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Simulator, startSimulator } from '../../src/simulator/server.js';
-import { envelopeFields, recordFields, sortedKeys } from './openapi-fields.js';
+import { envelopeFields, recordFields, sortedKeys } from '../support/openapi-fields.js';
 import { DATA_END, NOW, type Query, get, ids, listAll } from './simulator-client.js';
 
 type Rec = Record<string, unknown>;

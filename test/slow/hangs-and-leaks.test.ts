@@ -5,12 +5,9 @@ import { describe, test } from 'node:test';
 import type { RunSummary } from '../../src/summary/run-summary.js';
 import { startEmbeddedPostgres } from '../../src/target/embedded/embedded-server.js';
 import { envYaml, pdsync, SIM_KEY } from '../support/cli.js';
-import { syncFixture } from '../support/sync-fixture.js';
+import { only, syncFixture } from '../support/sync-fixture.js';
 import { tempDir } from '../support/temp.js';
 import { eventually, stderrMatching } from '../support/wait.js';
-
-const only = (...streams: string[]) => (schema: string) =>
-  `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
 
 describe('no hangs, no leaks', () => {
   test('a response body that trickles in a byte a second ends at the request timeout and is retried; the data is exact', { timeout: 120_000 }, async () => {

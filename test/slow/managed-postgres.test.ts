@@ -6,12 +6,9 @@ import pg from 'pg';
 import type { RunSummary } from '../../src/summary/run-summary.js';
 import { envYaml, pdsync, SIM_KEY } from '../support/cli.js';
 import { databaseUrl } from '../support/database.js';
-import { type SyncFixture, syncFixture } from '../support/sync-fixture.js';
+import { only, type SyncFixture, syncFixture } from '../support/sync-fixture.js';
 
 const q = pg.escapeIdentifier;
-
-const only = (...streams: string[]) => (schema: string) =>
-  `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
 
 /**
  * A login role of the test's own (roles are the server's, not a database's: it is dropped after),

@@ -2,24 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { RunSummary } from '../../src/summary/run-summary.js';
-import { type SyncFixture, syncFixture } from '../support/sync-fixture.js';
+import { assertExact, only, summaryOf, syncFixture } from '../support/sync-fixture.js';
 
 const ALL = [
   'users', 'teams', 'services', 'escalation_policies', 'schedules', 'priorities', 'tags',
   'business_services', 'oncalls', 'vendors', 'incidents', 'log_entries', 'notifications',
 ];
-
-const only = (...streams: string[]) => (schema: string) =>
-  `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
-
-async function assertExact(f: SyncFixture, streams: string[]) {
-  for (const s of streams) assert.deepEqual(await f.landed(s), f.truth(s), `${s}: Postgres holds exactly the simulator's records`);
-}
-
-function summaryOf(stdout: string): RunSummary {
-  return JSON.parse(stdout) as RunSummary;
-}
 
 describe('pacing within the server\'s limits', () => {
   test('the limiter keeps within what the server allows over its window, and within the in-flight cap', async () => {

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RunSummary } from '../../src/summary/run-summary.js';
-import { type SyncFixture, syncFixture } from '../support/sync-fixture.js';
+import { only, type SyncFixture, syncFixture } from '../support/sync-fixture.js';
 import { stderrMatching } from '../support/wait.js';
-
-const only = (...streams: string[]) => (schema: string) =>
-  `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
 
 /** Starts a run as a process and kills it once `windows` windows holding rows are staged. */
 async function killAfterWindows(f: SyncFixture, stream: string, windows: number): Promise<void> {

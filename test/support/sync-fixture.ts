@@ -1,10 +1,24 @@
+import assert from 'node:assert/strict';
 import { type Catalogue, loadCatalogue } from '../../src/spec/catalogue.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/simulator/server.js';
+import type { RunSummary } from '../../src/summary/run-summary.js';
 import { compositeKeyOf } from '../../src/target/copy-row-encoder.js';
 import { type CliResult, envYaml, pdsync, pdsyncProcess, SIM_KEY, startPdsync, workspace } from './cli.js';
 import { type TestDatabase, testDatabase } from './database.js';
 
 export const DATA_END = new Date('2026-06-01T00:00:00Z');
+
+/** A replication of these streams into the test's schema, in the given mode (default: each stream's own). */
+export const onlyIn = (mode: string | undefined, ...streams: string[]) => (schema: string) =>
+  `source: PAGERDUTY\ntarget: PG\ndefaults:\n${mode ? `  mode: ${mode}\n` : ''}  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
+
+/** A replication of these streams into the test's schema. */
+export const only = (...streams: string[]) => onlyIn(undefined, ...streams);
+
+/** `pdsync run --json`'s document. */
+export function summaryOf(stdout: string): RunSummary {
+  return JSON.parse(stdout) as RunSummary;
+}
 /** envYaml's default anchor_date. */
 const ANCHOR = '2020-01-01T00:00:00Z';
 
@@ -82,4 +96,9 @@ export async function syncFixture(opts: {
       await db.drop();
     },
   };
+}
+
+/** Each stream's rows in PostgreSQL are exactly the simulator's records. */
+export async function assertExact(f: SyncFixture, streams: string[]): Promise<void> {
+  for (const s of streams) assert.deepEqual(await f.landed(s), f.truth(s), `${s}: Postgres holds exactly the simulator's records`);
 }

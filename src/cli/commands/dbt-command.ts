@@ -1,13 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadConfig } from '../../config/load-config.js';
 import { dbtSources } from '../../dbt/sources-yaml.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { plan } from '../../plan/plan.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
-import { registerSecrets } from '../connection-secrets.js';
-import { type CommandContext, warnTo } from '../context.js';
-import { replicationFile } from '../replication-file.js';
+import type { CommandContext } from '../context.js';
+import { loadReplication, replicationFile } from '../replication-file.js';
 
 export interface DbtOptions {
   file?: string;
@@ -18,15 +16,7 @@ export interface DbtOptions {
 /** `pdsync dbt sources`: a dbt sources.yml for the tables of a replication, written to --output (or stdout with -). */
 export async function dbtSourcesCommand(opts: DbtOptions, ctx: CommandContext): Promise<number> {
   const file = replicationFile(opts.file, ctx.cwd, 'dbt sources');
-  const config = await loadConfig({
-    replicationPath: resolve(ctx.cwd, file),
-    replicationLabel: file,
-    ...(opts.envFile ? { envFile: opts.envFile } : {}),
-    cwd: ctx.cwd,
-    env: ctx.env,
-    warn: warnTo(ctx),
-  });
-  registerSecrets(ctx.output, config.source, config.target);
+  const config = await loadReplication(file, opts.envFile, ctx);
   const thePlan = plan({ catalogue: await loadCatalogue(), replication: config.replication, replicationPath: file, source: config.source, target: config.target, now: new Date() });
   const yaml = dbtSources(thePlan);
   const output = opts.output ?? 'sources.yml';

@@ -1,5 +1,3 @@
-import { resolve } from 'node:path';
-import { loadConfig } from '../../config/load-config.js';
 import type { Mode } from '../../config/replication.js';
 import { ConfigError, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_STREAM_FAILED } from '../../errors.js';
 import { type Plan, plan } from '../../plan/plan.js';
@@ -9,8 +7,8 @@ import { loadCatalogue } from '../../spec/catalogue.js';
 import { formatPlanReport, planReport } from '../../summary/plan-report.js';
 import { openDatabase } from '../../target/open-database.js';
 import { PostgresTarget } from '../../target/postgres-target.js';
-import { registerSecrets } from '../connection-secrets.js';
-import { type CommandContext, warnTo } from '../context.js';
+import type { CommandContext } from '../context.js';
+import { loadReplication } from '../replication-file.js';
 import { POOL_SIZE, syncWithProgress } from '../sync-with-progress.js';
 
 export interface RunOptions {
@@ -68,15 +66,7 @@ async function parentRows(thePlan: Plan, target: PostgresTarget): Promise<Map<st
 
 /** Config, catalogue, and the plan at a given moment (the run's fixed `until`). */
 export async function prepare(file: string, opts: Pick<RunOptions, 'envFile' | 'streams' | 'mode'>, ctx: CommandContext) {
-  const config = await loadConfig({
-    replicationPath: resolve(ctx.cwd, file),
-    replicationLabel: file,
-    ...(opts.envFile ? { envFile: opts.envFile } : {}),
-    cwd: ctx.cwd,
-    env: ctx.env,
-    warn: warnTo(ctx),
-  });
-  registerSecrets(ctx.output, config.source, config.target);
+  const config = await loadReplication(file, opts.envFile, ctx);
   const catalogue = await loadCatalogue();
   const only = opts.streams?.split(',').map((s) => s.trim()).filter(Boolean);
   const planAt = (now: Date) =>

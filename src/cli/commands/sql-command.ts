@@ -6,7 +6,8 @@ import { loadTarget } from '../../config/load-config.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { formatTable } from '../../summary/format-table.js';
 import { registerSecrets } from '../connection-secrets.js';
-import { type CommandContext, envOptions, warnTo } from '../context.js';
+import { type CommandContext, envOptions } from '../context.js';
+import { replicationLoad } from '../replication-file.js';
 import { withDatabase } from '../target-database.js';
 
 export interface SqlOptions {
@@ -33,14 +34,7 @@ async function chooseDatabase(opts: SqlOptions, ctx: CommandContext): Promise<{ 
     chosen = { name: opts.connection, conn };
   } else if (opts.replication || (!opts.dataDir && existsSync(resolve(ctx.cwd, 'replication.yaml')))) {
     const file = opts.replication ?? 'replication.yaml';
-    const { name, target } = await loadTarget({
-      replicationPath: resolve(ctx.cwd, file),
-      replicationLabel: file,
-      ...(opts.envFile ? { envFile: opts.envFile } : {}),
-      cwd: ctx.cwd,
-      env: ctx.env,
-      warn: warnTo(ctx),
-    });
+    const { name, target } = await loadTarget(replicationLoad(file, opts.envFile, ctx));
     chosen = { name, conn: target };
   } else {
     chosen = { name: 'embedded', conn: { type: 'postgres', url: 'embedded' } };

@@ -1,12 +1,9 @@
-import { resolve } from 'node:path';
-import { loadConfig, type LoadedConfig } from '../../config/load-config.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { plan } from '../../plan/plan.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
 import { ensureBookkeeping, listState, resetState } from '../../target/bookkeeping.js';
-import { registerSecrets } from '../connection-secrets.js';
-import { type CommandContext, warnTo } from '../context.js';
-import { replicationFile } from '../replication-file.js';
+import type { CommandContext } from '../context.js';
+import { loadReplication, replicationFile } from '../replication-file.js';
 import { withDatabase } from '../target-database.js';
 
 export interface StateOptions {
@@ -15,23 +12,10 @@ export interface StateOptions {
   envFile?: string;
 }
 
-async function configOf(file: string, opts: StateOptions, ctx: CommandContext): Promise<LoadedConfig> {
-  const config = await loadConfig({
-    replicationPath: resolve(ctx.cwd, file),
-    replicationLabel: file,
-    ...(opts.envFile ? { envFile: opts.envFile } : {}),
-    cwd: ctx.cwd,
-    env: ctx.env,
-    warn: warnTo(ctx),
-  });
-  registerSecrets(ctx.output, config.source, config.target);
-  return config;
-}
-
 /** `pdsync state show`: each stream's saved cursor in the replication's target. */
 export async function stateShow(opts: StateOptions, ctx: CommandContext): Promise<number> {
   const write = (s: string) => ctx.output.out(s);
-  const config = await configOf(replicationFile(opts.file, ctx.cwd, 'state show'), opts, ctx);
+  const config = await loadReplication(replicationFile(opts.file, ctx.cwd, 'state show'), opts.envFile, ctx);
   const rows = await withDatabase(config.target, config.replication.target ?? 'embedded', ctx, (t) =>
     t.withClient('pdsync.state', async (c) => {
       await ensureBookkeeping(c);
@@ -48,7 +32,7 @@ export async function stateShow(opts: StateOptions, ctx: CommandContext): Promis
 /** `pdsync state reset STREAM`: the stream's next incremental run into the replication's table starts from anchor_date. */
 export async function stateReset(stream: string, opts: StateOptions, ctx: CommandContext): Promise<number> {
   const file = replicationFile(opts.file, ctx.cwd, 'state reset');
-  const config = await configOf(file, opts, ctx);
+  const config = await loadReplication(file, opts.envFile, ctx);
   const planned = plan({
     catalogue: await loadCatalogue(),
     replication: config.replication,

@@ -1,4 +1,4 @@
-/** Field names from PagerDuty's OpenAPI document (test/fixtures), for checking the simulator's shapes. */
+/** Field names from PagerDuty's OpenAPI document (test/fixtures), for checking the simulator's shapes and the catalogue's columns. */
 import { readFileSync } from 'node:fs';
 
 type Schema = { $ref?: string; allOf?: Schema[]; anyOf?: Schema[]; oneOf?: Schema[]; properties?: Record<string, Schema>; items?: Schema };
