@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { loadCatalogue, type Catalogue } from '../src/spec/catalogue.js';
+import { loadCatalogue, type Catalogue } from '../src/catalogue/catalogue.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
-import { columnName } from '../src/target/column-names.js';
-import { compositeKeyOf } from '../src/target/copy-row-encoder.js';
+import { columnName } from '../src/sinks/postgres/tables/column-names.js';
+import { compositeKeyOf } from '../src/sinks/postgres/load/copy-row-encoder.js';
 import { testDatabase } from './support/database.js';
 import { envYaml, pdsync, SIM_KEY, workspace } from './support/cli.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RunSummary } from '../src/summary/run-summary.js';
-import { columnName } from '../src/target/column-names.js';
+import { columnName } from '../src/sinks/postgres/tables/column-names.js';
 import { onlyIn as only, type SyncFixture, syncFixture } from './support/sync-fixture.js';
 import { eventually, stderrMatching } from './support/wait.js';
 

@@ -1,11 +1,11 @@
 import type { Plan } from '../plan/plan.js';
 import { runReplication } from '../runner/run-replication.js';
 import type { PagerDutySource } from '../source/pagerduty-source.js';
-import type { Catalogue } from '../spec/catalogue.js';
+import type { Catalogue } from '../catalogue/catalogue.js';
 import { type ProgressStyle, ProgressReporter } from '../summary/progress-reporter.js';
 import { rateAdvice } from '../summary/rate-advice.js';
 import { formatSummary, type RunSummary } from '../summary/run-summary.js';
-import type { PostgresTarget } from '../target/postgres-target.js';
+import type { PostgresTarget } from '../sinks/postgres/postgres-target.js';
 import type { Output } from './output.js';
 
 /** Streams loading side by side; the source's limiter bounds their requests together. */

@@ -1,6 +1,6 @@
 import type { PostgresConnection } from '../config/connections.js';
-import { openDatabase } from '../target/open-database.js';
-import { PostgresTarget } from '../target/postgres-target.js';
+import { openDatabase } from '../sinks/postgres/open-database.js';
+import { PostgresTarget } from '../sinks/postgres/postgres-target.js';
 import type { CommandContext } from './context.js';
 
 /** A postgres connection's database for people: host, port and database, or the embedded server's folder. */

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { Plan } from '../plan/plan.js';
-import { RELATIONS } from '../target/relations/refresh-relations.js';
-import { tableLayout } from '../target/table-layout.js';
+import { RELATIONS } from '../sinks/postgres/relations/refresh-relations.js';
+import { tableLayout } from '../sinks/postgres/tables/table-layout.js';
 
 interface DbtColumn {
   name: string;

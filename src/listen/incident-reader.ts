@@ -1,7 +1,7 @@
 import { ApiError } from '../errors.js';
 import type { ApiRecord } from '../record.js';
 import type { FetchPage } from '../source/page-request.js';
-import type { StreamSpec } from '../spec/catalogue.js';
+import type { StreamSpec } from '../catalogue/catalogue.js';
 
 export interface IncidentNow {
   /** The incident as the API has it now; undefined when it is gone (404). */

@@ -1,6 +1,6 @@
 import type { RelationPlan } from '../plan/plan.js';
-import type { PostgresTarget } from '../target/postgres-target.js';
-import { refreshRelations } from '../target/relations/refresh-relations.js';
+import type { PostgresTarget } from '../sinks/postgres/postgres-target.js';
+import { refreshRelations } from '../sinks/postgres/relations/refresh-relations.js';
 import type { ListenLog } from './listen-log.js';
 
 /** The relations made from incidents and their log entries: what webhooks change. */

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { type Catalogue, pageLimit, type StreamSpec, streamSpec } from '../spec/catalogue.js';
+import { type Catalogue, pageLimit, type StreamSpec, streamSpec } from '../catalogue/catalogue.js';
 import { changeFeed, forwardDays, parentOf, parseObject, relationPlan } from './stream-parts.js';
 import type { PagerDutyConnection, PostgresConnection } from '../config/connections.js';
 import type { ColumnCasing, Mode, Replication, StreamSettings } from '../config/replication.js';

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import type { Replication } from '../config/replication.js';
-import { type Catalogue, type StreamSpec, streamSpec } from '../spec/catalogue.js';
+import { type Catalogue, type StreamSpec, streamSpec } from '../catalogue/catalogue.js';
 import type { ChangeFeed, Plan, PlannedStream, TableName } from './plan.js';
 
 /** The relations' schema (the incidents table's) and input tables, unless the replication turns them off. */

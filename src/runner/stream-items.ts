@@ -2,7 +2,7 @@ import { CURSOR_OVERLAP_MS, type Plan, type PlannedStream } from '../plan/plan.j
 import type { ApiRecord } from '../record.js';
 import { type FetchPage, readStream, type ReadOptions } from '../source/stream-reader.js';
 import { CHANGES, insideAny, partWindow, type StreamItem } from '../source/stream-item.js';
-import { compositeKeyOf } from '../target/copy-row-encoder.js';
+import { compositeKeyOf } from '../sinks/postgres/load/copy-row-encoder.js';
 import type { RunEvents } from './run-events.js';
 import type { SharedFeed } from './shared-feed.js';
 

@@ -1,5 +1,5 @@
 import { ApiError, AuthError } from '../errors.js';
-import type { StreamSpec } from '../spec/catalogue.js';
+import type { StreamSpec } from '../catalogue/catalogue.js';
 import { baseRequest, type FetchPage, type PageRequest, windowRequest } from './page-request.js';
 
 export type Probe = PageRequest;

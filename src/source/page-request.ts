@@ -1,5 +1,5 @@
 import type { ApiRecord } from '../record.js';
-import type { StreamSpec } from '../spec/catalogue.js';
+import type { StreamSpec } from '../catalogue/catalogue.js';
 import type { ListBody } from './pagerduty-client.js';
 import type { Query } from './query-string.js';
 import { formatTime, type TimeWindow } from './time-windows.js';

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { StreamSpec } from '../spec/catalogue.js';
+import type { StreamSpec } from '../catalogue/catalogue.js';
 import { childRequest, type PageRequest, withParent } from './page-request.js';
 import { CHILDREN, type Sink } from './stream-item.js';
 

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { ApiError } from '../errors.js';
 import type { ApiRecord } from '../record.js';
-import type { StreamSpec } from '../spec/catalogue.js';
+import type { StreamSpec } from '../catalogue/catalogue.js';
 import { PageChannel } from './page-channel.js';
 import { baseRequest, type FetchPage, type PageRequest, windowRequest } from './page-request.js';
 import { readAnalyticsList } from './paginators/analytics.js';

@@ -1,5 +1,5 @@
-import { RELATIONS, refreshRelations } from '../../src/target/relations/refresh-relations.js';
-import { ensureTeamAccess } from '../../src/target/relations/row-security.js';
+import { RELATIONS, refreshRelations } from '../../src/sinks/postgres/relations/refresh-relations.js';
+import { ensureTeamAccess } from '../../src/sinks/postgres/relations/row-security.js';
 import { benchSession, DATA_END, median } from './bench-support.js';
 
 const INCIDENTS = Number(process.env.PDSYNC_BENCH_INCIDENTS ?? 100_000);

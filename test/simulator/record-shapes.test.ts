@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Simulator, startSimulator } from '../../src/simulator/server.js';
-import { type Catalogue, loadCatalogue } from '../../src/spec/catalogue.js';
+import { type Catalogue, loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { DATA_END, NOW } from './simulator-client.js';
 
 /** Columns PagerDuty fills only on request or for kinds the simulator does not generate. */

@@ -3,7 +3,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { RunSummary } from '../../src/summary/run-summary.js';
-import { startEmbeddedPostgres } from '../../src/target/embedded/embedded-server.js';
+import { startEmbeddedPostgres } from '../../src/sinks/postgres/embedded/embedded-server.js';
 import { envYaml, pdsync, SIM_KEY } from '../support/cli.js';
 import { only, syncFixture } from '../support/sync-fixture.js';
 import { tempDir } from '../support/temp.js';

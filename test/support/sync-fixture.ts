@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { type Catalogue, loadCatalogue } from '../../src/spec/catalogue.js';
+import { type Catalogue, loadCatalogue } from '../../src/catalogue/catalogue.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/simulator/server.js';
 import type { RunSummary } from '../../src/summary/run-summary.js';
-import { compositeKeyOf } from '../../src/target/copy-row-encoder.js';
+import { compositeKeyOf } from '../../src/sinks/postgres/load/copy-row-encoder.js';
 import { type CliResult, envYaml, pdsync, pdsyncProcess, SIM_KEY, startPdsync, workspace } from './cli.js';
 import { type TestDatabase, testDatabase } from './database.js';
 

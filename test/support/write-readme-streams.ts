@@ -1,7 +1,7 @@
 // `npm run readme:streams`: rewrites README's stream table from specs/pagerduty.yaml.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { loadCatalogue } from '../../src/spec/catalogue.js';
-import { withStreamTable } from '../../src/spec/stream-table.js';
+import { loadCatalogue } from '../../src/catalogue/catalogue.js';
+import { withStreamTable } from '../../src/catalogue/stream-table.js';
 
 const path = new URL('../../README.md', import.meta.url);
 writeFileSync(path, withStreamTable(readFileSync(path, 'utf8'), await loadCatalogue()));

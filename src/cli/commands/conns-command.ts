@@ -7,7 +7,7 @@ import { listConnectionNames, loadEnv, locateEnvFile, resolveConnection } from '
 import { expandVariables } from '../../config/expand-variables.js';
 import { validate } from '../../config/read-yaml-file.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
-import { loadCatalogue, streamSpec } from '../../spec/catalogue.js';
+import { loadCatalogue, streamSpec } from '../../catalogue/catalogue.js';
 import { type CommandContext, envOptions } from '../context.js';
 import { describeConnection } from '../describe-connection.js';
 

@@ -1,13 +1,13 @@
 import { isPagerDuty, type PagerDutyConnection, type PostgresConnection } from '../../config/connections.js';
 import { loadEnv, resolveConnection } from '../../config/env-file.js';
 import { ApiError, EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
-import { loadCatalogue } from '../../spec/catalogue.js';
+import { loadCatalogue } from '../../catalogue/catalogue.js';
 import { apiBaseUrl } from '../../source/api-base-url.js';
 import { probeOf } from '../../source/auth-check.js';
 import { authDescription, PagerDutySource } from '../../source/pagerduty-source.js';
 import { classify } from '../../source/response-classifier.js';
-import { openDatabase } from '../../target/open-database.js';
-import { PostgresTarget } from '../../target/postgres-target.js';
+import { openDatabase } from '../../sinks/postgres/open-database.js';
+import { PostgresTarget } from '../../sinks/postgres/postgres-target.js';
 import { registerSecrets } from '../connection-secrets.js';
 import { type CommandContext, envOptions } from '../context.js';
 import type { Output } from '../output.js';

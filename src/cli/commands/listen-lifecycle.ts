@@ -1,7 +1,7 @@
 import type { EventSpool } from '../../listen/event-spool.js';
 import type { IncidentApplier } from '../../listen/incident-applier.js';
 import type { Health } from '../../listen/webhook-server.js';
-import type { PostgresTarget } from '../../target/postgres-target.js';
+import type { PostgresTarget } from '../../sinks/postgres/postgres-target.js';
 
 /** Resolves with the first SIGINT or SIGTERM; a second one quits at once (what is queued stays on disk). */
 export function untilSignal(): Promise<NodeJS.Signals> {

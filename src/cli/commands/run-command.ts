@@ -3,10 +3,10 @@ import { ConfigError, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_STREAM_FAILED } f
 import { type Plan, plan } from '../../plan/plan.js';
 import { checkAuth, probeOf } from '../../source/auth-check.js';
 import { PagerDutySource } from '../../source/pagerduty-source.js';
-import { loadCatalogue } from '../../spec/catalogue.js';
+import { loadCatalogue } from '../../catalogue/catalogue.js';
 import { formatPlanReport, planReport } from '../../summary/plan-report.js';
-import { openDatabase } from '../../target/open-database.js';
-import { PostgresTarget } from '../../target/postgres-target.js';
+import { openDatabase } from '../../sinks/postgres/open-database.js';
+import { PostgresTarget } from '../../sinks/postgres/postgres-target.js';
 import type { CommandContext } from '../context.js';
 import { loadReplication } from '../replication-file.js';
 import { POOL_SIZE, syncWithProgress } from '../sync-with-progress.js';

@@ -1,7 +1,7 @@
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { plan } from '../../plan/plan.js';
-import { loadCatalogue } from '../../spec/catalogue.js';
-import { ensureBookkeeping, listState, resetState } from '../../target/bookkeeping.js';
+import { loadCatalogue } from '../../catalogue/catalogue.js';
+import { ensureBookkeeping, listState, resetState } from '../../sinks/postgres/bookkeeping/bookkeeping.js';
 import type { CommandContext } from '../context.js';
 import { loadReplication, replicationFile } from '../replication-file.js';
 import { withDatabase } from '../target-database.js';

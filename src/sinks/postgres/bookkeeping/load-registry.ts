@@ -1,0 +1,41 @@
+import type { PoolClient } from 'pg';
+import type { TableName } from '../../../plan/plan.js';
+import { objectName } from '../sql.js';
+
+/** A staged load as `pdsync.loads` keeps it: enough for the next run to resume it. */
+export interface LoadRow {
+  mode: string;
+  staging: string;
+  run_id: string;
+  until: Date;
+  started_at: Date;
+  parts_done: string[];
+}
+
+export async function readLoad(client: PoolClient, stream: string, object: TableName): Promise<LoadRow | undefined> {
+  const { rows } = await client.query<LoadRow>(
+    'SELECT mode, staging, run_id, until, started_at, parts_done FROM pdsync.loads WHERE stream = $1 AND object = $2',
+    [stream, objectName(object)],
+  );
+  return rows[0];
+}
+
+export async function registerLoad(client: PoolClient, stream: string, object: TableName, row: Omit<LoadRow, 'parts_done'>, partsDone: string[]): Promise<void> {
+  await client.query(
+    `INSERT INTO pdsync.loads (stream, object, mode, staging, run_id, until, started_at, parts_done) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (stream, object) DO UPDATE SET mode = $3, staging = $4, run_id = $5, until = $6, started_at = $7, parts_done = $8`,
+    [stream, objectName(object), row.mode, row.staging, row.run_id, row.until, row.started_at, partsDone],
+  );
+}
+
+export async function markPartDone(client: PoolClient, stream: string, object: TableName, part: string): Promise<void> {
+  await client.query('UPDATE pdsync.loads SET parts_done = array_append(parts_done, $3) WHERE stream = $1 AND object = $2', [
+    stream,
+    objectName(object),
+    part,
+  ]);
+}
+
+export async function forgetLoad(client: PoolClient, stream: string, object: TableName): Promise<void> {
+  await client.query('DELETE FROM pdsync.loads WHERE stream = $1 AND object = $2', [stream, objectName(object)]);
+}

@@ -1,0 +1,148 @@
+import type { PoolClient } from 'pg';
+import type { PlannedStream } from '../../../plan/plan.js';
+import { insideAny, type StreamItem } from '../../../source/stream-item.js';
+import { readState, type SavedState } from '../bookkeeping/bookkeeping.js';
+import { BatchCopy } from './batch-copy.js';
+import { emptyReport } from './copy-row-encoder.js';
+import { existingColumns } from '../tables/ddl.js';
+import { type LoadRow, markPartDone, readLoad, registerLoad } from '../bookkeeping/load-registry.js';
+import { type Privileges, canCreateIn, requireCreateIn, requireCreateSchema, requireRowPrivileges, schemaExists, tableExists } from '../privileges.js';
+import { publish, type Published } from './publish.js';
+import { objectName } from '../sql.js';
+import { createStaging, dropPart, dropStaging, keepParts, nextSeq, sameColumns, type StagingTable, stagingTable, stagingTableName } from './staging-table.js';
+import { tableLayout, type TableLayout } from '../tables/table-layout.js';
+import { loadWarnings } from './load-warnings.js';
+
+/** A killed run's staged windows are reused by the next run only this soon after it started. */
+export const RESUME_WITHIN_MS = 24 * 3600 * 1000;
+
+export interface LoadOptions {
+  runId: string;
+  until: string;
+  trial: boolean;
+  onWait: () => void;
+}
+
+export interface Resumed {
+  parts: Set<string>;
+  rows: number;
+  startedAt: Date;
+}
+
+export interface WriteResult {
+  rowsRead: number;
+  rowsWritten: number;
+  warnings: string[];
+}
+
+const objectLock = (stream: PlannedStream) => `pdsync:${objectName(stream.object)}`;
+
+/**
+ * One stream's load on a connection of its own: it holds the table's lock (two runs never
+ * interleave writes to one table) from open to publish, stages batches as records arrive, and
+ * publishes in one transaction. The connection is closed after the load, which ends its lock and
+ * its temporary tables; a persistent staging table stays for the next run when the load failed.
+ */
+export class StreamLoad {
+  private batches: BatchCopy | undefined;
+  private staging: StagingTable | undefined;
+  private rowsRead = 0;
+  resumed: Resumed | undefined;
+
+  private constructor(
+    readonly client: PoolClient,
+    private readonly p: Privileges,
+    private readonly stream: PlannedStream,
+    private readonly layout: TableLayout,
+    /** The saved cursor and sync time, when the table exists and the stream is incremental. */
+    private readonly saved: SavedState,
+    private readonly o: LoadOptions,
+  ) {}
+
+  /** Takes the table's lock, checks the privileges the load will need, reads layout and cursor. Writes nothing. */
+  static async open(client: PoolClient, p: Privileges, stream: PlannedStream, o: LoadOptions): Promise<StreamLoad> {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [objectLock(stream)]);
+    if (!rows[0]!.ok) {
+      o.onWait();
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [objectLock(stream)]);
+    }
+    const live = await tableExists(client, stream.object);
+    if (live) {
+      const needed = stream.mode === 'full-refresh' && !o.trial ? ['SELECT', 'INSERT', 'DELETE'] : ['SELECT', 'INSERT', 'UPDATE'];
+      await requireRowPrivileges(client, p, stream.object, needed);
+    } else if (await schemaExists(client, stream.object.schema)) {
+      await requireCreateIn(client, p, stream.object);
+    } else {
+      await requireCreateSchema(client, p, stream.object.schema);
+    }
+    const layout = tableLayout(stream.spec, stream.primaryKey, live ? await existingColumns(client, stream.object) : new Map(), stream.columnCasing);
+    const saved = live && stream.mode === 'incremental' ? await readState(client, stream.name, stream.object) : { cursor: undefined, syncedUntil: undefined };
+    return new StreamLoad(client, p, stream, layout, saved, o);
+  }
+
+  /** The saved cursor: the largest incremental key published. */
+  get cursor(): Date | undefined {
+    return this.saved.cursor;
+  }
+
+  /** When the last published run of this stream read up to: changes are looked for from there. */
+  get syncedUntil(): Date | undefined {
+    return this.saved.syncedUntil;
+  }
+
+  /**
+   * Makes the staging table: the one a killed run left, when it is recent, of the same mode and
+   * shape, keeping the parts it finished (windows, or pieces of them) inside this run's windows;
+   * else a new one.
+   */
+  async begin(plannedWindows: { since: Date; until: Date }[]): Promise<Resumed | undefined> {
+    const mode = this.o.trial ? 'trial' : this.stream.mode;
+    const persistent = !this.o.trial && (await canCreateIn(this.client, 'pdsync'));
+    this.staging = stagingTable(stagingTableName(this.stream.name, this.stream.object, mode), this.layout, persistent);
+    const previous = persistent ? await readLoad(this.client, this.stream.name, this.stream.object) : undefined;
+    this.resumed = previous && (await this.resume(previous, mode, plannedWindows));
+    if (!this.resumed) {
+      if (previous) await dropStaging(this.client, { schema: 'pdsync', table: previous.staging });
+      await dropStaging(this.client, this.staging.name);
+      await createStaging(this.client, this.staging);
+      if (persistent) {
+        await registerLoad(this.client, this.stream.name, this.stream.object, {
+          mode, staging: this.staging.name.table, run_id: this.o.runId, until: new Date(this.o.until), started_at: new Date(),
+        }, []);
+      }
+    }
+    const seq = this.resumed ? await nextSeq(this.client, this.staging) : 0;
+    this.batches = new BatchCopy(this.client, this.staging, this.layout, new Date().toISOString(), emptyReport(seq));
+    return this.resumed;
+  }
+
+  private async resume(previous: LoadRow, mode: string, plannedWindows: { since: Date; until: Date }[]): Promise<Resumed | undefined> {
+    const staging = this.staging!;
+    const fresh = Date.now() - previous.started_at.getTime() < RESUME_WITHIN_MS;
+    if (previous.mode !== mode || previous.staging !== staging.name.table || !fresh) return undefined;
+    if (!(await tableExists(this.client, staging.name)) || !(await sameColumns(this.client, staging))) return undefined;
+    const kept = previous.parts_done.filter((part) => insideAny(part, plannedWindows));
+    if (kept.length === 0) return undefined;
+    const rows = await keepParts(this.client, staging, kept);
+    await registerLoad(this.client, this.stream.name, this.stream.object, { ...previous, run_id: this.o.runId }, kept);
+    return { parts: new Set(kept), rows, startedAt: previous.started_at };
+  }
+
+  /** Takes what the source delivers: records are staged; a restart voids a part; a done part is marked, once its rows are copied. */
+  async accept(item: StreamItem): Promise<void> {
+    const batches = this.batches!;
+    if (item.kind === 'records') {
+      this.rowsRead += item.records.length;
+      return batches.add(item.records, item.part);
+    }
+    await batches.flush();
+    if (item.kind === 'restart') return dropPart(this.client, this.staging!, item.part);
+    if (this.staging!.persistent) await markPartDone(this.client, this.stream.name, this.stream.object, item.part);
+  }
+
+  async publish(signal: AbortSignal): Promise<WriteResult> {
+    await this.batches!.flush();
+    const published: Published = await publish(this.client, this.p, this.stream, this.layout, this.staging!, { until: this.o.until, trial: this.o.trial, signal });
+    return { rowsRead: this.rowsRead, rowsWritten: published.written, warnings: loadWarnings(this.stream, this.batches!.report, published, this.resumed) };
+  }
+}
