@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunSummary } from '../src/summary/run-summary.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pdsync, SIM_KEY } from './support/cli.js';
 import { onlyIn, type SyncFixture, syncFixture } from './support/sync-fixture.js';
 
 const CHILDREN = ['incident_notes', 'incident_alerts'];
@@ -37,7 +40,8 @@ describe('child streams: one request per parent, and only for changed parents af
   test('--dry-run says a first run takes a request per incident, and how many incidents there are once they are synced', async () => {
     const r = await f.run(['--dry-run']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^incident_notes\s+incremental\s+-> \S+\s+one request \(or more\) per incidents record$/m);
+    assert.match(r.stdout, /^incident_notes\s+incremental\s+-> \S+\s+one request \(or more\) per incidents record\s+\(at least \d+ requests, plus one per incidents record; idle rerun 2\)$/m);
+    assert.match(r.stdout, /^cost at 2000 requests\/s: this run at least \d+ requests \(at least \d+ s\); a later run with nothing changed at least \d+ requests/m);
   });
 
   test('the first run reads every incident\'s notes and alerts and every team\'s members, exactly, each row carrying its parent\'s key', async () => {
@@ -52,6 +56,24 @@ describe('child streams: one request per parent, and only for changed parents af
     assert.equal(rows[0].n, 0, 'incident_id is the incident the alert belongs to');
     const members = byStream(r.stdout).team_members!;
     assert.equal(members.status, 'ok');
+  });
+
+  test('once synced, --dry-run counts the incidents: a full refresh of notes would cost one request each; an idle rerun costs a few', async () => {
+    const incidents = f.sim.dataset.count('incidents');
+    const r = await f.run(['--dry-run', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const plan = JSON.parse(r.stdout) as { streams: { stream: string; cost: { this_run: { requests: number }; idle_run: { requests: number } } }[]; cost: { idle_run: { requests: number } } };
+    const notes = plan.streams.find((s) => s.stream === 'incident_notes')!;
+    assert.ok(notes.cost.idle_run.requests <= 2, `an idle rerun of notes costs ${notes.cost.idle_run.requests} requests`);
+    assert.ok(plan.cost.idle_run.requests <= 6, `an idle rerun costs ${plan.cost.idle_run.requests} requests`);
+    // With incidents synced beside them, the dry run knows how many parents a full refresh reads.
+    writeFileSync(join(f.cwd, 'with-incidents.yaml'), readFileSync(join(f.cwd, 'replication.yaml'), 'utf8').replace('streams:\n', 'streams:\n  incidents:\n'));
+    const synced = await pdsync(['run', 'with-incidents.yaml'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
+    assert.equal(synced.code, 0, synced.stderr);
+    const full = await pdsync(['run', 'with-incidents.yaml', '--dry-run', '--mode', 'full-refresh'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
+    assert.match(full.stdout, new RegExp(`^incident_notes\\s+full-refresh .* \\(${incidents} incidents synced now\\)\\s+\\(about (\\d+) requests;`, 'm'));
+    const requests = Number(/^incident_notes\s+full-refresh .*\(about (\d+) requests;/m.exec(full.stdout)![1]);
+    assert.ok(requests >= incidents, `a full refresh of notes reads each of the ${incidents} incidents: ${requests} requests`);
   });
 
   test('an idle rerun reads no incident\'s notes or alerts', async () => {
@@ -131,3 +153,76 @@ describe('change events, audit records and PagerDuty Analytics', () => {
     }
   });
 });
+
+describe('fan-out streams are chosen, not inherited', () => {
+  let f: SyncFixture;
+  const plan = async (args: string[] = []) => {
+    const r = await f.run(['--dry-run', '--json', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    return Object.fromEntries((JSON.parse(r.stdout) as { streams: { stream: string; mode: string }[] }).streams.map((s) => [s.stream, s.mode]));
+  };
+  const replicate = (streams: string) =>
+    writeFileSync(join(f.cwd, 'replication.yaml'), `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: full-refresh\n  object: ${f.db.schema}.{stream_name}\nstreams:\n${streams}`);
+  before(async () => {
+    f = await syncFixture({ name: 'fanout', sim: { volume: { incidents: 120 } }, inputs: { rate: 2000, concurrency: 8 } });
+  });
+  after(async () => {
+    await f.close();
+  });
+
+  test("'*' selects every stream but the fan-out ones, which --streams names only when the replication does", async () => {
+    replicate("  '*':\n");
+    const modes = await plan();
+    assert.deepEqual(Object.keys(modes).sort(), Object.keys(f.catalogue.streams).filter((s) => !f.catalogue.streams[s]!.parent?.fan_out).sort());
+    assert.ok('team_members' in modes, 'a child of a short list (teams) is not fan-out');
+    const r = await f.run(['--streams', 'incident_notes']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /"incident_notes" is a fan-out stream \(one request per incidents record\), which '\*' does not select: name it under streams: in replication\.yaml/);
+  });
+
+  test('defaults.mode full-refresh does not reach a named fan-out stream; its own entry or --mode does', async () => {
+    replicate("  '*':\n  incident_notes:\n  incident_alerts: {mode: full-refresh}\n");
+    const modes = await plan();
+    assert.equal(modes.incident_notes, 'incremental');
+    assert.equal(modes.incident_alerts, 'full-refresh');
+    assert.equal(modes.incidents, 'full-refresh');
+    assert.equal((await plan(['--mode', 'full-refresh'])).incident_notes, 'full-refresh');
+  });
+
+  test('sibling fan-out streams read their parents once, and a re-read parent\'s children replace its old ones', async () => {
+    replicate('  incident_notes:\n  incident_alerts:\n');
+    f.sim.resetLog();
+    const first = await f.run();
+    assert.equal(first.code, 0, first.stderr);
+    const incidentPages = f.sim.requests.filter((q) => q.path === '/incidents').length;
+    replicate('  incident_notes:\n');
+    const alone = await testDatabaseRun(f);
+    assert.equal(incidentPages, alone, 'notes and alerts together list incidents as often as notes alone');
+    replicate('  incident_notes:\n  incident_alerts:\n');
+    // A note deleted at the source (its annotate entry gone), then its incident changes: the next run drops the note.
+    const entries = [...f.sim.dataset.records('log_entries')].filter((e) => e.type === 'annotate_log_entry');
+    const gone = entries[0]!;
+    const incident = String((gone.incident as Record<string, unknown>).id);
+    const notesBefore = (await f.landed('incident_notes')).length;
+    f.sim.dataset.deleteRecord('log_entries', String(gone.id));
+    f.sim.clock.advance(3_600_000);
+    f.sim.dataset.addNote(incident, 'a later note');
+    f.sim.clock.advance(60_000);
+    const r = await f.run(['--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await f.landed('incident_notes'), f.truth('incident_notes'));
+    assert.equal((await f.landed('incident_notes')).length, notesBefore, 'one note gone, one added');
+    const notes = summaryOf(r.stdout).streams.find((s) => s.stream === 'incident_notes')!;
+    assert.equal(notes.rowsRemoved, 1);
+  });
+});
+
+/** Requests to /incidents of a first run of the replication into a schema of its own (a fresh first run, as the one it is compared with). */
+async function testDatabaseRun(f: SyncFixture): Promise<number> {
+  const yaml = readFileSync(join(f.cwd, 'replication.yaml'), 'utf8').replace(`${f.db.schema}.{stream_name}`, `${f.db.schema}_alone.{stream_name}`);
+  writeFileSync(join(f.cwd, 'alone.yaml'), yaml);
+  f.sim.resetLog();
+  const r = await pdsync(['run', 'alone.yaml'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
+  assert.equal(r.code, 0, r.stderr);
+  return f.sim.requests.filter((q) => q.path === '/incidents').length;
+}

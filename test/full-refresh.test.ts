@@ -52,7 +52,7 @@ describe('full refresh of every stream lands exactly the simulator\'s records', 
     db = await testDatabase('full');
     cwd = workspace({
       'env.yaml': envYaml(sim.url, db.url, { rate: 2000, concurrency: 8 }),
-      'replication.yaml': `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: full-refresh\n  object: ${db.schema}.{stream_name}\nstreams:\n  '*':\n`,
+      'replication.yaml': `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: full-refresh\n  object: ${db.schema}.{stream_name}\nstreams:\n  '*':\n  incident_notes: {mode: full-refresh}\n  incident_alerts: {mode: full-refresh}\n`,
     });
     firstRun = await pdsync(['run', 'replication.yaml', '--json'], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
   });

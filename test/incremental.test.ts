@@ -87,7 +87,7 @@ describe('incremental sync of incidents, log entries and notifications', () => {
     assert.equal(new Set(windows).size, windows.length, `each window reported once:\n${windows.join('\n')}`);
     assert.match(r.stderr, /^incidents: \d+ records changed since the cursor, found through log_entries$/m);
     const incidents = (JSON.parse(r.stdout) as RunSummary).streams.find((s) => s.stream === 'incidents')!;
-    const finished = new RegExp(`^incidents: finished, ${incidents.rowsWritten} rows( \\(${incidents.rowsRead} read, ${incidents.rowsRead - incidents.rowsWritten} of them repeats of a record already read\\))?, ${incidents.requests} requests$`, 'm');
+    const finished = new RegExp(`^incidents: finished, ${incidents.rowsWritten} rows( \\(${incidents.rowsRead} read, ${incidents.rowsRead - incidents.rowsWritten} of them repeats of a record already read\\))?(; ${incidents.rowsChanged} new or changed)?, ${incidents.requests} requests$`, 'm');
     assert.match(r.stderr, finished);
   });
 

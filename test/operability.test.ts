@@ -25,9 +25,9 @@ describe('operable in cron and CI', () => {
       for (const st of s.streams) {
         assert.deepEqual(
           Object.keys(st).filter((k) => k !== 'reason').sort(),
-          ['durationMs', 'mode', 'object', 'requests', 'retries', 'rowsRead', 'rowsWritten', 'status', 'stream', 'warnings'],
+          ['durationMs', 'mode', 'object', 'requests', 'retries', 'rowsChanged', 'rowsRead', 'rowsRemoved', 'rowsWritten', 'status', 'stream', 'warnings'],
         );
-        for (const k of ['durationMs', 'requests', 'retries', 'rowsRead', 'rowsWritten'] as const) assert.equal(typeof st[k], 'number');
+        for (const k of ['durationMs', 'requests', 'retries', 'rowsRead', 'rowsWritten', 'rowsChanged', 'rowsRemoved'] as const) assert.equal(typeof st[k], 'number');
       }
       const byName = Object.fromEntries(s.streams.map((x) => [x.stream, x]));
       assert.equal(byName.users!.rowsWritten, f.truth('users').length);

@@ -9,7 +9,7 @@ interface StreamShape {
   newer_by?: string | undefined;
   window?: { in: 'query' | 'body' } | undefined;
   body?: Record<string, unknown> | undefined;
-  parent?: { stream: string; field: string; column: string } | undefined;
+  parent?: { stream: string; field: string; column: string; fan_out: boolean } | undefined;
   changes?: { stream: string } | undefined;
   columns: Record<string, unknown>;
 }
@@ -37,6 +37,7 @@ export function checkStreams(cat: { streams: Record<string, StreamShape> }, ctx:
       if (!s.path.includes('{id}')) issue(name, 'a child stream\'s path has an {id} for its parent\'s key');
       if (!(s.parent.column in s.columns)) issue(name, `parent column "${s.parent.column}" is not a column`);
       if (s.window) issue(name, 'a child stream is read whole for each parent: it has no window of its own');
+      if (s.parent.fan_out && !s.incremental_key) issue(name, 'a fan-out stream is read by parent change: it needs an incremental key');
     } else if (s.path.includes('{')) {
       issue(name, 'only a child stream has a placeholder in its path');
     }

@@ -63,7 +63,15 @@ const Stream = z.strictObject({
    * One request (and its pages) per record of another stream: `field` of each parent record
    * fills `{id}` in the path, and is written to `column` of every child row.
    */
-  parent: z.strictObject({ stream: z.string(), field: z.string(), column: z.string() }).optional(),
+  parent: z
+    .strictObject({
+      stream: z.string(),
+      field: z.string(),
+      column: z.string(),
+      /** The parents grow with the account's history: selected by name only, read by parent change unless asked otherwise. */
+      fan_out: z.boolean().default(false),
+    })
+    .optional(),
   changes: z
     .strictObject({
       /** The stream whose records, since the cursor, name the changed records. */
@@ -107,6 +115,16 @@ export function streamSpec(catalogue: Catalogue, name: string): StreamSpec {
   const s = catalogue.streams[name];
   if (!s) throw new ConfigError(`unknown stream "${name}": run \`pdsync conns discover\` to list streams`);
   return { ...s, name };
+}
+
+/** What a stream's cost is counted in: pages of its own list, or requests per record of its parent. */
+export function costKind(spec: Pick<StreamSpec, 'parent'>): 'per page' | 'per parent' {
+  return spec.parent ? 'per parent' : 'per page';
+}
+
+/** A stream whose requests grow with the account's history (one per incident): chosen by name, never by `'*'`. */
+export function isFanOut(spec: Pick<StreamSpec, 'parent'>): boolean {
+  return spec.parent?.fan_out === true;
 }
 
 /** Records per page a stream asks for. */

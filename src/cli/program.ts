@@ -73,6 +73,7 @@ export function buildProgram(exit: { code: number }, ctx: CommandContext): Comma
     .option('--json', 'print the run summary as JSON on stdout')
     .option('--limit <rows>', 'at most this many rows per stream, for a trial (saves no cursor)')
     .option('--dry-run', 'print the plan (streams, tables, modes, time windows) after one auth check; write nothing')
+    .option('--rebuild-relations', 'compute the analytics relations whole after the streams, instead of by change')
     .option('-q, --quiet', 'print only warnings, errors and the summary')
     .option('-d, --debug', 'one line per request (method, path and query, status, ms, retry)')
     .addHelpText('after', `\n${EXIT_CODES_HELP}`)

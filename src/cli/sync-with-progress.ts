@@ -20,7 +20,7 @@ export async function syncWithProgress(
   source: PagerDutySource,
   target: PostgresTarget,
   output: Output,
-  opts: { style: ProgressStyle; debug: boolean; signal: AbortSignal; rowLimit?: number; adviseRate?: boolean },
+  opts: { style: ProgressStyle; debug: boolean; signal: AbortSignal; rowLimit?: number; adviseRate?: boolean; rebuildRelations?: boolean },
 ): Promise<RunSummary> {
   const events = new ProgressReporter(output, opts.style, opts.debug);
   let summary: RunSummary;
@@ -33,6 +33,7 @@ export async function syncWithProgress(
       parallelStreams: PARALLEL_STREAMS,
       signal: opts.signal,
       redact: (text) => output.redact(text),
+      rebuildRelations: opts.rebuildRelations === true,
       ...(opts.rowLimit ? { rowLimit: opts.rowLimit } : {}),
     });
   } finally {

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import type { Plan } from '../plan/plan.js';
-import { RELATIONS } from '../sinks/postgres/relations/refresh-relations.js';
+import { RELATIONS } from '../sinks/postgres/relations/relations.js';
 import { tableLayout } from '../sinks/postgres/tables/table-layout.js';
 
 interface DbtColumn {

@@ -5,6 +5,7 @@ import type { FetchPage } from '../source/page-request.js';
 import { applyChanges, lastLogEntries } from '../sinks/postgres/load/incident-changes.js';
 import type { PostgresTarget } from '../sinks/postgres/postgres-target.js';
 import type { Privileges } from '../sinks/postgres/privileges.js';
+import { recordTouches } from '../sinks/postgres/relations/pending.js';
 import { appliedAlready, forgetOldEvents } from '../sinks/postgres/bookkeeping/webhook-events.js';
 import type { EventSpool } from './event-spool.js';
 import { type IncidentNow, readIncident } from './incident-reader.js';
@@ -168,11 +169,12 @@ export class IncidentApplier {
         await forgetOldEvents(c);
         this.forgotAt = Date.now();
       }
+      const relations = this.d.relations;
       return applyChanges(c, this.d.privileges, incidents, logEntries, {
         events: fresh,
         incidents: read.flatMap((r) => (r.incident ? [r.incident] : [])),
         logEntries: read.flatMap((r) => r.entries) as ApiRecord[],
-      });
+      }, relations && ((client, stream, rows) => recordTouches(client, relations, stream, rows)));
     });
     await this.done(result.applied, result.duplicates);
     if (result.applied.length) this.relations?.changed();

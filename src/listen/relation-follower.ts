@@ -1,15 +1,12 @@
 import type { RelationPlan } from '../plan/plan.js';
 import type { PostgresTarget } from '../sinks/postgres/postgres-target.js';
-import { refreshRelations } from '../sinks/postgres/relations/refresh-relations.js';
+import { keepRelations } from '../sinks/postgres/relations/keep-relations.js';
 import type { ListenLog } from './listen-log.js';
 
-/** The relations made from incidents and their log entries: what webhooks change. */
-const FOLLOWING = ['incident_metrics', 'incident_status_history'];
-
 /**
- * Keeps incident_metrics and incident_status_history following the incidents table: refreshed on
- * a connection of their own after each change, never holding up the events behind them; changes
- * made during a refresh bring one more.
+ * Keeps the relations following what webhooks change: kept by change (the scopes the applied
+ * incidents and log entries touched) on a connection of their own after each change, never
+ * holding up the events behind them; changes applied meanwhile bring one more.
  */
 export class RelationFollower {
   private dirty = false;
@@ -36,8 +33,9 @@ export class RelationFollower {
     while (this.dirty) {
       this.dirty = false;
       try {
-        const done = await this.target.withClient('relations', (c) => refreshRelations(c, this.plan, FOLLOWING));
-        this.log.write({ event: 'relations', refreshed: done.made, failed: done.failed.map((f) => `${f.name}: ${f.reason}`) });
+        const done = await this.target.withClient('relations', (c) => keepRelations(c, this.plan));
+        const redone = done.kept.filter((k) => k.rows > 0).map((k) => k.name);
+        this.log.write({ event: 'relations', refreshed: [...done.made, ...redone], failed: done.failed.map((f) => `${f.name}: ${f.reason}`) });
       } catch (e) {
         this.log.write({ event: 'relations', refreshed: [], failed: [(e as Error).message] });
       }

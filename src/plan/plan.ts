@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { type Catalogue, pageLimit, type StreamSpec, streamSpec } from '../catalogue/catalogue.js';
+import { type Catalogue, isFanOut, pageLimit, type StreamSpec, streamSpec } from '../catalogue/catalogue.js';
 import { changeFeed, forwardDays, parentOf, parseObject, relationPlan } from './stream-parts.js';
 import type { PagerDutyConnection, PostgresConnection } from '../config/connections.js';
 import type { ColumnCasing, Mode, Replication, StreamSettings } from '../config/replication.js';
@@ -80,14 +80,19 @@ export function plan(input: PlanInput): Plan {
     if (!known.includes(n)) fail(`streams.${n}`, `unknown stream "${n}": expected one of ${known.join(', ')}`);
   }
   const entries: [string, StreamSettings | null, boolean][] = named.map((n) => [n, replication.streams[n] ?? null, true]);
+  // A fan-out stream costs a request per incident: `'*'` never opts a replication into that.
   if ('*' in replication.streams) {
-    for (const n of known) if (!named.includes(n)) entries.push([n, replication.streams['*'] ?? null, false]);
+    for (const n of known) if (!named.includes(n) && !isFanOut(catalogue.streams[n]!)) entries.push([n, replication.streams['*'] ?? null, false]);
   }
   if (input.only) {
     for (const n of input.only) {
-      if (!entries.some(([e]) => e === n)) {
-        throw new ConfigError(`--streams: "${n}" is not a stream of ${file}: expected one of ${entries.map(([e]) => e).join(', ')}`);
-      }
+      if (entries.some(([e]) => e === n)) continue;
+      const fanOut = known.includes(n) && isFanOut(catalogue.streams[n]!);
+      throw new ConfigError(
+        fanOut
+          ? `--streams: "${n}" is a fan-out stream (one request per ${catalogue.streams[n]!.parent!.stream} record), which '*' does not select: name it under streams: in ${file}`
+          : `--streams: "${n}" is not a stream of ${file}: expected one of ${entries.map(([e]) => e).join(', ')}`,
+      );
     }
   }
   // Whole seconds: PagerDuty's timestamps have no milliseconds, so window edges must not either.
@@ -101,7 +106,8 @@ export function plan(input: PlanInput): Plan {
     .map(([name, settings, explicit]): PlannedStream => {
       const spec = streamSpec(catalogue, name);
       const keyPath = explicit ? `streams.${name}` : `streams.*`;
-      const wanted = input.mode ?? settings?.mode ?? replication.defaults.mode ?? 'full-refresh';
+      // The defaults' mode is not a fan-out stream's: a full refresh of it costs a request per parent, every run.
+      const wanted = input.mode ?? settings?.mode ?? (isFanOut(spec) ? 'incremental' : replication.defaults.mode) ?? 'full-refresh';
       const explicitIncremental = input.mode === 'incremental' || settings?.mode === 'incremental';
       let mode: Mode = wanted;
       if (wanted === 'incremental' && !spec.incremental_key) {

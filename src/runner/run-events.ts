@@ -1,3 +1,4 @@
+import type { RelationsDone } from '../sinks/postgres/relations/keep-relations.js';
 import type { RequestEvent } from '../source/request-executor.js';
 import type { StreamSummary } from '../summary/run-summary.js';
 
@@ -16,6 +17,6 @@ export interface RunEvents {
   request(stream: string, e: RequestEvent): void;
   notice(stream: string, line: string): void;
   streamFinished(summary: StreamSummary): void;
-  /** The analytics relations made or refreshed after the streams, and those that failed. */
-  relationsDone(made: string[], failed: { name: string; reason: string }[]): void;
+  /** The analytics relations made whole or kept by change after the streams, and those that failed. */
+  relationsDone(done: RelationsDone): void;
 }

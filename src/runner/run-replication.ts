@@ -9,6 +9,7 @@ import type { RunSummary, StreamSummary } from '../summary/run-summary.js';
 import type { PostgresTarget } from '../sinks/postgres/postgres-target.js';
 import type { StreamLoad } from '../sinks/postgres/load/stream-load.js';
 import type { RunEvents } from './run-events.js';
+import { ParentReads } from './parent-reads.js';
 import { providersFirst, type SharedFeed, sharedFeeds } from './shared-feed.js';
 import { changesFrom, parentRange, streamItems } from './stream-items.js';
 
@@ -23,6 +24,8 @@ export interface RunDeps {
   rowLimit?: number;
   /** Aborted by SIGINT/SIGTERM: no new requests, open loads roll back. */
   signal: AbortSignal;
+  /** `--rebuild-relations`: compute every relation whole, not by change. */
+  rebuildRelations?: boolean;
   /** Scrubs secrets from what the run writes to the database, as output is scrubbed. */
   redact: (text: string) => string;
 }
@@ -36,12 +39,13 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
   const cancel = () => void deps.target.cancelAll();
   deps.signal.addEventListener('abort', cancel);
   const feeds = await feedsToShare(plan, deps);
+  const parentReads = new ParentReads();
   const limit = pLimit(deps.parallelStreams);
-  const done = await Promise.all(providersFirst(plan.streams, feeds).map((s) => limit(() => runStream(plan, s, runId, deps, feeds)))).finally(() =>
+  const done = await Promise.all(providersFirst(plan.streams, feeds).map((s) => limit(() => runStream(plan, s, runId, deps, { feeds, parentReads })))).finally(() =>
     deps.signal.removeEventListener('abort', cancel),
   );
   const streams = plan.streams.map((p) => done.find((s) => s.stream === p.name)!);
-  if (!deps.signal.aborted) await refreshRelations(plan, deps);
+  if (!deps.signal.aborted) await keepRelations(plan, deps);
   const interrupted = deps.signal.aborted;
   const summary: RunSummary = {
     runId,
@@ -61,13 +65,13 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
   return summary;
 }
 
-/** The analytics relations, after the streams: what could not be made is a warning, not a failed run. */
-async function refreshRelations(plan: Plan, deps: RunDeps): Promise<void> {
+/** The analytics relations, after the streams: what could not be kept is a warning, not a failed run. */
+async function keepRelations(plan: Plan, deps: RunDeps): Promise<void> {
   try {
-    const done = await deps.target.refreshRelations(plan);
-    if (done) deps.events.relationsDone(done.made, done.failed);
+    const done = await deps.target.keepRelations(plan, deps.rebuildRelations === true);
+    if (done) deps.events.relationsDone(done);
   } catch (e) {
-    deps.events.relationsDone([], [{ name: 'relations', reason: (e as Error).message }]);
+    deps.events.relationsDone({ made: [], kept: [], failed: [{ name: 'relations', reason: (e as Error).message }] });
   }
 }
 
@@ -82,13 +86,14 @@ async function feedsToShare(plan: Plan, deps: RunDeps): Promise<SharedFeed[]> {
 }
 
 /** Reads a stream into its load and publishes it; returns what happened, never throws. */
-async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps: RunDeps, feeds: SharedFeed[]): Promise<StreamSummary> {
+async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps: RunDeps, shared: { feeds: SharedFeed[]; parentReads: ParentReads }): Promise<StreamSummary> {
+  const { feeds } = shared;
   const provides = feeds.find((f) => f.provider.name === stream.name);
   const started = Date.now();
   const counters = { requests: 0, retries: 0 };
   const object = `${stream.object.schema}.${stream.object.table}`;
   const summary: StreamSummary = {
-    stream: stream.name, object, mode: stream.mode, status: 'ok', rowsRead: 0, rowsWritten: 0, requests: 0, retries: 0, durationMs: 0, warnings: [],
+    stream: stream.name, object, mode: stream.mode, status: 'ok', rowsRead: 0, rowsWritten: 0, rowsChanged: 0, rowsRemoved: 0, requests: 0, retries: 0, durationMs: 0, warnings: [],
   };
   if (deps.signal.aborted) return { ...summary, status: 'failed', reason: 'not started: the run was interrupted' };
   // A stream that fails stops its own requests at once, queued and in flight.
@@ -98,7 +103,7 @@ async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps:
   try {
     load = await target.openLoad(
       stream,
-      { runId, until: plan.until, trial: deps.rowLimit !== undefined, onWait: () => events.notice(stream.name, `waiting for another pdsync run writing ${object}`) },
+      { runId, until: plan.until, trial: deps.rowLimit !== undefined, relations: plan.relations, onWait: () => events.notice(stream.name, `waiting for another pdsync run writing ${object}`) },
       (e) => own.abort(new TargetError(`${object}: the connection to the target database was lost: ${e.message}`)),
     );
     const opened = load;
@@ -114,14 +119,14 @@ async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps:
     });
     const items = streamItems({
       stream, plan, fetchPage, events, pageLimit: stream.pageLimit, maxOffset: deps.maxOffset, since,
-      skip: resumed?.parts ?? new Set(), rowLimit: deps.rowLimit, provides, consumes: feeds.find((f) => f.consumer.name === stream.name),
+      skip: resumed?.parts ?? new Set(), rowLimit: deps.rowLimit, provides, consumes: feeds.find((f) => f.consumer.name === stream.name), parentReads: shared.parentReads,
       ...(stream.parent
         ? parentRange(stream, opened.syncedUntil)
         : { changesSince: changesFrom(stream, { cursor: opened.cursor, syncedUntil: opened.syncedUntil }, resumed?.startedAt) }),
     });
     for await (const item of items) await target.step(opened, stream, () => opened.accept(item));
     const result = await target.step(opened, stream, () => opened.publish(deps.signal));
-    Object.assign(summary, { rowsRead: result.rowsRead, rowsWritten: result.rowsWritten });
+    Object.assign(summary, { rowsRead: result.rowsRead, rowsWritten: result.rowsWritten, rowsChanged: result.rowsChanged, rowsRemoved: result.rowsRemoved });
     summary.warnings.push(...result.warnings);
   } catch (e) {
     own.abort();

@@ -4,6 +4,7 @@ import { type FetchPage, readStream, type ReadOptions } from '../source/stream-r
 import { CHANGES, insideAny, partWindow, type StreamItem } from '../source/stream-item.js';
 import { compositeKeyOf } from '../sinks/postgres/load/copy-row-encoder.js';
 import type { RunEvents } from './run-events.js';
+import type { ParentReads } from './parent-reads.js';
 import type { SharedFeed } from './shared-feed.js';
 
 export interface ItemsInput {
@@ -25,6 +26,8 @@ export interface ItemsInput {
   consumes?: SharedFeed | undefined;
   /** A child stream's parent keys: read from here (the anchor, or when the last run read up to), and changed since `changesSince`. */
   parentSince?: Date | undefined;
+  /** Parent reads shared by the run's child streams. */
+  parentReads?: ParentReads;
 }
 
 /** How records of a stream are told apart across pages: its key, as the load forms it. */
@@ -122,6 +125,14 @@ export async function* streamItems(input: ItemsInput): AsyncGenerator<StreamItem
  */
 async function keysOfParents(input: ItemsInput, read: ReadOptions): Promise<string[]> {
   const parent = input.stream.parent!;
+  const readKeys = () => readParentKeys(input, read);
+  const keys = await (input.parentReads?.once(parent.spec.name, input.parentSince, input.changesSince, readKeys) ?? readKeys());
+  input.events.parentsKnown(input.stream.name, parent.spec.name, keys.length);
+  return keys;
+}
+
+async function readParentKeys(input: ItemsInput, read: ReadOptions): Promise<string[]> {
+  const parent = input.stream.parent!;
   const keys = new Set<string>();
   const add = (records: ApiRecord[]) => {
     for (const r of records) if (r[parent.field] !== undefined && r[parent.field] !== null) keys.add(String(r[parent.field]));
@@ -132,7 +143,6 @@ async function keysOfParents(input: ItemsInput, read: ReadOptions): Promise<stri
     const changed = { ...input, stream: { ...input.stream, changes: parent.changes }, consumes: undefined };
     for await (const item of changedRecords(changed, parentRead)) if (item.kind === 'records') add(item.records);
   }
-  input.events.parentsKnown(input.stream.name, parent.spec.name, keys.size);
   return [...keys];
 }
 

@@ -17,11 +17,12 @@ export async function readChildren(spec: StreamSpec, keys: readonly string[], ba
   const limit = pLimit(PARENTS_AT_ONCE);
   await Promise.all(
     keys.map((key) =>
-      limit(() =>
-        readPages(childRequest(base, key), CHILDREN, (item) =>
+      limit(async () => {
+        await readPages(childRequest(base, key), CHILDREN, (item) =>
           sink(item.kind === 'records' ? { ...item, records: withParent(item.records, column, key) } : item),
-        ),
-      ),
+        );
+        await sink({ kind: 'parent', part: CHILDREN, key });
+      }),
     ),
   );
   await sink({ kind: 'done', part: CHILDREN });

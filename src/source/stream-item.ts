@@ -10,7 +10,9 @@ export type StreamItem =
   /** The list moved while it was read: what was delivered for this part is void; it is read again. */
   | { kind: 'restart'; part: string }
   /** Every record of this part has been delivered; `piece`: a piece of a window split under the offset cap, not a window. */
-  | { kind: 'done'; part: string; piece?: boolean };
+  | { kind: 'done'; part: string; piece?: boolean }
+  /** A child stream: every record of this parent has been delivered (its children replace those it had). */
+  | { kind: 'parent'; part: string; key: string };
 
 export type Sink = (item: StreamItem) => Promise<void>;
 

@@ -3,6 +3,7 @@ import type { RunEvents } from '../runner/run-events.js';
 import type { RequestEvent } from '../source/request-executor.js';
 import { toQueryString } from '../source/query-string.js';
 import type { StreamSummary } from './run-summary.js';
+import type { RelationsDone } from '../sinks/postgres/relations/keep-relations.js';
 
 export type ProgressStyle = 'tty' | 'plain' | 'quiet';
 
@@ -19,9 +20,26 @@ const REDRAW_MS = 250;
 
 /** Rows of a finished stream: written, and how many were read when that differs (records read twice, or rows staged by a run resumed). */
 export function rowsDone(s: StreamSummary): string {
-  if (s.rowsRead === s.rowsWritten) return `${s.rowsWritten} rows`;
-  if (s.rowsRead < s.rowsWritten) return `${s.rowsWritten} rows (${s.rowsRead} read now, the rest staged by an earlier run)`;
-  return `${s.rowsWritten} rows (${s.rowsRead} read, ${s.rowsRead - s.rowsWritten} of them repeats of a record already read)`;
+  const read =
+    s.rowsRead === s.rowsWritten
+      ? `${s.rowsWritten} rows`
+      : s.rowsRead < s.rowsWritten
+        ? `${s.rowsWritten} rows (${s.rowsRead} read now, the rest staged by an earlier run)`
+        : `${s.rowsWritten} rows (${s.rowsRead} read, ${s.rowsRead - s.rowsWritten} of them repeats of a record already read)`;
+  // Said only when the table changed less than it was read: an idle rerun says "0 new or changed".
+  if (s.rowsChanged === s.rowsWritten && s.rowsRemoved === 0) return read;
+  return `${read}; ${s.rowsChanged} new or changed${s.rowsRemoved ? `, ${s.rowsRemoved} removed` : ''}`;
+}
+
+/** What the relations step did, in one line: those made whole, and those kept by change with the rows computed again. */
+export function relationsLine(done: RelationsDone): string | undefined {
+  const parts: string[] = [];
+  if (done.made.length) parts.push(`${done.made.join(', ')} made`);
+  if (done.kept.length) {
+    const rows = done.kept.reduce((n, k) => n + k.rows, 0);
+    parts.push(`${done.kept.map((k) => k.name).join(', ')} kept by change (${rows} rows computed again)`);
+  }
+  return parts.length ? `relations: ${parts.join('; ')}` : undefined;
 }
 
 /**
@@ -92,9 +110,10 @@ export class ProgressReporter implements RunEvents {
     else this.print(`${summary.stream}: ${summary.status === "skipped" ? "warning: skipped" : "failed"}: ${summary.reason}`, true);
   }
 
-  relationsDone(made: string[], failed: { name: string; reason: string }[]): void {
-    if (made.length) this.line(`relations: ${made.join(', ')} made or refreshed`);
-    for (const f of failed) this.print(`relations: warning: ${f.name} could not be made: ${f.reason}`, true);
+  relationsDone(done: RelationsDone): void {
+    const line = relationsLine(done);
+    if (line) this.line(line);
+    for (const f of done.failed) this.print(`relations: warning: ${f.name} could not be made: ${f.reason}`, true);
   }
 
   /** Stops the live block; the summary follows it. */

@@ -9,6 +9,9 @@ export interface StreamSummary {
   status: StreamStatus;
   rowsRead: number;
   rowsWritten: number;
+  /** Of the rows written, those new or changed, and rows removed (a full refresh's records gone at the source). */
+  rowsChanged: number;
+  rowsRemoved: number;
   requests: number;
   retries: number;
   durationMs: number;

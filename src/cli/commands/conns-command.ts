@@ -7,7 +7,7 @@ import { listConnectionNames, loadEnv, locateEnvFile, resolveConnection } from '
 import { expandVariables } from '../../config/expand-variables.js';
 import { validate } from '../../config/read-yaml-file.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
-import { loadCatalogue, streamSpec } from '../../catalogue/catalogue.js';
+import { costKind, isFanOut, loadCatalogue, streamSpec } from '../../catalogue/catalogue.js';
 import { type CommandContext, envOptions } from '../context.js';
 import { describeConnection } from '../describe-connection.js';
 
@@ -54,6 +54,10 @@ export async function connsDiscover(
       stream: n,
       primary_key: s.primary_key,
       incremental_key: s.incremental_key ?? null,
+      cost: costKind(s),
+      parent: s.parent?.stream ?? null,
+      /** Selected by name only: `'*'` leaves it out. */
+      fan_out: isFanOut(s),
       description: s.description,
       ...(opts.columns ? { columns: Object.entries(s.columns).map(([c, spec]) => ({ name: c, type: spec.type })) } : {}),
     };
@@ -64,7 +68,8 @@ export async function connsDiscover(
   }
   for (const s of streams) {
     const mode = s.incremental_key ? `incremental on ${s.incremental_key}` : 'full-refresh only';
-    write(`${s.stream.padEnd(20)} key ${s.primary_key.join('+').padEnd(12)} ${mode.padEnd(26)} ${s.description}\n`);
+    const cost = s.parent ? `per ${s.parent} record${s.fan_out ? ', named only' : ''}` : 'per page';
+    write(`${s.stream.padEnd(20)} key ${s.primary_key.join('+').padEnd(12)} ${mode.padEnd(26)} cost ${cost.padEnd(30)} ${s.description}\n`);
     for (const c of s.columns ?? []) write(`    ${c.name.padEnd(28)} ${c.type}\n`);
   }
   return EXIT_OK;

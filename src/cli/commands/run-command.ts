@@ -22,6 +22,7 @@ export interface RunOptions {
   debug?: boolean;
   dryRun?: boolean;
   limit?: string;
+  rebuildRelations?: boolean;
 }
 
 function parseLimit(value: string | undefined): number | undefined {
@@ -53,13 +54,14 @@ function stopOnSignals(ctx: CommandContext) {
   };
 }
 
-/** For the plan of child streams: how many parent records the target holds now (the parent's table in this plan). */
-async function parentRows(thePlan: Plan, target: PostgresTarget): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
+/** For the cost of the plan: the rows each stream's table (and each child stream's parent's table) holds now. */
+async function tableRows(thePlan: Plan, target: PostgresTarget): Promise<Map<string, number | undefined>> {
+  const out = new Map<string, number | undefined>();
   for (const s of thePlan.streams) {
+    out.set(s.name, await target.rowCount(s.object));
     const parent = s.parent && thePlan.streams.find((p) => p.name === s.parent!.spec.name);
-    const n = parent ? await target.rowCount(parent.object) : undefined;
-    if (n !== undefined) out.set(s.name, n);
+    const table = parent?.object ?? (s.parent && thePlan.relations?.tables[s.parent.spec.name]);
+    if (s.parent && table && !out.has(s.parent.spec.name)) out.set(s.parent.spec.name, await target.rowCount(table));
   }
   return out;
 }
@@ -109,8 +111,8 @@ export async function runCommand(opts: RunOptions, ctx: CommandContext): Promise
       const target = await PostgresTarget.connect(database.url, POOL_SIZE, thePlan.target.name);
       try {
         if (opts.dryRun) {
-          const report = planReport(thePlan, await target.savedCursors(thePlan.streams), await parentRows(thePlan, target));
-          output.out(opts.json ? `${JSON.stringify({ until: thePlan.until, streams: report }, null, 2)}\n` : `${formatPlanReport(report)}\n`);
+          const report = planReport(thePlan, { cursors: await target.savedCursors(thePlan.streams), rows: await tableRows(thePlan, target) });
+          output.out(opts.json ? `${JSON.stringify({ until: thePlan.until, ...report }, null, 2)}\n` : `${formatPlanReport(report)}\n`);
           return EXIT_OK;
         }
         const summary = await syncWithProgress(thePlan, catalogue, source, target, output, {
@@ -118,6 +120,7 @@ export async function runCommand(opts: RunOptions, ctx: CommandContext): Promise
           debug: opts.debug === true,
           signal: signals.signal,
           adviseRate: true,
+          rebuildRelations: opts.rebuildRelations === true,
           ...(rowLimit ? { rowLimit } : {}),
         });
         if (opts.json) output.out(`${JSON.stringify(summary, null, 2)}\n`);

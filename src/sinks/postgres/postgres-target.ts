@@ -3,7 +3,7 @@ import { ConfigError, TargetError } from '../../errors.js';
 import type { Plan, PlannedStream, TableName } from '../../plan/plan.js';
 import { ensureBookkeeping, readCursor, readState, type SavedState } from './bookkeeping/bookkeeping.js';
 import { type Privileges, tableExists } from './privileges.js';
-import { type RelationsDone, refreshRelations } from './relations/refresh-relations.js';
+import { keepRelations, type RelationsDone } from './relations/keep-relations.js';
 import { enableTeamPolicy, ensureTeamAccess } from './relations/row-security.js';
 import { recordRunEnd, recordRunStart } from './bookkeeping/run-history.js';
 import { objectName, qualified } from './sql.js';
@@ -79,9 +79,9 @@ export class PostgresTarget {
 
   /**
    * After the streams: row security by team on the run's tables when asked, then the analytics
-   * relations whose inputs exist, made or refreshed. Undefined when the replication turns them off.
+   * relations whose inputs exist, made or kept by change. Undefined when the replication turns them off.
    */
-  async refreshRelations(plan: Plan): Promise<RelationsDone | undefined> {
+  async keepRelations(plan: Plan, rebuild = false): Promise<RelationsDone | undefined> {
     const relations = plan.relations;
     if (!relations) return undefined;
     return this.withClient('relations', async (client) => {
@@ -89,7 +89,7 @@ export class PostgresTarget {
         await ensureTeamAccess(client);
         for (const s of plan.streams) if (await tableExists(client, s.object)) await enableTeamPolicy(client, s.object);
       }
-      return refreshRelations(client, relations);
+      return keepRelations(client, relations, rebuild);
     });
   }
 

@@ -17,6 +17,8 @@ const TABLES: Record<string, string> = {
   loads: `stream text NOT NULL, object text NOT NULL, mode text NOT NULL, staging text NOT NULL, run_id text NOT NULL,
           until timestamptz NOT NULL, started_at timestamptz NOT NULL, parts_done text[] NOT NULL DEFAULT '{}',
           PRIMARY KEY (stream, object)`,
+  // Scopes of analytics relations that changes touched, until the relations are kept (see relations/pending.ts).
+  relation_pending: `relation text NOT NULL, scope text[] NOT NULL`,
 };
 
 /**

@@ -6,7 +6,7 @@ import { BatchCopy } from './batch-copy.js';
 import { emptyReport } from './copy-row-encoder.js';
 import { existingColumns } from '../tables/ddl.js';
 import type { Privileges } from '../privileges.js';
-import { writeRows } from './publish.js';
+import { applyRows } from './apply-rows.js';
 import { ident, objectName, qualified } from '../sql.js';
 import { stagingTable } from './staging-table.js';
 import { evolveTable } from './table-evolution.js';
@@ -32,16 +32,20 @@ export interface ChangeResult {
  * read, by a run or an event applied meanwhile, is kept), their log entries merged. Tables are
  * made or evolved as a run's publish does.
  */
-export async function applyChanges(client: PoolClient, p: Privileges, incidents: PlannedStream, logEntries: PlannedStream | undefined, batch: ChangeBatch): Promise<ChangeResult> {
+export type Touched = (client: PoolClient, stream: string, rows: string) => Promise<void>;
+
+export async function applyChanges(
+  client: PoolClient, p: Privileges, incidents: PlannedStream, logEntries: PlannedStream | undefined, batch: ChangeBatch, touched?: Touched,
+): Promise<ChangeResult> {
   await client.query('BEGIN');
   try {
     const fresh = await recordEvents(client, batch.events, objectName(incidents.object));
     const applied = batch.events.filter((e) => fresh.has(e.webhookId));
     const changed = new Set(applied.map((e) => e.incidentId));
     const records = batch.incidents.filter((r) => changed.has(String(r.id)));
-    if (records.length) await merge(client, p, incidents, records, incidents.spec.newer_by);
+    if (records.length) await merge(client, p, incidents, records, touched);
     const entries = batch.logEntries.filter((r) => changed.has(String((r.incident as ApiRecord | undefined)?.id)));
-    if (logEntries && entries.length) await merge(client, p, logEntries, entries);
+    if (logEntries && entries.length) await merge(client, p, logEntries, entries, touched);
     await client.query('COMMIT');
     return { applied, duplicates: batch.events.filter((e) => !fresh.has(e.webhookId)) };
   } catch (e) {
@@ -51,7 +55,7 @@ export async function applyChanges(client: PoolClient, p: Privileges, incidents:
 }
 
 /** Stages records in a temporary table of the transaction, then merges them by key as an incremental publish does. */
-async function merge(client: PoolClient, p: Privileges, stream: PlannedStream, records: ApiRecord[], newerBy?: string): Promise<void> {
+async function merge(client: PoolClient, p: Privileges, stream: PlannedStream, records: ApiRecord[], touched: Touched | undefined): Promise<void> {
   const layout = tableLayout(stream.spec, stream.primaryKey, await existingColumns(client, stream.object), stream.columnCasing);
   const staging = stagingTable(`_pdsync_listen_${stream.name}`, layout, false);
   await client.query(`CREATE TEMP TABLE ${ident(staging.name.table)} (${staging.columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')}) ON COMMIT DROP`);
@@ -59,7 +63,10 @@ async function merge(client: PoolClient, p: Privileges, stream: PlannedStream, r
   await copy.add(records, 'webhook');
   await copy.flush();
   const table = await evolveTable(client, p, stream, layout, staging);
-  await writeRows(client, stream.object, staging, table.columns, layout.key, false, newerBy && columnFor(layout, newerBy));
+  const newerBy = stream.spec.newer_by && columnFor(layout, stream.spec.newer_by);
+  await applyRows(client, stream.object, staging, table.columns, layout.key, {
+    removal: { kind: 'none' }, newerBy, ...(touched ? { touched: (rows: string) => touched(client, stream.name, rows) } : {}),
+  });
 }
 
 /** The newest log entry the table holds for each incident: log entries are read from there. */

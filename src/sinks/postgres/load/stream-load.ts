@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
-import type { PlannedStream } from '../../../plan/plan.js';
+import type { PlannedStream, RelationPlan } from '../../../plan/plan.js';
+import { recordTouches } from '../relations/pending.js';
 import { insideAny, type StreamItem } from '../../../source/stream-item.js';
 import { readState, type SavedState } from '../bookkeeping/bookkeeping.js';
 import { BatchCopy } from './batch-copy.js';
@@ -21,6 +22,8 @@ export interface LoadOptions {
   until: string;
   trial: boolean;
   onWait: () => void;
+  /** The relations kept by change: a publish records the scopes its changes touch. */
+  relations?: RelationPlan | undefined;
 }
 
 export interface Resumed {
@@ -32,6 +35,9 @@ export interface Resumed {
 export interface WriteResult {
   rowsRead: number;
   rowsWritten: number;
+  /** Rows new or changed, and rows removed: what the table's readers see differ. */
+  rowsChanged: number;
+  rowsRemoved: number;
   warnings: string[];
 }
 
@@ -47,6 +53,10 @@ export class StreamLoad {
   private batches: BatchCopy | undefined;
   private staging: StagingTable | undefined;
   private rowsRead = 0;
+  /** When this load's reading began (a resumed load: when the run that staged it began). */
+  private readStart = new Date();
+  /** A child stream's parents read whole, in this load. */
+  private readonly parents: string[] = [];
   resumed: Resumed | undefined;
 
   private constructor(
@@ -107,10 +117,11 @@ export class StreamLoad {
       await createStaging(this.client, this.staging);
       if (persistent) {
         await registerLoad(this.client, this.stream.name, this.stream.object, {
-          mode, staging: this.staging.name.table, run_id: this.o.runId, until: new Date(this.o.until), started_at: new Date(),
+          mode, staging: this.staging.name.table, run_id: this.o.runId, until: new Date(this.o.until), started_at: this.readStart,
         }, []);
       }
     }
+    if (this.resumed) this.readStart = this.resumed.startedAt;
     const seq = this.resumed ? await nextSeq(this.client, this.staging) : 0;
     this.batches = new BatchCopy(this.client, this.staging, this.layout, new Date().toISOString(), emptyReport(seq));
     return this.resumed;
@@ -135,6 +146,7 @@ export class StreamLoad {
       this.rowsRead += item.records.length;
       return batches.add(item.records, item.part);
     }
+    if (item.kind === 'parent') return void this.parents.push(item.key);
     await batches.flush();
     if (item.kind === 'restart') return dropPart(this.client, this.staging!, item.part);
     if (this.staging!.persistent) await markPartDone(this.client, this.stream.name, this.stream.object, item.part);
@@ -142,7 +154,11 @@ export class StreamLoad {
 
   async publish(signal: AbortSignal): Promise<WriteResult> {
     await this.batches!.flush();
-    const published: Published = await publish(this.client, this.p, this.stream, this.layout, this.staging!, { until: this.o.until, trial: this.o.trial, signal });
-    return { rowsRead: this.rowsRead, rowsWritten: published.written, warnings: loadWarnings(this.stream, this.batches!.report, published, this.resumed) };
+    const relations = this.o.relations;
+    const published: Published = await publish(this.client, this.p, this.stream, this.layout, this.staging!, {
+      until: this.o.until, trial: this.o.trial, signal, readStart: this.readStart.toISOString(), parents: this.parents,
+      ...(relations ? { touched: (rows: string) => recordTouches(this.client, relations, this.stream.name, rows) } : {}),
+    });
+    return { rowsRead: this.rowsRead, rowsWritten: published.written, rowsChanged: published.changed, rowsRemoved: published.removed, warnings: loadWarnings(this.stream, this.batches!.report, published, this.resumed) };
   }
 }

@@ -7,8 +7,11 @@ export const incidentMetrics: Relation = {
   comment:
     'pdsync: one row per incident (from incidents and log_entries): acknowledged_at is its first acknowledge log entry; seconds_to_first_ack and seconds_to_resolve are measured from created_at; escalations, reassignments and notifications_sent count its escalate, assign and notify log entries.',
   key: ['incident_id'],
-  indexed: ['created_at', 'service_id'],
-  sql: (t) => `
+  indexed: ['created_at', ['service_id', 'created_at']],
+  scope: [{ name: 'incident_id', type: 'text' }],
+  sql: (t, _available, scope) => {
+    const only = (column: string) => (scope ? ` AND ${column} IN (SELECT incident_id FROM ${scope})` : '');
+    return `
     SELECT i.id AS incident_id, i.incident_number, i.title, i.service_id, i.team_ids, i.urgency,
            i.priority_id, i.priority->>'summary' AS priority, i.status, i.created_at, le.acknowledged_at, i.resolved_at,
            extract(epoch FROM le.acknowledged_at - i.created_at)::bigint AS seconds_to_first_ack,
@@ -22,6 +25,12 @@ export const incidentMetrics: Relation = {
              count(*) FILTER (WHERE type = 'escalate_log_entry') AS escalations,
              count(*) FILTER (WHERE type = 'assign_log_entry') AS reassignments,
              count(*) FILTER (WHERE type = 'notify_log_entry') AS notifications
-      FROM ${t.log_entries} WHERE incident_id IS NOT NULL GROUP BY incident_id
-    ) le ON le.incident_id = i.id`,
+      FROM ${t.log_entries} WHERE incident_id IS NOT NULL${only('incident_id')} GROUP BY incident_id
+    ) le ON le.incident_id = i.id
+    WHERE true${only('i.id')}`;
+  },
+  touches: {
+    incidents: (rows) => `SELECT id FROM ${rows} r`,
+    log_entries: (rows) => `SELECT incident_id FROM ${rows} r WHERE incident_id IS NOT NULL`,
+  },
 };

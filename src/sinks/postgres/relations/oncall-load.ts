@@ -1,7 +1,30 @@
-import type { Relation } from './relation.js';
+import { inScopeWeek, type Relation, WEEK } from './relation.js';
 
 /** Night, in the user's own time zone: from 22:00 to 07:00. */
 const NIGHT = (ts: string, zone: string) => `(extract(hour FROM ${ts} AT TIME ZONE ${zone}) >= 22 OR extract(hour FROM ${ts} AT TIME ZONE ${zone}) < 7)`;
+
+/** The weeks (Mondays, UTC) a span reaches into. */
+const WEEKS_OF = (start: string, end: string) => `generate_series(${WEEK(start)}, ${end} - interval '1 microsecond', interval '168 hours')`;
+
+/** Hours on call per user and week; shifts of one user that overlap (two policies, two levels) count once: merged into islands first. */
+function hoursOnCall(shifts: string, scope: string | undefined): string {
+  // A week's hours need only the shifts overlapping it: islands of those, cut at the week, measure the same.
+  const overlapping = scope
+    ? ` AND EXISTS (SELECT 1 FROM ${scope} x WHERE x.user_id = sh.user_id AND (x.week IS NULL OR (sh.start < x.week + interval '168 hours' AND sh."end" > x.week)))`
+    : '';
+  // Summed in exact seconds before dividing, so a week's figure does not depend on how its islands were formed.
+  return `SELECT m.user_id, w.week,
+                (sum(extract(epoch FROM least(m."end", w.week + interval '168 hours') - greatest(m.start, w.week))) / 3600)::double precision AS hours_on_call
+         FROM (
+           SELECT user_id, min(start) AS start, max("end") AS "end" FROM (
+             SELECT user_id, start, "end", count(*) FILTER (WHERE prev_end IS NULL OR start > prev_end) OVER (PARTITION BY user_id ORDER BY start, "end") AS island
+             FROM (SELECT user_id, start, "end", max("end") OVER (PARTITION BY user_id ORDER BY start, "end" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+                   FROM ${shifts} sh WHERE user_id IS NOT NULL AND start IS NOT NULL AND "end" > start${overlapping}) s
+           ) islands GROUP BY user_id, island
+         ) m
+         CROSS JOIN LATERAL ${WEEKS_OF('m.start', 'm."end"')} AS w(week)
+         GROUP BY 1, 2`;
+}
 
 /**
  * Per user and week: notifications received, those at night in the user's own time zone,
@@ -15,32 +38,25 @@ export const oncallLoad: Relation = {
     'pdsync: per user and week (Monday, UTC), from notifications, users, log_entries and oncall_shifts: notifications received; night_notifications, those sent between 22:00 and 07:00 in the user\'s own time zone (UTC when it is unknown); incidents_acknowledged, distinct incidents the user acknowledged; hours_on_call, the hours of the week the user was on call by any shift (overlapping shifts count once); team_ids, the user\'s teams.',
   key: ['user_id', 'week'],
   indexed: ['week'],
-  sql: (t, available) => {
-    // Shifts of one user that overlap (two policies, two levels) count once: merged into islands first.
+  scope: [{ name: 'user_id', type: 'text' }, { name: 'week', type: 'timestamptz' }],
+  sql: (t, available, scope) => {
+    const users = scope ? ` WHERE u.id IN (SELECT user_id FROM ${scope})` : '';
+    const notified = scope ? ` AND ${inScopeWeek(scope, 'user_id', 'n.user_id', 'n.started_at')}` : '';
+    const acked = scope ? ` AND ${inScopeWeek(scope, 'user_id', 'agent_id', 'created_at')}` : '';
     const hours = available('oncall_shifts')
-      ? `SELECT m.user_id, w.week,
-                sum(extract(epoch FROM least(m."end", w.week + interval '1 week') - greatest(m.start, w.week)) / 3600)::double precision AS hours_on_call
-         FROM (
-           SELECT user_id, min(start) AS start, max("end") AS "end" FROM (
-             SELECT user_id, start, "end", count(*) FILTER (WHERE prev_end IS NULL OR start > prev_end) OVER (PARTITION BY user_id ORDER BY start, "end") AS island
-             FROM (SELECT user_id, start, "end", max("end") OVER (PARTITION BY user_id ORDER BY start, "end" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
-                   FROM ${t.oncall_shifts} WHERE user_id IS NOT NULL AND start IS NOT NULL AND "end" > start) s
-           ) islands GROUP BY user_id, island
-         ) m
-         CROSS JOIN LATERAL generate_series(date_trunc('week', m.start, 'UTC'), m."end" - interval '1 microsecond', interval '1 week') AS w(week)
-         GROUP BY 1, 2`
+      ? hoursOnCall(t.oncall_shifts!, scope)
       : 'SELECT NULL::text AS user_id, NULL::timestamptz AS week, 0::double precision AS hours_on_call WHERE false';
     return `
     WITH zones AS (
       SELECT u.id, u.team_ids, CASE WHEN EXISTS (SELECT 1 FROM pg_timezone_names z WHERE z.name = u.time_zone) THEN u.time_zone ELSE 'UTC' END AS zone
-      FROM ${t.users} u),
+      FROM ${t.users} u${users}),
     notified AS (
-      SELECT n.user_id, date_trunc('week', n.started_at, 'UTC') AS week, count(*) AS notifications,
+      SELECT n.user_id, ${WEEK('n.started_at')} AS week, count(*) AS notifications,
              count(*) FILTER (WHERE ${NIGHT('n.started_at', "coalesce(z.zone, 'UTC')")}) AS night_notifications
-      FROM ${t.notifications} n LEFT JOIN zones z ON z.id = n.user_id WHERE n.user_id IS NOT NULL GROUP BY 1, 2),
+      FROM ${t.notifications} n LEFT JOIN zones z ON z.id = n.user_id WHERE n.user_id IS NOT NULL${notified} GROUP BY 1, 2),
     acknowledged AS (
-      SELECT agent_id AS user_id, date_trunc('week', created_at, 'UTC') AS week, count(DISTINCT incident_id) AS incidents_acknowledged
-      FROM ${t.log_entries} WHERE type = 'acknowledge_log_entry' AND agent->>'type' IN ('user', 'user_reference') GROUP BY 1, 2),
+      SELECT agent_id AS user_id, ${WEEK('created_at')} AS week, count(DISTINCT incident_id) AS incidents_acknowledged
+      FROM ${t.log_entries} WHERE type = 'acknowledge_log_entry' AND agent->>'type' IN ('user', 'user_reference')${acked} GROUP BY 1, 2),
     hours AS (${hours})
     SELECT user_id, week, coalesce(n.notifications, 0) AS notifications, coalesce(n.night_notifications, 0) AS night_notifications,
            coalesce(a.incidents_acknowledged, 0) AS incidents_acknowledged, coalesce(h.hours_on_call, 0) AS hours_on_call,
@@ -48,5 +64,13 @@ export const oncallLoad: Relation = {
     FROM notified n FULL JOIN acknowledged a USING (user_id, week) FULL JOIN hours h USING (user_id, week)
     LEFT JOIN zones z ON z.id = user_id
     WHERE user_id IS NOT NULL`;
+  },
+  touches: {
+    notifications: (rows) => `SELECT user_id, ${WEEK('started_at')} FROM ${rows} r WHERE user_id IS NOT NULL AND started_at IS NOT NULL`,
+    // A user's time zone and teams are in every week of theirs.
+    users: (rows) => `SELECT id, NULL::timestamptz FROM ${rows} r`,
+    log_entries: (rows) => `SELECT agent_id, ${WEEK('created_at')} FROM ${rows} r WHERE type = 'acknowledge_log_entry' AND agent_id IS NOT NULL`,
+    oncall_shifts: (rows) => `SELECT r.user_id, w FROM ${rows} r CROSS JOIN LATERAL ${WEEKS_OF('r.start', 'r."end"')} AS w
+      WHERE r.user_id IS NOT NULL AND r.start IS NOT NULL AND r."end" > r.start`,
   },
 };

@@ -1,20 +1,42 @@
-/** The input tables a relation reads, by stream name, quoted for SQL. */
+/** The input tables a relation reads, by stream name (and the relations it reads, by name), quoted for SQL. */
 export type Tables = Record<string, string>;
 
-/** An analytics relation pdsync keeps in the target schema, computed from synced tables. */
+/** A column of a relation's scope. A NULL in a touched scope stands for every value (a user's every week). */
+export interface ScopeColumn {
+  name: string;
+  type: 'text' | 'timestamptz';
+}
+
+/**
+ * An analytics relation pdsync keeps in the target schema, computed from synced tables and kept
+ * by change: when rows of an input change, the relation's rows of the scopes they touch (the
+ * incidents, the service-weeks, ...) are computed again, and only those.
+ */
 export interface Relation {
   name: string;
   /** Streams whose tables it needs; without them it is not made. */
   needs: string[];
   /** Streams whose tables it uses when they exist (else their figures are empty). */
   uses?: string[];
-  /** Other relations it reads (made first). */
+  /** Other relations it reads (kept first). */
   after?: string[];
   /** What it computes and from what: its COMMENT ON. */
   comment: string;
-  /** Columns naming one row: the unique index that lets it refresh without blocking readers. */
+  /** Columns naming one row: its primary key. */
   key: string[];
-  /** Columns worth an index of their own (the time a query filters on, join columns). */
-  indexed: string[];
-  sql(t: Tables, available: (stream: string) => boolean): string;
+  /** Indexes beyond the key: a column, or columns together (the time a query filters on, join columns). */
+  indexed: (string | string[])[];
+  /** The columns naming the rows computed together. */
+  scope: ScopeColumn[];
+  /** Its rows: all of them, or, given a table of scopes (columns as `scope`), those of the scopes at least. */
+  sql(t: Tables, available: (stream: string) => boolean, scope?: string): string;
+  /** Per input (a stream, or a relation of `after`): a SELECT of the scopes that rows of it touch; `rows` is a FROM item of them. */
+  touches: Record<string, (rows: string) => string>;
 }
+
+/** Whether a time falls in the scope's week; a scope's week is a Monday 00:00 UTC (168 hours: the same in any session time zone). */
+export function inScopeWeek(scope: string, column: string, value: string, time: string): string {
+  return `EXISTS (SELECT 1 FROM ${scope} x WHERE x.${column} = ${value} AND (x.week IS NULL OR (${time} >= x.week AND ${time} < x.week + interval '168 hours')))`;
+}
+
+export const WEEK = (t: string) => `date_trunc('week', ${t}, 'UTC')`;

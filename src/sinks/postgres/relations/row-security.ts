@@ -26,14 +26,23 @@ export async function enableTeamPolicy(client: PoolClient, t: TableName): Promis
   const columns = await existingColumns(client, t);
   const teams = columns.has('team_ids') ? 'team_ids' : columns.has('team_id') ? 'ARRAY[team_id]' : undefined;
   if (!teams) return false;
-  await client.query(`ALTER TABLE ${qualified(t)} ENABLE ROW LEVEL SECURITY`);
-  await client.query(`DROP POLICY IF EXISTS pdsync_team_access ON ${qualified(t)}`);
-  await client.query(`CREATE POLICY pdsync_team_access ON ${qualified(t)} FOR SELECT USING (${teamFilter(teams)})`);
+  await teamPolicy(client, qualified(t), teams);
   return true;
 }
 
-/** Whether the reader (current_user) may see a row with these teams: its teams, or rows of no team. */
+/** Turns row security on for a table (a quoted name) with the team policy on `teams`, an expression of its row. */
+export async function teamPolicy(client: PoolClient, table: string, teams: string): Promise<void> {
+  await client.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
+  await client.query(`DROP POLICY IF EXISTS pdsync_team_access ON ${table}`);
+  await client.query(`CREATE POLICY pdsync_team_access ON ${table} FOR SELECT USING (${teamFilter(teams)})`);
+}
+
+/**
+ * Whether the reader (current_user) may see a row with these teams: its teams, or rows of no team.
+ * The reader's teams are a sub-select, computed once per query, not once per row.
+ */
 export function teamFilter(teams: string): string {
+  const allowed = '(SELECT pdsync.allowed_teams(current_user))::text[]';
   return `${teams} IS NULL OR cardinality(${teams}) = 0 OR ${teams} = ARRAY[NULL]::text[]
-      OR '*' = ANY (pdsync.allowed_teams(current_user)) OR ${teams} && pdsync.allowed_teams(current_user)`;
+      OR '*' = ANY (${allowed}) OR ${teams} && ${allowed}`;
 }

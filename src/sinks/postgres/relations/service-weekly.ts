@@ -1,4 +1,4 @@
-import type { Relation } from './relation.js';
+import { inScopeWeek, type Relation, WEEK } from './relation.js';
 
 /** Hours within which an incident on a service counts a change to it as failed. */
 export const CHANGE_FAILURE_HOURS = 24;
@@ -20,19 +20,22 @@ export const serviceWeekly: Relation = {
   comment: `pdsync: per service and week (Monday, UTC), from incident_metrics and change_events: incidents, high-urgency incidents, time to acknowledge and to resolve in seconds (mean, median, p90); median_time_to_restore (DORA) is the median seconds to resolve; change_failure_rate is the share of the week's change events on the service followed by an incident on it within ${CHANGE_FAILURE_HOURS} hours; team_ids are the service's teams (from services).`,
   key: ['service_id', 'week'],
   indexed: ['week'],
-  sql: (t, available) => {
+  scope: [{ name: 'service_id', type: 'text' }, { name: 'week', type: 'timestamptz' }],
+  sql: (t, available, scope) => {
+    const metricsIn = scope ? ` WHERE ${inScopeWeek(scope, 'service_id', 'm.service_id', 'm.created_at')}` : '';
+    const changesIn = scope ? ` WHERE c.service_ids && (SELECT array_agg(service_id) FROM ${scope}) AND ${inScopeWeek(scope, 'service_id', 's.id', 'c.timestamp')}` : '';
     const changes = available('change_events')
-      ? `SELECT s.id AS service_id, date_trunc('week', c.timestamp, 'UTC') AS week, count(*) AS change_events,
+      ? `SELECT s.id AS service_id, ${WEEK('c.timestamp')} AS week, count(*) AS change_events,
                 count(*) FILTER (WHERE EXISTS (
                   SELECT 1 FROM ${t.incidents} i WHERE i.service_id = s.id
                     AND i.created_at >= c.timestamp AND i.created_at < c.timestamp + interval '${CHANGE_FAILURE_HOURS} hours')) AS failed_changes
-         FROM ${t.change_events} c CROSS JOIN LATERAL unnest(c.service_ids) AS s(id) GROUP BY 1, 2`
+         FROM ${t.change_events} c CROSS JOIN LATERAL unnest(c.service_ids) AS s(id)${changesIn} GROUP BY 1, 2`
       : 'SELECT NULL::text AS service_id, NULL::timestamptz AS week, 0::bigint AS change_events, 0::bigint AS failed_changes WHERE false';
     return `
     WITH incidents AS (
-      SELECT service_id, date_trunc('week', created_at, 'UTC') AS week, count(*) AS incidents,
+      SELECT service_id, ${WEEK('created_at')} AS week, count(*) AS incidents,
              count(*) FILTER (WHERE urgency = 'high') AS high_urgency_incidents,${stats('seconds_to_first_ack', 'seconds_to_ack')},${stats('seconds_to_resolve', 'seconds_to_resolve')}
-      FROM ${t.incident_metrics} GROUP BY 1, 2),
+      FROM ${t.incident_metrics} m${metricsIn} GROUP BY 1, 2),
     changes AS (${changes})
     SELECT service_id, week, coalesce(i.incidents, 0) AS incidents, coalesce(i.high_urgency_incidents, 0) AS high_urgency_incidents,
            i.seconds_to_ack_mean, i.seconds_to_ack_median, i.seconds_to_ack_p90,
@@ -44,5 +47,15 @@ export const serviceWeekly: Relation = {
     FROM incidents i FULL JOIN changes c USING (service_id, week)
     ${available('services') ? `LEFT JOIN ${t.services} s ON s.id = service_id` : ''}
     WHERE service_id IS NOT NULL`;
+  },
+  touches: {
+    incident_metrics: (rows) => `SELECT service_id, ${WEEK('created_at')} FROM ${rows} r WHERE service_id IS NOT NULL AND created_at IS NOT NULL`,
+    // An incident fails the changes made on its service in the day before it.
+    incidents: (rows) => `SELECT r.service_id, w FROM ${rows} r
+      CROSS JOIN LATERAL (VALUES (${WEEK('r.created_at')}), (${WEEK(`r.created_at - interval '${CHANGE_FAILURE_HOURS} hours'`)})) v(w)
+      WHERE r.service_id IS NOT NULL AND r.created_at IS NOT NULL`,
+    change_events: (rows) => `SELECT s.id, ${WEEK('r.timestamp')} FROM ${rows} r CROSS JOIN LATERAL unnest(r.service_ids) AS s(id) WHERE r.timestamp IS NOT NULL`,
+    // A service's teams are in every week of it.
+    services: (rows) => `SELECT id, NULL::timestamptz FROM ${rows} r`,
   },
 };

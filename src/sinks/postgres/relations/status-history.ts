@@ -11,7 +11,8 @@ export const statusHistory: Relation = {
     'pdsync: every status change of every incident (from log_entries: trigger, acknowledge, unacknowledge and resolve entries; a repeat of the same status is not a change): the status, from valid_from until valid_to (null while it holds), who changed it, and the teams of the incident (team_ids).',
   key: ['log_entry_id'],
   indexed: ['incident_id', 'valid_from'],
-  sql: (t) => `
+  scope: [{ name: 'incident_id', type: 'text' }],
+  sql: (t, _available, scope) => `
     SELECT incident_id, log_entry_id, status, valid_from,
            lead(valid_from) OVER (PARTITION BY incident_id ORDER BY valid_from, log_entry_id) AS valid_to,
            changed_by, changed_by_type, changed_by_name, team_ids
@@ -20,7 +21,10 @@ export const statusHistory: Relation = {
              lag(${STATUS_OF}) OVER (PARTITION BY incident_id ORDER BY created_at, id) AS previous,
              agent_id AS changed_by, agent->>'type' AS changed_by_type, agent->>'summary' AS changed_by_name, team_ids
       FROM ${t.log_entries}
-      WHERE incident_id IS NOT NULL AND type IN ('trigger_log_entry', 'acknowledge_log_entry', 'unacknowledge_log_entry', 'resolve_log_entry')
+      WHERE incident_id IS NOT NULL AND type IN ('trigger_log_entry', 'acknowledge_log_entry', 'unacknowledge_log_entry', 'resolve_log_entry')${scope ? ` AND incident_id IN (SELECT incident_id FROM ${scope})` : ''}
     ) changes
     WHERE previous IS DISTINCT FROM status`,
+  touches: {
+    log_entries: (rows) => `SELECT incident_id FROM ${rows} r WHERE incident_id IS NOT NULL`,
+  },
 };
