@@ -172,10 +172,12 @@ describe('pdsync listen: webhooks applied as they arrive, verified, exactly once
   });
 
   test('killed in the middle and started again, the listener loses nothing', async () => {
+    // The earlier tests' refused deliveries are a run's to reconcile; this test starts from a synced account.
+    f.sim.clock.advance(3_600_000);
+    assert.equal((await f.run([], ENV)).code, 0);
     let l = await listen(f);
     const port = Number(new URL(l.url).port);
     try {
-      f.sim.clock.advance(3_600_000);
       f.sim.webhooks.subscribe({ url: l.hook, secrets: [SECRET], retryDelayMs: 100, maxAttempts: 20 });
       const ids = burst(f);
       await stderrMatching(l.run, /^pdsync listen: (received|applied) .*\n(.*\n){5}/m);
@@ -202,6 +204,8 @@ describe('pdsync listen: webhooks applied as they arrive, verified, exactly once
       f.sim.setFaults({ rate: 1, kinds: ['echo400'], paths: [`/incidents/${refused}`] });
       f.sim.clock.advance(60_000);
       for (const id of [refused!, ...others]) f.sim.dataset.acknowledgeIncident(id);
+      // As for a key without the incident's team: the change feed does not show it, so it is read alone, and refused.
+      for (const e of [...f.sim.dataset.records('log_entries')].filter((e) => (e.incident as { id: string }).id === refused)) f.sim.dataset.deleteRecord('log_entries', String(e.id));
       await f.sim.webhooks.settled();
       await eventually('the other incidents land', async () => (await count(f, `SELECT count(*) AS n FROM S.incidents WHERE id = ANY('{${others.join(',')}}') AND status = 'acknowledged'`)) === others.length, 60_000);
       await eventually('the queue empties', async () => readdirSync(join(f.cwd, 'queue')).filter((n) => n.endsWith('.json')).length === 0);

@@ -83,6 +83,8 @@ const Stream = z.strictObject({
       include: z.array(z.string()).default([]),
     })
     .optional(),
+  /** One record by its key: `{id}` in the path is filled with it; `envelope` holds the record. */
+  record: z.strictObject({ path: z.string().regex(/^\/[a-z_/]*\{id\}[a-z_/]*$/), envelope: z.string().min(1) }).optional(),
   columns: z.record(z.string().min(1), Column),
 });
 

@@ -1,5 +1,6 @@
 import type { Plan, PlannedStream } from '../plan/plan.js';
 import type { ApiRecord } from '../record.js';
+import { takeExpanded } from '../source/expanded-records.js';
 
 /**
  * Records one stream of a run finds for another: the incidents that log entries name, expanded.
@@ -32,13 +33,7 @@ export class SharedFeed {
    */
   take(records: ApiRecord[]): ApiRecord[] {
     const { field, recordType } = this.tap;
-    return records.map((r) => {
-      const v = r[field];
-      if (!v || typeof v !== 'object' || (v as ApiRecord).type !== recordType) return r;
-      const expanded = v as ApiRecord;
-      this.found.set(String(expanded.id), expanded);
-      return { ...r, [field]: reference(expanded) };
-    });
+    return takeExpanded(records, field, recordType, this.found);
   }
 
   finish(complete: boolean): void {
@@ -48,17 +43,6 @@ export class SharedFeed {
   records(): ApiRecord[] {
     return [...this.found.values()];
   }
-}
-
-/** PagerDuty's reference to an object: what a list answers without include[] for it. */
-function reference(o: ApiRecord): ApiRecord {
-  return {
-    id: o.id,
-    type: `${String(o.type)}_reference`,
-    summary: o.summary,
-    self: o.self,
-    ...(o.html_url !== undefined ? { html_url: o.html_url } : {}),
-  };
 }
 
 /** The feeds a run can share: a stream's change feed is another stream of the run, both incremental. */

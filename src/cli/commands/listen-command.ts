@@ -56,6 +56,8 @@ interface Serving {
   incidents: PlannedStream;
   logEntries: PlannedStream | undefined;
   relations: RelationPlan | undefined;
+  paging: { pageLimit: number; maxOffset: number };
+  now: () => Date;
 }
 
 /** Takes deliveries and applies them until a signal; then drains what it can in DRAIN_MS. */
@@ -67,7 +69,7 @@ async function serve(s: Serving): Promise<void> {
     return p;
   });
   const applier = new IncidentApplier({
-    spool, fetch: s.fetch, target, privileges, incidents: s.incidents, log,
+    spool, fetch: s.fetch, target, privileges, incidents: s.incidents, log, paging: s.paging, now: s.now,
     ...(s.logEntries ? { logEntries: s.logEntries } : {}), ...(s.relations ? { relations: s.relations } : {}),
   });
   const health = () => listenHealth(target, spool, applier, (t) => log.redact(t));
@@ -97,7 +99,7 @@ export async function listenCommand(opts: ListenOptions, ctx: CommandContext): P
     ctx.output.out(`${subscriptionCall('https://api.pagerduty.com', opts.publicUrl)}\n`);
     return EXIT_OK;
   }
-  const { config, planAt } = await prepare(file, opts, ctx);
+  const { config, catalogue, planAt } = await prepare(file, opts, ctx);
   if (opts.printSubscription) {
     ctx.output.out(`${subscriptionCall(apiBaseUrl(config.source), opts.publicUrl)}\n`);
     return EXIT_OK;
@@ -125,7 +127,9 @@ export async function listenCommand(opts: ListenOptions, ctx: CommandContext): P
       if (database.where) ctx.output.err(`pdsync: target ${plan.target.name}: ${database.where}`);
       const target = await PostgresTarget.connect(database.url, 4, plan.target.name);
       try {
-        await serve({ target, fetch, stop, spool, secrets, log, queueDir, host: opts.host, port, incidents, logEntries, relations: plan.relations });
+        const paging = { pageLimit: catalogue.page_limit, maxOffset: catalogue.max_offset };
+        const now = () => source.serverNow() ?? new Date();
+        await serve({ target, fetch, stop, spool, secrets, log, queueDir, host: opts.host, port, incidents, logEntries, relations: plan.relations, paging, now });
         return EXIT_OK;
       } finally {
         await target.close();

@@ -7,7 +7,7 @@ import { emptyReport } from './copy-row-encoder.js';
 import { existingColumns } from '../tables/ddl.js';
 import type { Privileges } from '../privileges.js';
 import { applyRows } from './apply-rows.js';
-import { ident, objectName, qualified } from '../sql.js';
+import { ident, objectName } from '../sql.js';
 import { stagingTable } from './staging-table.js';
 import { evolveTable } from './table-evolution.js';
 import { columnFor, tableLayout } from '../tables/table-layout.js';
@@ -15,9 +15,9 @@ import { recordEvents } from '../bookkeeping/webhook-events.js';
 
 export interface ChangeBatch {
   events: QueuedEvent[];
-  /** Incidents as `GET /incidents/{id}` gave them, after the events. */
+  /** Incidents as they are now: those the change feed named, and those read one by one. */
   incidents: ApiRecord[];
-  /** Their log entries since the last one the table held. */
+  /** The change feed's log entries. */
   logEntries: ApiRecord[];
 }
 
@@ -26,14 +26,14 @@ export interface ChangeResult {
   duplicates: QueuedEvent[];
 }
 
-/**
- * Applies webhook events in one transaction: the deliveries recorded (a repeated one is a
- * duplicate, and changes nothing), the incidents merged (a row changed later than the copy
- * read, by a run or an event applied meanwhile, is kept), their log entries merged. Tables are
- * made or evolved as a run's publish does.
- */
 export type Touched = (client: PoolClient, stream: string, rows: string) => Promise<void>;
 
+/**
+ * Applies webhook events in one transaction: the deliveries recorded (a repeated one is a
+ * duplicate), the incidents merged (a row changed later than the copy read, by a run or an event
+ * applied meanwhile, is kept), the log entries merged, and the scopes of the relations their
+ * changes touch recorded. Tables are made or evolved as a run's publish does.
+ */
 export async function applyChanges(
   client: PoolClient, p: Privileges, incidents: PlannedStream, logEntries: PlannedStream | undefined, batch: ChangeBatch, touched?: Touched,
 ): Promise<ChangeResult> {
@@ -41,11 +41,8 @@ export async function applyChanges(
   try {
     const fresh = await recordEvents(client, batch.events, objectName(incidents.object));
     const applied = batch.events.filter((e) => fresh.has(e.webhookId));
-    const changed = new Set(applied.map((e) => e.incidentId));
-    const records = batch.incidents.filter((r) => changed.has(String(r.id)));
-    if (records.length) await merge(client, p, incidents, records, touched);
-    const entries = batch.logEntries.filter((r) => changed.has(String((r.incident as ApiRecord | undefined)?.id)));
-    if (logEntries && entries.length) await merge(client, p, logEntries, entries, touched);
+    if (batch.incidents.length) await merge(client, p, incidents, batch.incidents, touched);
+    if (logEntries && batch.logEntries.length) await merge(client, p, logEntries, batch.logEntries, touched);
     await client.query('COMMIT');
     return { applied, duplicates: batch.events.filter((e) => !fresh.has(e.webhookId)) };
   } catch (e) {
@@ -67,20 +64,4 @@ async function merge(client: PoolClient, p: Privileges, stream: PlannedStream, r
   await applyRows(client, stream.object, staging, table.columns, layout.key, {
     removal: { kind: 'none' }, newerBy, ...(touched ? { touched: (rows: string) => touched(client, stream.name, rows) } : {}),
   });
-}
-
-/** The newest log entry the table holds for each incident: log entries are read from there. */
-export async function lastLogEntries(client: PoolClient, logEntries: PlannedStream, incidentIds: string[]): Promise<Map<string, Date>> {
-  const { rows } = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [qualified(logEntries.object)]);
-  if (!rows[0]!.ok) return new Map();
-  const layout = tableLayout(logEntries.spec, logEntries.primaryKey, await existingColumns(client, logEntries.object), logEntries.columnCasing);
-  const idColumn = layout.columns.find((c) => c.derive?.from === 'incident' && !c.derive.many)?.name;
-  if (!idColumn) return new Map();
-  const incident = ident(idColumn);
-  const created = ident(columnFor(layout, 'created_at'));
-  const found = await client.query<{ id: string; at: Date }>(
-    `SELECT ${incident} AS id, max(${created}) AS at FROM ${qualified(logEntries.object)} WHERE ${incident} = ANY($1) GROUP BY 1`,
-    [incidentIds],
-  );
-  return new Map(found.rows.map((r) => [r.id, r.at]));
 }
