@@ -217,6 +217,23 @@ describe('fan-out streams are chosen, not inherited', () => {
   });
 });
 
+describe('long reads speak', () => {
+  test('without a terminal, a fan-out read silent for a while prints where it is: parents done of total, requests, rows, rate, time left', async () => {
+    const f = await syncFixture({ name: 'speaks', sim: { volume: { incidents: 60 }, latencyMs: 40 }, inputs: { rate: 2000, concurrency: 1 }, replication: onlyIn('incremental', 'incident_notes') });
+    try {
+      const r = await f.run([], { PAGERDUTY_API_KEY: SIM_KEY, PDSYNC_PROGRESS_EVERY: '0.5' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /^incident_notes: reading for \d+s: \d+\/\d+ incidents done, \d+ requests, \d+ rows, [\d.]+ requests\/s, about \d+s left$/m);
+      assert.deepEqual(await f.landed('incident_notes'), f.truth('incident_notes'));
+      const bad = await f.run([], { PAGERDUTY_API_KEY: SIM_KEY, PDSYNC_PROGRESS_EVERY: 'soon' });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /^pdsync: PDSYNC_PROGRESS_EVERY=soon: expected a number of seconds above 0 \(default 30\)$/m);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
 /** Requests to /incidents of a first run of the replication into a schema of its own (a fresh first run, as the one it is compared with). */
 async function testDatabaseRun(f: SyncFixture): Promise<number> {
   const yaml = readFileSync(join(f.cwd, 'replication.yaml'), 'utf8').replace(`${f.db.schema}.{stream_name}`, `${f.db.schema}_alone.{stream_name}`);

@@ -6,12 +6,24 @@ import { type ProgressStyle, ProgressReporter } from '../summary/progress-report
 import { rateAdvice } from '../summary/rate-advice.js';
 import { formatSummary, type RunSummary } from '../summary/run-summary.js';
 import type { PostgresTarget } from '../sinks/postgres/postgres-target.js';
+import { ConfigError } from '../errors.js';
 import type { Output } from './output.js';
 
 /** Streams loading side by side; the source's limiter bounds their requests together. */
 const PARALLEL_STREAMS = 4;
 /** A connection per stream, one for the run's own record, one spare for reading state. */
 export const POOL_SIZE = PARALLEL_STREAMS + 2;
+
+/** Without a terminal, a stream silent this long prints where it is (PDSYNC_PROGRESS_EVERY, seconds). */
+const QUIET_SECONDS = 30;
+
+export function progressEveryMs(env: Record<string, string | undefined>): number {
+  const text = env.PDSYNC_PROGRESS_EVERY;
+  if (text === undefined || text === '') return QUIET_SECONDS * 1000;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new ConfigError(`PDSYNC_PROGRESS_EVERY=${text}: expected a number of seconds above 0 (default ${QUIET_SECONDS})`);
+  return seconds * 1000;
+}
 
 /** Runs a plan with live progress on stderr, ending with the human summary. */
 export async function syncWithProgress(
@@ -20,9 +32,9 @@ export async function syncWithProgress(
   source: PagerDutySource,
   target: PostgresTarget,
   output: Output,
-  opts: { style: ProgressStyle; debug: boolean; signal: AbortSignal; rowLimit?: number; adviseRate?: boolean; rebuildRelations?: boolean },
+  opts: { style: ProgressStyle; debug: boolean; quietMs: number; signal: AbortSignal; rowLimit?: number; adviseRate?: boolean; rebuildRelations?: boolean },
 ): Promise<RunSummary> {
-  const events = new ProgressReporter(output, opts.style, opts.debug);
+  const events = new ProgressReporter(output, opts.style, opts.debug, opts.quietMs);
   let summary: RunSummary;
   try {
     summary = await runReplication(thePlan, {

@@ -9,9 +9,13 @@ export interface RunEvents {
   rowsRead(stream: string, rows: number, pages: number): void;
   /** Rows the stream will read in all, once every window has been counted. */
   totalKnown(stream: string, total: number): void;
+  /** A windowed stream knows how many windows it reads in this run. */
+  windowsKnown(stream: string, windows: number): void;
   windowDone(stream: string, since: Date, until: Date, rows: number): void;
   /** A child stream knows how many parent records it is read for (one request, or more, each). */
   parentsKnown(stream: string, parentStream: string, parents: number): void;
+  /** A child stream has read the children of one more parent record. */
+  parentDone(stream: string): void;
   /** Records changed since the cursor, found through another stream (incidents through log entries). */
   changesFound(stream: string, feed: string, records: number): void;
   request(stream: string, e: RequestEvent): void;

@@ -1,7 +1,7 @@
 import { CURSOR_OVERLAP_MS, type Plan, type PlannedStream } from '../plan/plan.js';
 import type { ApiRecord } from '../record.js';
-import { type FetchPage, readStream, type ReadOptions } from '../source/stream-reader.js';
-import { CHANGES, insideAny, partWindow, type StreamItem } from '../source/stream-item.js';
+import { type FetchPage, readStream, type ReadOptions, streamWindows } from '../source/stream-reader.js';
+import { CHANGES, insideAny, partWindow, type StreamItem, windowPart } from '../source/stream-item.js';
 import { compositeKeyOf } from '../sinks/postgres/load/copy-row-encoder.js';
 import type { RunEvents } from './run-events.js';
 import type { ParentReads } from './parent-reads.js';
@@ -83,6 +83,8 @@ export async function* streamItems(input: ItemsInput): AsyncGenerator<StreamItem
   const spec = feed ? { ...stream.spec, include: [...new Set([...stream.spec.include, ...feed.tap.include])] } : stream.spec;
   async function* all(): AsyncGenerator<StreamItem> {
     const parentKeys = stream.parent ? await keysOfParents(input, read) : undefined;
+    const windows = stream.parent ? undefined : streamWindows(spec, read.since, read.until)?.filter((w) => !read.skip?.has(windowPart(w)));
+    if (windows) events.windowsKnown(stream.name, windows.length);
     for await (const item of readStream(spec, input.fetchPage, { ...read, ...(parentKeys ? { parentKeys } : {}) })) {
       yield feed && item.kind === 'records' ? { ...item, records: feed.take(item.records) } : item;
     }
@@ -99,6 +101,7 @@ export async function* streamItems(input: ItemsInput): AsyncGenerator<StreamItem
       events.notice(stream.name, 'the list changed while it was read: reading it again');
       perPart.set(item.part, 0);
     }
+    if (item.kind === 'parent') events.parentDone(stream.name);
     if (item.kind === 'done' && !item.piece) {
       const w = partWindow(item.part);
       if (w) events.windowDone(stream.name, w.since, w.until, rowsOf(item.part));

@@ -4,6 +4,7 @@ import type { RequestEvent } from '../source/request-executor.js';
 import { toQueryString } from '../source/query-string.js';
 import type { StreamSummary } from './run-summary.js';
 import type { RelationsDone } from '../sinks/postgres/relations/keep-relations.js';
+import { SilenceWatch } from './silence-watch.js';
 
 export type ProgressStyle = 'tty' | 'plain' | 'quiet';
 
@@ -45,43 +46,60 @@ export function relationsLine(done: RelationsDone): string | undefined {
 /**
  * Turns run events into output on stderr. On a terminal: a live block, one line per stream
  * (rows, pages, requests per second, ETA when the total is known). Elsewhere (cron, CI): one
- * plain line per event, no control characters. Quiet: warnings and failures only.
+ * plain line per event, no control characters, and a line for a stream silent for `quietMs`.
+ * Quiet: warnings and failures only.
  */
 export class ProgressReporter implements RunEvents {
   private readonly streams = new Map<string, StreamProgress>();
   private drawn = 0;
   private timer: NodeJS.Timeout | undefined;
+  private readonly watch: SilenceWatch | undefined;
 
   constructor(
     private readonly output: Output,
     private readonly style: ProgressStyle,
     private readonly debug: boolean,
+    quietMs: number,
   ) {
     // unref: a run that fails before close() must still let the process exit.
     if (style === 'tty') this.timer = setInterval(() => this.redraw(), REDRAW_MS).unref();
+    if (style === 'plain') this.watch = new SilenceWatch(quietMs, (line) => this.output.err(line));
   }
 
   streamStarted(stream: string, detail: string): void {
     this.streams.set(stream, { rows: 0, pages: 0, started: Date.now(), requests: [] });
+    this.watch?.started(stream);
     this.line(`${stream}: started ${detail}`);
   }
 
   rowsRead(stream: string, rows: number, pages: number): void {
     const s = this.streams.get(stream);
     if (s) Object.assign(s, { rows, pages });
+    this.watch?.rows(stream, rows);
   }
 
   totalKnown(stream: string, total: number): void {
     const s = this.streams.get(stream);
     if (s) s.total = total;
+    this.watch?.totalRows(stream, total);
+  }
+
+  windowsKnown(stream: string, windows: number): void {
+    this.watch?.parts(stream, windows, 'windows');
   }
 
   windowDone(stream: string, since: Date, until: Date, rows: number): void {
+    this.watch?.partDone(stream);
     this.line(`${stream}: window ${since.toISOString()} .. ${until.toISOString()} done, ${rows} rows`);
   }
 
   parentsKnown(stream: string, parentStream: string, parents: number): void {
+    this.watch?.parts(stream, parents, parentStream);
     this.line(`${stream}: ${parents} ${parentStream} to read it for, one request (or more) each`);
+  }
+
+  parentDone(stream: string): void {
+    this.watch?.partDone(stream);
   }
 
   changesFound(stream: string, feed: string, records: number): void {
@@ -90,6 +108,7 @@ export class ProgressReporter implements RunEvents {
 
   request(stream: string, e: RequestEvent): void {
     this.streams.get(stream)?.requests.push(Date.now());
+    this.watch?.request(stream);
     if (this.debug) {
       const qs = toQueryString(e.query);
       this.print(
@@ -105,6 +124,7 @@ export class ProgressReporter implements RunEvents {
   streamFinished(summary: StreamSummary): void {
     const s = this.streams.get(summary.stream);
     if (s) s.done = summary;
+    this.watch?.finished(summary.stream);
     for (const w of summary.warnings) this.print(`${summary.stream}: warning: ${w}`, true);
     if (summary.status === 'ok') this.line(`${summary.stream}: finished, ${rowsDone(summary)}, ${summary.requests} requests`);
     else this.print(`${summary.stream}: ${summary.status === "skipped" ? "warning: skipped" : "failed"}: ${summary.reason}`, true);
@@ -119,17 +139,21 @@ export class ProgressReporter implements RunEvents {
   /** Stops the live block; the summary follows it. */
   close(): void {
     if (this.timer) clearInterval(this.timer);
+    this.watch?.stop();
     if (this.style === 'tty') this.redraw();
   }
 
   /** A progress event: a line in plain style, part of the live block on a terminal. */
   private line(text: string): void {
-    if (this.style === 'plain') this.output.err(text);
+    if (this.style !== 'plain') return;
+    this.output.err(text);
+    this.watch?.spoke(text.slice(0, text.indexOf(':')));
   }
 
   /** A line every style shows (quiet only when important), above the live block. */
   private print(text: string, important = false): void {
     if (this.style === 'quiet' && !important && !this.debug) return;
+    this.watch?.spoke(text.slice(0, text.indexOf(':')));
     if (this.style !== 'tty') return this.output.err(text);
     this.clearBlock();
     this.output.err(text);

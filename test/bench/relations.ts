@@ -28,7 +28,7 @@ async function upkeepAfter(client: PoolClient, plan: RelationPlan, n: number, ro
   await client.query('BEGIN');
   await recordTouches(client, plan, 'incidents', `(SELECT * FROM ${s}.incidents WHERE id IN ${ids})`);
   await recordTouches(client, plan, 'log_entries', `(SELECT * FROM ${s}.log_entries WHERE incident->>'id' IN ${ids})`);
-  await recordTouches(client, plan, 'oncall_shifts', `(SELECT * FROM ${s}.oncall_shifts ORDER BY md5(id || '${round}') LIMIT ${Math.ceil(n / 10)})`);
+  await recordTouches(client, plan, 'oncall_shifts', `(SELECT x.* FROM ${s}.oncall_shifts x ORDER BY md5(x::text || '${round}') LIMIT ${Math.ceil(n / 10)})`);
   await client.query('COMMIT');
   return seconds(() => keepRelations(client, plan));
 }

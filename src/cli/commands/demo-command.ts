@@ -10,7 +10,7 @@ import { DEFAULT_EMBEDDED_DIR, startEmbeddedPostgres } from '../../sinks/postgre
 import { describeEmbedded } from '../../sinks/postgres/open-database.js';
 import { PostgresTarget } from '../../sinks/postgres/postgres-target.js';
 import type { CommandContext } from '../context.js';
-import { POOL_SIZE, syncWithProgress } from '../sync-with-progress.js';
+import { POOL_SIZE, progressEveryMs, syncWithProgress } from '../sync-with-progress.js';
 import { DEMO_QUESTIONS } from './demo-questions.js';
 
 export interface DemoOptions {
@@ -63,6 +63,7 @@ export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promi
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const summary = await syncWithProgress(thePlan, catalogue, source, target, output, {
+      quietMs: progressEveryMs(ctx.env),
       style: output.isTTY ? 'tty' : 'plain',
       debug: false,
       signal: stop.signal,

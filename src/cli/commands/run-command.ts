@@ -9,7 +9,7 @@ import { openDatabase } from '../../sinks/postgres/open-database.js';
 import { PostgresTarget } from '../../sinks/postgres/postgres-target.js';
 import type { CommandContext } from '../context.js';
 import { loadReplication } from '../replication-file.js';
-import { POOL_SIZE, syncWithProgress } from '../sync-with-progress.js';
+import { POOL_SIZE, progressEveryMs, syncWithProgress } from '../sync-with-progress.js';
 
 export interface RunOptions {
   file?: string;
@@ -116,6 +116,7 @@ export async function runCommand(opts: RunOptions, ctx: CommandContext): Promise
           return EXIT_OK;
         }
         const summary = await syncWithProgress(thePlan, catalogue, source, target, output, {
+          quietMs: progressEveryMs(ctx.env),
           style: opts.quiet ? 'quiet' : output.isTTY ? 'tty' : 'plain',
           debug: opts.debug === true,
           signal: signals.signal,
