@@ -2,12 +2,13 @@ import { childStreamCost } from './child-streams.js';
 import { incidentRequests, lateChangeRequests } from './incident-requests.js';
 import { listenLatency } from './listen-latency.js';
 import { loadThroughput } from './load-throughput.js';
+import { memory } from './memory.js';
 import { relationQueries } from './relations.js';
 import { requestBudget, requestsPerRows } from './request-budget.js';
 import { resumeAfterKill, stagingThroughput } from './staging.js';
 import { startup } from './startup.js';
 
-/** `npm run bench`: prints each benchmark's figures. Select some with PDSYNC_BENCH=incidents,late,budget,requests,load,staging,resume,startup,relations,children,listen. */
+/** `npm run bench`: prints each benchmark's figures. Select some with PDSYNC_BENCH=incidents,late,budget,requests,load,staging,resume,startup,relations,children,listen,memory. */
 const benches: Record<string, () => Promise<string[]>> = {
   incidents: incidentRequests,
   late: lateChangeRequests,
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   relations: relationQueries,
   children: childStreamCost,
   listen: listenLatency,
+  memory,
 };
 const selected = process.env.PDSYNC_BENCH?.split(',') ?? Object.keys(benches);
 for (const name of selected) {
