@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { loadCatalogue } from '../src/catalogue/catalogue.js';
 import { withStreamTable } from '../src/catalogue/stream-table.js';
 import { pdsync, SIM_KEY, workspace } from './support/cli.js';
-import { syncFixture } from './support/sync-fixture.js';
+import { assertExact, summaryOf, syncFixture } from './support/sync-fixture.js';
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 
@@ -42,6 +42,27 @@ describe('README and examples', () => {
       assert.equal(r.code, 0, r.stderr);
       for (const stream of Object.keys(f.catalogue.streams)) assert.deepEqual(await f.landed(stream), f.truth(stream), stream);
       assert.match(r.stderr, /^incidents\s+incremental\s+ok/m);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('README\'s replication, copied as written, reruns with nothing changed in a few dozen requests', async () => {
+    const yaml = /### Replication[^]*?```yaml\n([^]*?)```/.exec(read('README.md'))![1]!;
+    const f = await syncFixture({
+      name: 'readme_replication',
+      replication: (schema) => yaml.replace('target: MY_POSTGRES', 'target: PG').replace('pagerduty.{stream_name}', `${schema}.{stream_name}`),
+    });
+    try {
+      const first = await f.run(['--json', '--quiet']);
+      assert.equal(first.code, 0, first.stderr);
+      const idle = await f.run(['--json', '--quiet']);
+      assert.equal(idle.code, 0, idle.stderr);
+      const streams = summaryOf(idle.stdout).streams;
+      const requests = streams.reduce((n, s) => n + s.requests, 0);
+      assert.ok(requests <= 40, `an idle rerun made ${requests} requests`);
+      assert.ok(!streams.some((s) => s.stream === 'incident_notes' || s.stream === 'incident_alerts'), 'fan-out streams stay out of *');
+      await assertExact(f, streams.map((s) => s.stream));
     } finally {
       await f.close();
     }
