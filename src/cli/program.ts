@@ -10,6 +10,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 const EXAMPLES = `
 Examples:
   pdsync demo                                    the simulator into an embedded PostgreSQL, then a few answers
+  pdsync init my-sync                            env.yaml and replication.yaml to start from, for your account
   pdsync sql "select status, count(*) from pagerduty.incidents group by 1"
   pdsync run replication.yaml                    sync the streams of a replication file
   pdsync run replication.yaml -e prod.env.yaml   connections from another env file
@@ -160,6 +161,15 @@ export function buildProgram(exit: { code: number }, ctx: CommandContext): Comma
     const { stateReset } = await import('./commands/state-command.js');
     exit.code = await stateReset(stream, { ...envFileOf(opts, ctx.cwd), file: file ?? opts.replication }, ctx);
   });
+
+  program
+    .command('init')
+    .description('write env.yaml (the key as ${PAGERDUTY_API_KEY}) and replication.yaml with the recommended settings; never overwrites')
+    .argument('[dir]', 'folder to write them in', '.')
+    .action(async (dir: string) => {
+      const { initCommand } = await import('./commands/init-command.js');
+      exit.code = await initCommand(dir, ctx);
+    });
 
   program
     .command('demo')

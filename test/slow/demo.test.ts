@@ -45,7 +45,8 @@ describe('the one-command demo on embedded PostgreSQL', () => {
     for (const title of ['Incidents by status and urgency', 'Time to acknowledge and to resolve per service', 'DORA per service', 'Who was paged at night', 'Who is on call now']) {
       assert.ok(r.stdout.includes(title), title);
     }
-    assert.match(r.stdout, /npx pdsync sql "select /);
+    assert.match(r.stdout, /^  pdsync sql "select /m, "run directly (not by npx), it suggests the installed command");
+    assert.match(r.stdout, /`pdsync init my-sync`/);
     assert.match(r.stdout, /^resolved\s+\| high\s+\| \d+$/m);
     // The same seed serves the same account: what landed is exactly the simulator's.
     const sim = await startSimulator({ port: 0, seed: 42 });

@@ -9,6 +9,7 @@ import { formatTable } from '../../summary/format-table.js';
 import { DEFAULT_EMBEDDED_DIR, startEmbeddedPostgres } from '../../sinks/postgres/embedded/embedded-server.js';
 import { describeEmbedded } from '../../sinks/postgres/open-database.js';
 import { PostgresTarget } from '../../sinks/postgres/postgres-target.js';
+import { pdsyncCommand } from '../invocation.js';
 import type { CommandContext } from '../context.js';
 import { POOL_SIZE, progressEveryMs, syncWithProgress } from '../sync-with-progress.js';
 import { DEMO_QUESTIONS } from './demo-questions.js';
@@ -77,11 +78,12 @@ export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promi
       output.out(`\n${q.title}\n${formatTable(result.fields.map((f) => f.name), result.rows as unknown[][])}\n`);
     }
     const dirFlag = opts.dataDir && opts.dataDir !== DEFAULT_EMBEDDED_DIR ? ` --data-dir ${opts.dataDir}` : '';
+    const pdsync = pdsyncCommand(ctx.env);
     output.out(
       `\nKeep exploring (the data stays in ${server.dataDir}):\n` +
-        `  npx pdsync sql${dirFlag} "select incident_number, title, status, seconds_to_first_ack from pagerduty.incident_metrics order by created_at desc limit 10"\n` +
-        `  npx pdsync sql${dirFlag} --serve      # keeps the database up and prints its URL for psql\n` +
-        `Then point pdsync at your account: env.example.yaml and examples/replication.yaml, and \`npx pdsync run\`.\n`,
+        `  ${pdsync} sql${dirFlag} "select incident_number, title, status, seconds_to_first_ack from pagerduty.incident_metrics order by created_at desc limit 10"\n` +
+        `  ${pdsync} sql${dirFlag} --serve      # keeps the database up and prints its URL for psql\n` +
+        `Then point pdsync at your account: \`${pdsync} init my-sync\` writes env.yaml and replication.yaml to start from.\n`,
     );
     return EXIT_OK;
   } finally {
