@@ -112,6 +112,24 @@ describe('pdsync listen: webhooks applied as they arrive, verified, exactly once
     }
   });
 
+  test('-q prints no line per delivery and no relations lines: only where it listens and its stop', async () => {
+    const l = await listen(f, 0, ['-q']);
+    try {
+      f.sim.clock.advance(3_600_000);
+      f.sim.webhooks.subscribe({ url: l.hook, secrets: [SECRET] });
+      const added = f.sim.dataset.addIncidents(3);
+      await f.sim.webhooks.settled();
+      await eventually('the relations follow', async () => (await count(f, `SELECT count(*) AS n FROM S.incident_metrics WHERE incident_id = ANY('{${added.join(',')}}')`)) === 3, 60_000);
+    } finally {
+      f.sim.webhooks.unsubscribe();
+      l.run.child.kill('SIGTERM');
+    }
+    const done = await l.run.done;
+    assert.equal(done.code, 0, done.stderr);
+    const said = done.stderr.split('\n').filter(Boolean).map((line) => /^pdsync listen: (SIGTERM: )?(\w+)/.exec(line)?.[2] ?? line);
+    assert.deepEqual(said, ['listening', 'stopping', 'stopped']);
+  });
+
   test('a wrong signature is refused with 401 and nothing is written; GET /healthz answers once the database is reachable', async () => {
     const l = await listen(f);
     try {

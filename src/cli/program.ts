@@ -95,7 +95,7 @@ export function buildProgram(exit: { code: number }, ctx: CommandContext): Comma
     .option('--queue-dir <dir>', 'where accepted events wait until applied (default .pdsync/listen/<target>)')
     .option('--queue-limit <events>', 'events queued before deliveries are refused with 503 (PagerDuty retries them)', '100000')
     .option('--json', 'one JSON object per line on stdout (received, applied, duplicate, rejected, ...)')
-    .option('-q, --quiet', 'only rejections, waits and start/stop lines')
+    .option('-q, --quiet', 'only rejections, drops, waits, warnings, failed relations and start/stop lines')
     .option('--print-subscription', 'print the PagerDuty API call that makes the webhook subscription, and exit')
     .option('--public-url <url>', 'with --print-subscription: the HTTPS address PagerDuty reaches this listener at')
     .action(async (file: string | undefined, opts) => {

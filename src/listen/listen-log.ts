@@ -32,6 +32,11 @@ function text(e: ListenEvent): string {
   }
 }
 
+/** What -q leaves out: deliveries taken and applied, and relations kept (unless one failed). */
+function routine(e: ListenEvent): boolean {
+  return e.event === 'received' || e.event === 'applied' || e.event === 'duplicate' || (e.event === 'relations' && e.failed.length === 0);
+}
+
 /** Lines through the command's output, so secrets are scrubbed as `run` scrubs them. */
 export class ListenLog {
   constructor(private readonly output: Output, private readonly json: boolean, private readonly quiet = false) {}
@@ -47,7 +52,7 @@ export class ListenLog {
       // Where it listens, and when it stops, are said on stderr too: what a person starting it looks for.
       if (e.event !== 'listening' && e.event !== 'stopping' && e.event !== 'stopped') return;
     }
-    if (this.quiet && (e.event === 'received' || e.event === 'applied' || e.event === 'duplicate')) return;
+    if (this.quiet && routine(e)) return;
     this.output.err(`pdsync listen: ${text(e)}`);
   }
 }

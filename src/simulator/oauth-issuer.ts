@@ -6,6 +6,8 @@ export interface OAuthClientOptions {
   clientSecret: string;
   /** Lifetime of issued tokens; PagerDuty's is 86,400 s. */
   ttlSeconds?: number;
+  /** A refused grant quotes the form it received, as some gateways do (the client secret form-encoded). */
+  echoRefused?: boolean;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface OAuthClientOptions {
 export class OAuthIssuer {
   private readonly tokens = new Map<string, number>();
   /** Every grant asked for, so tests can check the scopes requested. */
-  readonly grants: { scope: string; at: number }[] = [];
+  readonly grants: { scope: string; at: number; token: string }[] = [];
 
   constructor(private readonly o: OAuthClientOptions) {}
 
@@ -25,7 +27,8 @@ export class OAuthIssuer {
       return jsonReply(400, { error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
     }
     if (form.get('client_id') !== this.o.clientId || form.get('client_secret') !== this.o.clientSecret) {
-      return jsonReply(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+      const quoted = this.o.echoRefused ? ` for ${body}` : '';
+      return jsonReply(401, { error: 'invalid_client', error_description: `Client authentication failed${quoted}` });
     }
     const scope = form.get('scope') ?? '';
     if (!/^as_account-(us|eu)\.\S+/.test(scope)) {
@@ -34,7 +37,7 @@ export class OAuthIssuer {
     const ttl = this.o.ttlSeconds ?? 86_400;
     const token = `pdus+_${randomBytes(12).toString('hex')}`;
     this.tokens.set(token, Date.now() + ttl * 1000);
-    this.grants.push({ scope, at: Date.now() });
+    this.grants.push({ scope, at: Date.now(), token });
     return jsonReply(200, { access_token: token, token_type: 'bearer', expires_in: ttl, scope, id_token: null });
   }
 

@@ -81,7 +81,7 @@ export interface Simulator {
   setRateLimit(r: RateLimitOptions | undefined): void;
   stats(): RequestStats;
   /** Client-credentials grants served, with their scopes (empty without `oauthClient`). */
-  oauthGrants: readonly { scope: string; at: number }[];
+  oauthGrants: readonly { scope: string; at: number; token: string }[];
   /** Empties `requests` and the statistics, for the next phase of a test. */
   resetLog(): void;
   /** `arrive` (method, path) as each request comes in, `answer` (entry) as it is answered. */

@@ -8,6 +8,8 @@ export interface ClientCredentials {
   /** `as_account-{region}.{subdomain}` followed by the read scopes of the streams to sync. */
   scope: string;
   timeoutMs: number;
+  /** Each token as it is obtained, before it is used: a secret to scrub from all pdsync writes. */
+  onToken?: (token: string) => void;
 }
 
 /** Renew this long before the token says it expires, so no request goes out with a stale one. */
@@ -65,6 +67,7 @@ export class OAuthTokenProvider {
       const as = status === 401 || status === 403 ? 401 : status === 200 ? 502 : status;
       throw new ApiError(`${where}: ${status} ${detail} (OAuth client credentials)`, as, undefined, where);
     }
+    this.c.onToken?.(json.access_token);
     this.token = { value: json.access_token, expiresAt: Date.now() + (json.expires_in ?? 3600) * 1000 };
     return json.access_token;
   }

@@ -16,7 +16,7 @@ export function authDescription(conn: PagerDutyConnection): string {
 }
 
 /** The Authorization header for each request of a connection. Never printed. */
-function authorizer(conn: PagerDutyConnection, scopes: string[]): () => Promise<string> {
+function authorizer(conn: PagerDutyConnection, opts: SourceOptions): () => Promise<string> {
   const { api_key, oauth_token, client_id, client_secret } = conn.secrets;
   if (api_key) return async () => `Token token=${api_key}`;
   if (oauth_token) return async () => `Bearer ${oauth_token}`;
@@ -24,8 +24,9 @@ function authorizer(conn: PagerDutyConnection, scopes: string[]): () => Promise<
     tokenUrl: conn.inputs.token_url,
     clientId: client_id!,
     clientSecret: client_secret!,
-    scope: [`as_account-${conn.inputs.region}.${conn.inputs.subdomain}`, ...new Set(scopes)].join(' '),
+    scope: [`as_account-${conn.inputs.region}.${conn.inputs.subdomain}`, ...new Set(opts.scopes ?? [])].join(' '),
     timeoutMs: conn.inputs.timeout,
+    ...(opts.onSecret ? { onToken: opts.onSecret } : {}),
   });
   return () => provider.authorization();
 }
@@ -34,6 +35,8 @@ export interface SourceOptions {
   signal?: AbortSignal;
   /** OAuth scopes the run needs (the streams' read scopes), asked for with client credentials. */
   scopes?: string[];
+  /** Each secret the source obtains (an OAuth access token), so that no output can show it. */
+  onSecret?: (secret: string) => void;
 }
 
 /** The source side of a run: one HTTP client and one limiter, created once and shared by every stream. */
@@ -46,7 +49,7 @@ export class PagerDutySource {
   constructor(conn: PagerDutyConnection, opts: SourceOptions = {}) {
     this.client = new PagerDutyClient({
       baseUrl: apiBaseUrl(conn),
-      authorization: authorizer(conn, opts.scopes ?? []),
+      authorization: authorizer(conn, opts),
       timeoutMs: conn.inputs.timeout,
     });
     const limiter = new RateLimiter({ rate: conn.inputs.rate, concurrency: conn.inputs.concurrency });

@@ -23,7 +23,7 @@ export async function connsTest(name: string, opts: { envFile?: string }, ctx: C
 async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Output): Promise<number> {
   const catalogue = await loadCatalogue();
   const scopes = ['abilities.read', ...Object.values(catalogue.streams).map((s) => s.scope)];
-  const source = new PagerDutySource({ ...conn, inputs: { ...conn.inputs, max_attempts: 2 } }, { scopes });
+  const source = new PagerDutySource({ ...conn, inputs: { ...conn.inputs, max_attempts: 2 } }, { scopes, onSecret: (t) => output.addSecret(t) });
   const fetch = source.fetcher({ requests: 0, retries: 0 });
   const auth = authDescription(conn);
   try {

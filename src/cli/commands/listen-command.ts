@@ -117,7 +117,8 @@ export async function listenCommand(opts: ListenOptions, ctx: CommandContext): P
   const { spool, unreadable } = await EventSpool.open(queueDir, queueLimit);
   for (const f of unreadable) log.write({ event: 'warning', reason: `${f}: a queued event that cannot be read; set aside (PagerDuty's redelivery or the next run covers it)` });
   const stop = new AbortController();
-  const source = new PagerDutySource(config.source, { signal: stop.signal, scopes: [incidents.spec.scope, ...(logEntries ? [logEntries.spec.scope] : [])] });
+  const scopes = [incidents.spec.scope, ...(logEntries ? [logEntries.spec.scope] : [])];
+  const source = new PagerDutySource(config.source, { signal: stop.signal, scopes, onSecret: (t) => ctx.output.addSecret(t) });
   try {
     const counters = { requests: 0, retries: 0 };
     const fetch = source.fetcher(counters);

@@ -98,7 +98,7 @@ export async function runCommand(opts: RunOptions, ctx: CommandContext): Promise
   const draft = planAt(new Date());
   const signals = stopOnSignals(ctx);
   const scopes = draft.streams.flatMap((s) => [s.spec.scope, ...(s.changes ? [s.changes.spec.scope] : []), ...(s.parent ? [s.parent.spec.scope] : [])]);
-  const source = new PagerDutySource(config.source, { signal: signals.signal, scopes });
+  const source = new PagerDutySource(config.source, { signal: signals.signal, scopes, onSecret: (t) => output.addSecret(t) });
   try {
     // One request proves the credentials before the database is touched: a wrong key writes nothing.
     const probes = draft.streams.flatMap((s) => probeOf(s.spec, new Date(draft.until)) ?? []);

@@ -1,6 +1,7 @@
 import type { ApiRecord } from '../../../record.js';
 import type { ColumnType } from '../../../catalogue/catalogue.js';
 import { type Alteration, cleanJson, cleanString, fitsIdentifier, isTimestamp, jsonText, keepable } from './pg-values.js';
+import { BOOKKEEPING_PREFIX } from '../tables/column-names.js';
 import { COMPOSITE_KEY, LOADED_AT, REJECTED, type ColumnLayout, sourceField, type TableLayout } from '../tables/table-layout.js';
 
 /** Why a value went to `_pdsync_rejected`: it did not fit its column, PostgreSQL could not hold it as sent, or its field can have no column. */
@@ -97,7 +98,8 @@ function count(report: EncodeReport, column: string, reason: RejectReason): void
  * one that does not fit its column is NULL there and kept too. One odd value never fails a load.
  */
 export function encodeRows(records: ApiRecord[], layout: TableLayout, loadedAt: string, part: string, report: EncodeReport): string {
-  const fieldNames = new Set(layout.columns.filter((c) => !c.derive).map(sourceField));
+  // pdsync's own columns hold no record field: a field named like one is a new field (api_pdsync_...).
+  const fieldNames = new Set(layout.columns.filter((c) => !c.derive && !c.name.startsWith(BOOKKEEPING_PREFIX)).map(sourceField));
   const rejectedAt = layout.columns.findIndex((c) => c.name === REJECTED);
   const partText = escapeCopy(part);
   let out = '';

@@ -63,8 +63,10 @@ async function placeNewFields(
     await keepUnmappedAsRejected(client, staging);
     return { columns, added: [], unplaced: { fields: found.map((f) => f.field), owner: owner.owner } };
   }
+  // A field whose column an earlier load added (named apart from the field: `_pdsync_seq` -> `api_pdsync_seq`) fills it.
+  const fresh = found.filter((f) => !columns.some((c) => c.name === f.name));
   const note = `Added by pdsync on ${new Date().toISOString().slice(0, 10)}, when the API started sending this field.`;
-  await addColumns(client, stream.object, found.map((f) => ({ name: f.name, type: f.type, description: note })));
+  await addColumns(client, stream.object, fresh.map((f) => ({ name: f.name, type: f.type, description: note })));
   await fillNewColumns(client, staging, found);
-  return { columns: [...columns, ...found], added: found.map((f) => f.name), unplaced: { fields: [], owner: owner.owner } };
+  return { columns: [...columns, ...fresh], added: fresh.map((f) => f.name), unplaced: { fields: [], owner: owner.owner } };
 }
