@@ -8,9 +8,12 @@ import { ident, qualified } from '../sql.js';
 import type { StagingTable } from './staging-table.js';
 import type { TableLayout } from '../tables/table-layout.js';
 
-/** A batch is copied when it holds this many rows or this much text, whichever comes first. */
+/**
+ * A batch is copied when it holds this many rows or this much text, whichever comes first: small
+ * enough that every stream of a run buffering at once stays well inside the heap bin.ts allows.
+ */
 const BATCH_ROWS = 5000;
-const BATCH_BYTES = 4 * 1024 * 1024;
+const BATCH_BYTES = 2 * 1024 * 1024;
 
 /**
  * Records buffered as COPY text and copied into the staging table a batch at a time, each COPY

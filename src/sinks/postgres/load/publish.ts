@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { refreshStatistics } from '../tables/statistics.js';
 import type { PlannedStream } from '../../../plan/plan.js';
 import { advanceCursor } from '../bookkeeping/bookkeeping.js';
 import { forgetLoad } from '../bookkeeping/load-registry.js';
@@ -70,6 +71,7 @@ export async function publish(client: PoolClient, p: Privileges, stream: Planned
     await dropStaging(client, staging.name);
     if (o.signal.aborted) throw new Error('interrupted before commit');
     await client.query('COMMIT');
+    await refreshStatistics(client, stream.object, applied.changed + applied.removed);
     return { written, changed: applied.changed, removed: applied.removed, addedColumns: table.added, unplaced: table.unplaced };
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
