@@ -5,6 +5,7 @@ import { ident, qualified } from '../sql.js';
 import { decode, PENDING, pendingName, recordTouches } from './pending.js';
 import type { Relation, Tables } from './relation.js';
 import { buildRelation, current, isOurs, tagOf } from './relation-table.js';
+import { ensureInputIndexes, timeZoneTable } from './relation-inputs.js';
 import { RELATIONS } from './relations.js';
 
 export interface RelationsDone {
@@ -56,6 +57,7 @@ async function inputs(client: PoolClient, plan: RelationPlan): Promise<{ tables:
   for (const [stream, table] of Object.entries(plan.tables)) if (await tableExists(client, table)) present.add(stream);
   const tables: Tables = Object.fromEntries(Object.entries(plan.tables).map(([s, t]) => [s, qualified(t)]));
   for (const r of RELATIONS) tables[r.name] = qualified({ schema: plan.schema, table: r.name });
+  tables.time_zones = await timeZoneTable(client);
   return { tables, present };
 }
 
@@ -80,6 +82,7 @@ export async function keepRelations(client: PoolClient, plan: RelationPlan, rebu
       // Without its inputs, or a relation it reads, it is left as it is.
       const kept = [...done.made, ...done.kept.map((k) => k.name)];
       if (!r.needs.every(available) || !(r.after ?? []).every((a) => kept.includes(a))) continue;
+      await ensureInputIndexes(client, r, plan.tables, present);
       await client.query('SAVEPOINT relation');
       try {
         const sql = r.sql(tables, available);

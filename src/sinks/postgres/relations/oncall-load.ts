@@ -1,4 +1,4 @@
-import { inScopeWeek, type Relation, WEEK } from './relation.js';
+import { inScopeWeeks, type Relation, WEEK } from './relation.js';
 
 /** Night, in the user's own time zone: from 22:00 to 07:00. */
 const NIGHT = (ts: string, zone: string) => `(extract(hour FROM ${ts} AT TIME ZONE ${zone}) >= 22 OR extract(hour FROM ${ts} AT TIME ZONE ${zone}) < 7)`;
@@ -41,22 +41,22 @@ export const oncallLoad: Relation = {
   scope: [{ name: 'user_id', type: 'text' }, { name: 'week', type: 'timestamptz' }],
   sql: (t, available, scope) => {
     const users = scope ? ` WHERE u.id IN (SELECT user_id FROM ${scope})` : '';
-    const notified = scope ? ` AND ${inScopeWeek(scope, 'user_id', 'n.user_id', 'n.started_at')}` : '';
-    const acked = scope ? ` AND ${inScopeWeek(scope, 'user_id', 'agent_id', 'created_at')}` : '';
+    const notifications = scope ? inScopeWeeks(scope, 'user_id', t.notifications!, 'n', 'user_id', 'started_at') : `${t.notifications} n`;
+    const acks = scope ? inScopeWeeks(scope, 'user_id', t.log_entries!, 'l', 'agent_id', 'created_at') : `${t.log_entries} l`;
     const hours = available('oncall_shifts')
       ? hoursOnCall(t.oncall_shifts!, scope)
       : 'SELECT NULL::text AS user_id, NULL::timestamptz AS week, 0::double precision AS hours_on_call WHERE false';
     return `
     WITH zones AS (
-      SELECT u.id, u.team_ids, CASE WHEN EXISTS (SELECT 1 FROM pg_timezone_names z WHERE z.name = u.time_zone) THEN u.time_zone ELSE 'UTC' END AS zone
+      SELECT u.id, u.team_ids, CASE WHEN EXISTS (SELECT 1 FROM ${t.time_zones} z WHERE z.name = u.time_zone) THEN u.time_zone ELSE 'UTC' END AS zone
       FROM ${t.users} u${users}),
     notified AS (
       SELECT n.user_id, ${WEEK('n.started_at')} AS week, count(*) AS notifications,
              count(*) FILTER (WHERE ${NIGHT('n.started_at', "coalesce(z.zone, 'UTC')")}) AS night_notifications
-      FROM ${t.notifications} n LEFT JOIN zones z ON z.id = n.user_id WHERE n.user_id IS NOT NULL${notified} GROUP BY 1, 2),
+      FROM ${notifications} LEFT JOIN zones z ON z.id = n.user_id WHERE n.user_id IS NOT NULL GROUP BY 1, 2),
     acknowledged AS (
-      SELECT agent_id AS user_id, ${WEEK('created_at')} AS week, count(DISTINCT incident_id) AS incidents_acknowledged
-      FROM ${t.log_entries} WHERE type = 'acknowledge_log_entry' AND agent->>'type' IN ('user', 'user_reference')${acked} GROUP BY 1, 2),
+      SELECT l.agent_id AS user_id, ${WEEK('l.created_at')} AS week, count(DISTINCT l.incident_id) AS incidents_acknowledged
+      FROM ${acks} WHERE l.type = 'acknowledge_log_entry' AND l.agent->>'type' IN ('user', 'user_reference') GROUP BY 1, 2),
     hours AS (${hours})
     SELECT user_id, week, coalesce(n.notifications, 0) AS notifications, coalesce(n.night_notifications, 0) AS night_notifications,
            coalesce(a.incidents_acknowledged, 0) AS incidents_acknowledged, coalesce(h.hours_on_call, 0) AS hours_on_call,
@@ -65,6 +65,10 @@ export const oncallLoad: Relation = {
     LEFT JOIN zones z ON z.id = user_id
     WHERE user_id IS NOT NULL`;
   },
+  inputIndexes: [
+    { stream: 'notifications', columns: ['user_id', 'started_at'] },
+    { stream: 'log_entries', columns: ['agent_id', 'created_at'], where: `type = 'acknowledge_log_entry'` },
+  ],
   touches: {
     notifications: (rows) => `SELECT user_id, ${WEEK('started_at')} FROM ${rows} r WHERE user_id IS NOT NULL AND started_at IS NOT NULL`,
     // A user's time zone and teams are in every week of theirs.

@@ -32,6 +32,27 @@ export interface Relation {
   sql(t: Tables, available: (stream: string) => boolean, scope?: string): string;
   /** Per input (a stream, or a relation of `after`): a SELECT of the scopes that rows of it touch; `rows` is a FROM item of them. */
   touches: Record<string, (rows: string) => string>;
+  /** Indexes on its input tables that computing a few scopes needs (pdsync makes them when it may). */
+  inputIndexes?: InputIndex[];
+}
+
+export interface InputIndex {
+  stream: string;
+  columns: string[];
+  /** A partial index: the rows the relation reads. */
+  where?: string;
+}
+
+/**
+ * The rows of `table` (as `alias`) whose `column` is a scope's and whose `time` falls in its week
+ * (any time, for a scope without a week): a join on the scope made into ranges that do not overlap
+ * (a key's every-week scope covers its single weeks), so no row comes twice and an index on
+ * (column, time) serves it; a semi-join on week-or-null conditions scanned the table whole.
+ */
+export function inScopeWeeks(scope: string, key: string, table: string, alias: string, column: string, time: string): string {
+  const ranges = `SELECT x.${key} AS key, coalesce(x.week, '-infinity'::timestamptz) AS lo, coalesce(x.week + interval '168 hours', 'infinity'::timestamptz) AS hi
+      FROM ${scope} x WHERE x.week IS NULL OR NOT EXISTS (SELECT 1 FROM ${scope} y WHERE y.${key} = x.${key} AND y.week IS NULL)`;
+  return `(${ranges}) r JOIN ${table} ${alias} ON ${alias}.${column} = r.key AND ${alias}.${time} >= r.lo AND ${alias}.${time} < r.hi`;
 }
 
 /** Whether a time falls in the scope's week; a scope's week is a Monday 00:00 UTC (168 hours: the same in any session time zone). */

@@ -1,4 +1,4 @@
-import { inScopeWeek, type Relation, WEEK } from './relation.js';
+import { inScopeWeek, inScopeWeeks, type Relation, WEEK } from './relation.js';
 
 /** Hours within which an incident on a service counts a change to it as failed. */
 export const CHANGE_FAILURE_HOURS = 24;
@@ -22,7 +22,7 @@ export const serviceWeekly: Relation = {
   indexed: ['week'],
   scope: [{ name: 'service_id', type: 'text' }, { name: 'week', type: 'timestamptz' }],
   sql: (t, available, scope) => {
-    const metricsIn = scope ? ` WHERE ${inScopeWeek(scope, 'service_id', 'm.service_id', 'm.created_at')}` : '';
+    const metrics = scope ? inScopeWeeks(scope, 'service_id', t.incident_metrics!, 'm', 'service_id', 'created_at') : `${t.incident_metrics} m`;
     const changesIn = scope ? ` WHERE c.service_ids && (SELECT array_agg(service_id) FROM ${scope}) AND ${inScopeWeek(scope, 'service_id', 's.id', 'c.timestamp')}` : '';
     const changes = available('change_events')
       ? `SELECT s.id AS service_id, ${WEEK('c.timestamp')} AS week, count(*) AS change_events,
@@ -33,9 +33,9 @@ export const serviceWeekly: Relation = {
       : 'SELECT NULL::text AS service_id, NULL::timestamptz AS week, 0::bigint AS change_events, 0::bigint AS failed_changes WHERE false';
     return `
     WITH incidents AS (
-      SELECT service_id, ${WEEK('created_at')} AS week, count(*) AS incidents,
+      SELECT m.service_id, ${WEEK('m.created_at')} AS week, count(*) AS incidents,
              count(*) FILTER (WHERE urgency = 'high') AS high_urgency_incidents,${stats('seconds_to_first_ack', 'seconds_to_ack')},${stats('seconds_to_resolve', 'seconds_to_resolve')}
-      FROM ${t.incident_metrics} m${metricsIn} GROUP BY 1, 2),
+      FROM ${metrics} GROUP BY 1, 2),
     changes AS (${changes})
     SELECT service_id, week, coalesce(i.incidents, 0) AS incidents, coalesce(i.high_urgency_incidents, 0) AS high_urgency_incidents,
            i.seconds_to_ack_mean, i.seconds_to_ack_median, i.seconds_to_ack_p90,
