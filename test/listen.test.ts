@@ -1,34 +1,18 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { request } from 'undici';
 import { SIM_KEY, startPdsync } from './support/cli.js';
 import { SERVER_URL } from './support/database.js';
+import { ENV, listen, postSigned, SECRET, withWebhookSecret } from './support/listen-process.js';
 import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
 import { eventually, stderrMatching } from './support/wait.js';
 
 type Rec = Record<string, unknown>;
-const SECRET = 'whsec-listen-test-7d1f0c';
-const ENV = { PAGERDUTY_API_KEY: SIM_KEY, PAGERDUTY_WEBHOOK_SECRET: SECRET };
 const replication = (schema: string) =>
   `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: incremental\n  object: ${schema}.{stream_name}\nstreams:\n  incidents:\n  log_entries:\n`;
-
-/** The fixture's env.yaml, with the webhook secret from the environment. */
-function withWebhookSecret(f: SyncFixture): void {
-  const path = join(f.cwd, 'env.yaml');
-  writeFileSync(path, readFileSync(path, 'utf8').replace('      api_key: ${PAGERDUTY_API_KEY}\n', '      api_key: ${PAGERDUTY_API_KEY}\n      webhook_secret: ${PAGERDUTY_WEBHOOK_SECRET}\n'));
-}
-
-/** `pdsync listen` as a process, once it says where it listens. */
-async function listen(f: SyncFixture, port = 0, extra: string[] = []) {
-  const run = startPdsync(['listen', 'replication.yaml', '--port', String(port), '--queue-dir', 'queue', ...extra], { cwd: f.cwd, env: ENV });
-  await stderrMatching(run, /listening on http:\/\/127\.0\.0\.1:\d+;/);
-  const url = /listening on (http:\/\/127\.0\.0\.1:\d+);/.exec(run.output.stderr)![1]!;
-  return { run, url, hook: `${url}/webhooks/pagerduty` };
-}
 
 /** Fields of every incident that a change moves, in Postgres and in the simulator. */
 async function incidentsBoth(f: SyncFixture): Promise<{ landed: Rec; truth: Rec }> {
@@ -157,12 +141,7 @@ describe('pdsync listen: webhooks applied as they arrive, verified, exactly once
   test('bodies over 256 KB and bodies that are not JSON are refused, and nothing is written', async () => {
     const l = await listen(f);
     try {
-      const post = async (body: Buffer) => {
-        const signature = `v1=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
-        const r = await request(l.hook, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-pagerduty-signature': signature } });
-        await r.body.dump();
-        return r.statusCode;
-      };
+      const post = (body: Buffer) => postSigned(l.hook, body);
       const before = await count(f, 'SELECT count(*) AS n FROM pdsync.webhook_events');
       assert.equal(await post(Buffer.alloc(300 * 1024, 'x')), 413);
       assert.equal(await post(Buffer.from('not json')), 400);

@@ -13,6 +13,7 @@ export class SpoolFullError extends Error {}
  * PagerDuty) rather than filling the disk.
  */
 export class EventSpool {
+  /** By event key: a second delivery of an event (a retry, or a replay under another X-Webhook-Id) is one entry. */
   private readonly events = new Map<string, { file: string; event: QueuedEvent }>();
   /** Deliveries being written: a second delivery of one meanwhile waits for that write, not answered before it is on disk. */
   private readonly writing = new Map<string, Promise<void>>();
@@ -32,7 +33,7 @@ export class EventSpool {
         continue;
       }
       const parsed = QueuedEvent.safeParse(parseJson(await readFile(path, 'utf8').catch(() => '')));
-      if (parsed.success) spool.events.set(parsed.data.webhookId, { file: path, event: parsed.data });
+      if (parsed.success) spool.events.set(parsed.data.eventKey, { file: path, event: parsed.data });
       else {
         // Kept for a person to look at, out of the queue's way and its count.
         await rename(path, `${path}.bad`);
@@ -46,8 +47,8 @@ export class EventSpool {
     return this.events.size;
   }
 
-  has(webhookId: string): boolean {
-    return this.events.has(webhookId);
+  has(eventKey: string): boolean {
+    return this.events.has(eventKey);
   }
 
   /** Events waiting, oldest occurrence first. */
@@ -57,29 +58,29 @@ export class EventSpool {
 
   /** Keeps an event on disk (file and folder synced) before it is acknowledged. */
   async put(event: QueuedEvent): Promise<void> {
-    if (this.events.has(event.webhookId)) return;
-    const underway = this.writing.get(event.webhookId);
+    if (this.events.has(event.eventKey)) return;
+    const underway = this.writing.get(event.eventKey);
     if (underway) return underway;
     if (this.events.size + this.writing.size >= this.limit) {
       throw new SpoolFullError(`${this.events.size} events are waiting in ${this.dir} (the limit, --queue-limit)`);
     }
-    const write = this.write(event).finally(() => this.writing.delete(event.webhookId));
-    this.writing.set(event.webhookId, write);
+    const write = this.write(event).finally(() => this.writing.delete(event.eventKey));
+    this.writing.set(event.eventKey, write);
     return write;
   }
 
   private async write(event: QueuedEvent): Promise<void> {
-    const name = `${Date.parse(event.receivedAt)}-${createHash('sha256').update(event.webhookId).digest('hex').slice(0, 20)}.json`;
+    const name = `${Date.parse(event.receivedAt)}-${createHash('sha256').update(event.eventKey).digest('hex').slice(0, 20)}.json`;
     const path = join(this.dir, name);
     await writeSynced(`${path}.tmp`, JSON.stringify(event));
     await rename(`${path}.tmp`, path);
     await syncFolder(this.dir);
-    this.events.set(event.webhookId, { file: path, event });
+    this.events.set(event.eventKey, { file: path, event });
   }
 
   /** Forgets events once applied (or known duplicates). */
-  async remove(webhookIds: Iterable<string>): Promise<void> {
-    for (const id of webhookIds) {
+  async remove(eventKeys: Iterable<string>): Promise<void> {
+    for (const id of eventKeys) {
       const e = this.events.get(id);
       if (!e) continue;
       this.events.delete(id);

@@ -154,9 +154,9 @@ export class IncidentApplier {
 
   private async apply(batch: QueuedEvent[]): Promise<void> {
     const { target } = this.d;
-    const known = await target.withClient('webhooks', (c) => appliedAlready(c, batch.map((e) => e.webhookId)));
-    const fresh = batch.filter((e) => !known.has(e.webhookId));
-    await this.done([], batch.filter((e) => known.has(e.webhookId)));
+    const known = await target.withClient('webhooks', (c) => appliedAlready(c, batch.map((e) => e.eventKey)));
+    const fresh = batch.filter((e) => !known.has(e.eventKey));
+    await this.done([], batch.filter((e) => known.has(e.eventKey)));
     if (fresh.length === 0) return;
     const read = await this.read(fresh);
     await this.drop(fresh.filter((e) => e.incidentId !== null && read.refused.has(e.incidentId)), read.refused);
@@ -210,7 +210,7 @@ export class IncidentApplier {
   /** Events whose incident the API refuses: off the queue, each said in a line. */
   private async drop(events: QueuedEvent[], why: Map<string, Error>): Promise<void> {
     if (events.length === 0) return;
-    await this.d.spool.remove(events.map((e) => e.webhookId));
+    await this.d.spool.remove(events.map((e) => e.eventKey));
     for (const e of events) {
       this.d.log.write({ event: 'dropped', webhookId: e.webhookId, eventType: e.eventType, incidentId: e.incidentId, reason: why.get(e.incidentId ?? '')?.message ?? 'refused' });
     }
@@ -233,7 +233,7 @@ export class IncidentApplier {
 
   /** Takes applied and duplicate events off the queue, and says so. */
   private async done(applied: QueuedEvent[], duplicates: QueuedEvent[]): Promise<void> {
-    await this.d.spool.remove([...applied, ...duplicates].map((e) => e.webhookId));
+    await this.d.spool.remove([...applied, ...duplicates].map((e) => e.eventKey));
     const now = Date.now();
     for (const e of applied) {
       this.d.log.write({ event: 'applied', webhookId: e.webhookId, eventType: e.eventType, incidentId: e.incidentId, msSinceReceived: now - Date.parse(e.receivedAt) });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** PagerDuty drops payloads over 256 KB; a larger body is not a webhook of its. */
@@ -14,8 +15,19 @@ const WebhookPayload = z.object({
   }).passthrough(),
 });
 
+/** The key of an event queued by a version that kept no eventKey: its X-Webhook-Id, as that version's records are keyed. */
+export const legacyEventKey = (webhookId: string) => `x-webhook-id:${webhookId}`;
+
 /** One delivery as the listener keeps it until it is applied: what came, and when. */
-export const QueuedEvent = z.object({
+export const QueuedEvent = z.preprocess((v) => {
+  const o = v as { webhookId?: unknown; eventKey?: unknown } | undefined;
+  return o && typeof o === 'object' && o.eventKey === undefined && typeof o.webhookId === 'string' ? { ...o, eventKey: legacyEventKey(o.webhookId) } : v;
+}, z.object({
+  /**
+   * What a delivery is de-duplicated by: the event's id and a digest of the body, both covered by
+   * the signature (X-Webhook-Id is not: a captured body resent under a new one is the same event).
+   */
+  eventKey: z.string().min(1),
   webhookId: z.string().min(1),
   eventId: z.string(),
   eventType: z.string(),
@@ -23,7 +35,7 @@ export const QueuedEvent = z.object({
   incidentId: z.string().nullable(),
   occurredAt: z.string(),
   receivedAt: z.string(),
-});
+}));
 export type QueuedEvent = z.infer<typeof QueuedEvent>;
 
 export type ParsedWebhook = { ok: true; event: QueuedEvent } | { ok: false; reason: string };
@@ -47,7 +59,8 @@ export function parseWebhook(raw: Buffer, webhookId: string | undefined, receive
   return {
     ok: true,
     event: {
-      // Deliveries of one event share X-Webhook-Id; without the header the event's own id stands in.
+      eventKey: `${e.id}/${createHash('sha256').update(raw).digest('hex')}`,
+      // X-Webhook-Id names the delivery in log lines; without the header the event's own id stands in.
       webhookId: webhookId && webhookId.length <= 200 ? webhookId : e.id,
       eventId: e.id,
       eventType: e.event_type,

@@ -70,7 +70,7 @@ async function deliver(req: IncomingMessage, res: ServerResponse, d: ServerDeps)
   const parsed = parseWebhook(body, req.headers['x-webhook-id'] as string | undefined, new Date());
   if (!parsed.ok) return refuse(400, parsed.reason);
   const e = parsed.event;
-  if (d.spool.has(e.webhookId)) {
+  if (d.spool.has(e.eventKey)) {
     d.log.write({ event: 'duplicate', webhookId: e.webhookId, eventType: e.eventType, incidentId: e.incidentId });
     return reply(res, 200, { status: 'duplicate' });
   }

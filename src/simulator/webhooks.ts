@@ -7,10 +7,11 @@ import { Subscription, type WebhookDelivery } from './webhook-subscription.js';
 export type { WebhookOptions } from './webhook-delivery.js';
 export type { WebhookDelivery } from './webhook-subscription.js';
 
-/** An event as emitted: its X-Webhook-Id and the payload's `event`. */
+/** An event as emitted: its X-Webhook-Id, the payload's `event`, and the signed bytes (what a capture of the delivery holds). */
 export interface EmittedEvent {
   webhookId: string;
   event: Record<string, unknown>;
+  body: Buffer;
 }
 
 /** The simulator's webhooks v3 subscription: one event per incident mutation, POSTed as PagerDuty does. */
@@ -87,7 +88,7 @@ export class WebhookSender implements Webhooks {
     const id = eventId(this.seed, n);
     const body = Buffer.from(JSON.stringify(webhookPayload(id, e)));
     const hookId = webhookId(this.seed, n);
-    this.emitted.push({ webhookId: hookId, event: (JSON.parse(body.toString('utf8')) as { event: Rec }).event });
+    this.emitted.push({ webhookId: hookId, event: (JSON.parse(body.toString('utf8')) as { event: Rec }).event, body });
     sub.enqueue({ webhookId: hookId, eventId: id, eventType: e.type, incidentId: String(e.incident.id), body });
   }
 

@@ -6,8 +6,8 @@ import { EventSpool } from '../../src/listen/event-spool.js';
 import type { QueuedEvent } from '../../src/listen/webhook-event.js';
 import { tempDir } from '../support/temp.js';
 
-const event = (webhookId: string): QueuedEvent => ({
-  webhookId, eventId: `E-${webhookId}`, eventType: 'incident.triggered', incidentId: 'P1', occurredAt: '2026-01-01T00:00:00Z', receivedAt: '2026-01-01T00:00:01Z',
+const event = (webhookId: string, eventKey = `E-${webhookId}/digest`): QueuedEvent => ({
+  eventKey, webhookId, eventId: `E-${webhookId}`, eventType: 'incident.triggered', incidentId: 'P1', occurredAt: '2026-01-01T00:00:00Z', receivedAt: '2026-01-01T00:00:01Z',
 });
 
 describe('the listener\'s queue on disk', () => {
@@ -22,6 +22,26 @@ describe('the listener\'s queue on disk', () => {
     const failed = await Promise.allSettled([spool.put(event('W2')), spool.put(event('W2'))]);
     assert.deepEqual(failed.map((r) => r.status), ['rejected', 'rejected']);
     assert.equal(spool.has('W2'), false);
+  });
+
+  test('an event is queued once by its event key, whatever X-Webhook-Id its deliveries came under', async () => {
+    const { spool } = await EventSpool.open(join(tempDir('spool'), 'q'), 10);
+    await spool.put(event('W5', 'E-5/digest'));
+    await spool.put(event('W5-replayed', 'E-5/digest'));
+    assert.equal(spool.size, 1);
+    assert.equal(spool.has('E-5/digest'), true);
+    assert.deepEqual(readdirSync(spool.dir).length, 1);
+  });
+
+  test('a queued file of an earlier version, without an event key, is read keyed by its X-Webhook-Id', async () => {
+    const dir = join(tempDir('spool'), 'q');
+    const { spool } = await EventSpool.open(dir, 10);
+    const { eventKey: _, ...old } = event('W6');
+    writeFileSync(join(dir, '1-old.json'), JSON.stringify(old));
+    const again = await EventSpool.open(dir, 10);
+    assert.deepEqual(again.unreadable, []);
+    assert.deepEqual(again.spool.pending().map((e) => e.eventKey), ['x-webhook-id:W6']);
+    assert.equal(spool.size, 0);
   });
 
   test('a queued file that cannot be read is set aside and named, and the others are still queued', async () => {

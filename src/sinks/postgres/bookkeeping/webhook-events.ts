@@ -1,29 +1,34 @@
 import type { PoolClient } from 'pg';
-import type { QueuedEvent } from '../../../listen/webhook-event.js';
+import { legacyEventKey, type QueuedEvent } from '../../../listen/webhook-event.js';
 import { BOOKKEEPING_SCHEMA } from './bookkeeping.js';
-import { ensureSchema, lockDdl } from '../tables/ddl.js';
-import { type Privileges, tableExists } from '../privileges.js';
+import { ensureSchema, existingColumns, lockDdl } from '../tables/ddl.js';
+import type { Privileges } from '../privileges.js';
+import { ident, literal } from '../sql.js';
 
 const TABLE = { schema: BOOKKEEPING_SCHEMA, table: 'webhook_events' };
 
-/** PagerDuty retries a delivery for up to 48 hours: ids are kept a week, then forgotten. */
+/** PagerDuty retries a delivery for up to 48 hours: events are kept a week, then forgotten. */
 const KEEP_DAYS = 7;
 
+const DESCRIPTION = `pdsync listen: webhook events applied, by event_key (the event id and a SHA-256 of the signed body; kept ${KEEP_DAYS} days), so that a repeated or replayed delivery is applied once`;
+
 /**
- * `pdsync.webhook_events`: every webhook applied, by X-Webhook-Id, written in the transaction
- * that applies it: a delivery seen again, after a restart too, is known as a duplicate.
+ * `pdsync.webhook_events`: every event applied, by what its signature covers (event_key),
+ * written in the transaction that applies it: a delivery seen again, under any X-Webhook-Id and
+ * after a restart too, is known as a duplicate. A table of an earlier version (keyed by
+ * X-Webhook-Id) is migrated: its rows keep their webhook id as their key.
  */
 export async function ensureWebhookEvents(client: PoolClient, p: Privileges): Promise<void> {
-  if (await tableExists(client, TABLE)) return;
+  if ((await existingColumns(client, TABLE)).has('event_key')) return;
   await client.query('BEGIN');
   try {
     await lockDdl(client);
     await ensureSchema(client, p, BOOKKEEPING_SCHEMA);
-    await client.query(`CREATE TABLE IF NOT EXISTS pdsync.webhook_events (
-      webhook_id text PRIMARY KEY, event_id text NOT NULL, event_type text NOT NULL, incident_id text,
-      object text NOT NULL, occurred_at timestamptz NOT NULL, received_at timestamptz NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now())`);
-    await client.query(`COMMENT ON TABLE pdsync.webhook_events IS 'pdsync listen: webhooks applied, by X-Webhook-Id (kept ${KEEP_DAYS} days), so that a repeated delivery is applied once'`);
+    // Another listener may have made or migrated it while this one waited for the lock.
+    const columns = await existingColumns(client, TABLE);
+    if (columns.size === 0) await create(client);
+    else if (!columns.has('event_key')) await migrate(client);
+    await client.query(`COMMENT ON TABLE pdsync.webhook_events IS ${literal(DESCRIPTION)}`);
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -31,22 +36,43 @@ export async function ensureWebhookEvents(client: PoolClient, p: Privileges): Pr
   }
 }
 
-/** Which of these deliveries were applied already. */
-export async function appliedAlready(client: PoolClient, webhookIds: string[]): Promise<Set<string>> {
-  const { rows } = await client.query<{ webhook_id: string }>('SELECT webhook_id FROM pdsync.webhook_events WHERE webhook_id = ANY($1)', [webhookIds]);
-  return new Set(rows.map((r) => r.webhook_id));
+async function create(client: PoolClient): Promise<void> {
+  await client.query(`CREATE TABLE pdsync.webhook_events (
+    event_key text PRIMARY KEY, webhook_id text NOT NULL, event_id text NOT NULL, event_type text NOT NULL, incident_id text,
+    object text NOT NULL, occurred_at timestamptz NOT NULL, received_at timestamptz NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now())`);
 }
 
-/** Records deliveries inside the caller's transaction; returns the ids new to the table (the others are duplicates). */
+/** From the table keyed by webhook_id: the key moves to event_key, the rows stay. */
+async function migrate(client: PoolClient): Promise<void> {
+  const legacy = legacyEventKey('');
+  await client.query(`ALTER TABLE pdsync.webhook_events ADD COLUMN event_key text`);
+  await client.query(`UPDATE pdsync.webhook_events SET event_key = ${literal(legacy)} || webhook_id`);
+  const { rows } = await client.query<{ conname: string }>(`SELECT conname FROM pg_constraint WHERE conrelid = 'pdsync.webhook_events'::regclass AND contype = 'p'`);
+  for (const r of rows) await client.query(`ALTER TABLE pdsync.webhook_events DROP CONSTRAINT ${ident(r.conname)}`);
+  await client.query(`ALTER TABLE pdsync.webhook_events ALTER COLUMN event_key SET NOT NULL, ADD PRIMARY KEY (event_key)`);
+}
+
+/** Which of these events (by event key) were applied already. */
+export async function appliedAlready(client: PoolClient, eventKeys: string[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ event_key: string }>('SELECT event_key FROM pdsync.webhook_events WHERE event_key = ANY($1)', [eventKeys]);
+  return new Set(rows.map((r) => r.event_key));
+}
+
+/**
+ * Records events inside the caller's transaction; returns the X-Webhook-Ids of those new to the
+ * table (the others are duplicates). The queue holds one delivery per event key.
+ */
 export async function recordEvents(client: PoolClient, events: QueuedEvent[], object: string): Promise<Set<string>> {
-  const { rows } = await client.query<{ webhook_id: string }>(
-    `INSERT INTO pdsync.webhook_events (webhook_id, event_id, event_type, incident_id, object, occurred_at, received_at)
-     SELECT w, e, t, i, $5, o, r FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::timestamptz[], $7::timestamptz[]) AS u(w, e, t, i, o, r)
-     ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id`,
-    [events.map((e) => e.webhookId), events.map((e) => e.eventId), events.map((e) => e.eventType), events.map((e) => e.incidentId), object,
+  const { rows } = await client.query<{ event_key: string }>(
+    `INSERT INTO pdsync.webhook_events (event_key, webhook_id, event_id, event_type, incident_id, object, occurred_at, received_at)
+     SELECT k, w, e, t, i, $6, o, r FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $7::timestamptz[], $8::timestamptz[]) AS u(k, w, e, t, i, o, r)
+     ON CONFLICT (event_key) DO NOTHING RETURNING event_key`,
+    [events.map((e) => e.eventKey), events.map((e) => e.webhookId), events.map((e) => e.eventId), events.map((e) => e.eventType), events.map((e) => e.incidentId), object,
       events.map((e) => e.occurredAt), events.map((e) => e.receivedAt)],
   );
-  return new Set(rows.map((r) => r.webhook_id));
+  const fresh = new Set(rows.map((r) => r.event_key));
+  return new Set(events.filter((e) => fresh.has(e.eventKey)).map((e) => e.webhookId));
 }
 
 /** Forgets deliveries older than PagerDuty would retry. */
