@@ -121,7 +121,7 @@ export async function listenCommand(opts: ListenOptions, ctx: CommandContext): P
   try {
     const counters = { requests: 0, retries: 0 };
     const fetch = source.fetcher(counters);
-    await checkAuth(fetch, plan.source.name, [probeOf(incidents.spec, new Date(plan.until))].flatMap((p) => p ?? []));
+    await checkAuth(source.accessCheck(plan.source.name), [probeOf(incidents.spec, new Date(plan.until))].flatMap((p) => p ?? []));
     const database = await openDatabase(config.target, ctx.cwd, ctx.env);
     try {
       if (database.where) ctx.output.err(`pdsync: target ${plan.target.name}: ${database.where}`);
