@@ -19,6 +19,15 @@ export class ConfigError extends PdsyncError {
   override readonly name = 'ConfigError';
 }
 
+export interface ApiErrorDetails {
+  retryAfterMs?: number;
+  malformedBody?: boolean;
+  /** What the answer's body was: PagerDuty's `{"error": ...}`, an HTML page, or something else. */
+  body?: 'pagerduty-error' | 'html' | 'other';
+  /** For a request that got no answer: the socket's error code (ECONNREFUSED, ENOTFOUND, ...) or `timeout`. */
+  network?: string;
+}
+
 /** A PagerDuty answer that is not a success, with its HTTP status and PagerDuty error code. */
 export class ApiError extends PdsyncError {
   override readonly name = 'ApiError';
@@ -27,7 +36,7 @@ export class ApiError extends PdsyncError {
     readonly status: number | undefined,
     readonly code: number | undefined,
     readonly request: string,
-    readonly details: { retryAfterMs?: number; malformedBody?: boolean } = {},
+    readonly details: ApiErrorDetails = {},
   ) {
     super(message);
   }
@@ -41,6 +50,11 @@ export class ApiError extends PdsyncError {
   get retryAfterMs(): number | undefined {
     return this.details.retryAfterMs;
   }
+}
+
+/** The PagerDuty API cannot be used at all (unreachable, unavailable): the run stops before any stream. */
+export class SourceError extends PdsyncError {
+  override readonly name = 'SourceError';
 }
 
 /** A failure writing to the target database. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type Simulator, startSimulator } from '../src/simulator/server.js';
 import { testDatabase } from './support/database.js';
 import { envYaml, pdsync, SIM_KEY, workspace } from './support/cli.js';
 
@@ -142,6 +143,30 @@ describe('configuration mistakes exit 2 with a one-line message and write nothin
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
       assert.equal(r.stdout, '');
       assert.equal(await db.schemaExists(), false, 'nothing written');
+    });
+  }
+});
+
+describe('a target database that cannot be reached is one line, exit 2, like a wrong password', () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({ port: 0 });
+  });
+  after(async () => {
+    await sim.close();
+  });
+
+  for (const [what, url, expect] of [
+    ['a refused connection', 'postgresql://postgres@127.0.0.1:9/test', /^pdsync: connection PG: cannot reach PostgreSQL at 127\.0\.0\.1:9: connection refused \(no PostgreSQL listens there\): start the server, or fix the host and port in the url\n$/],
+    ['an unknown host', 'postgresql://postgres@no-such-host.invalid/test', /^pdsync: connection PG: cannot reach PostgreSQL at no-such-host\.invalid:5432: no such host \(DNS\): start the server, or fix the host and port in the url\n$/],
+  ] as const) {
+    test(`${what}: run and state show name the connection and host:port`, async () => {
+      const cwd = workspace({ 'env.yaml': envYaml(sim.url, url), 'r.yaml': 'source: PAGERDUTY\ntarget: PG\nstreams:\n  users:\n' });
+      for (const args of [['run', 'r.yaml'], ['state', 'show', 'r.yaml']]) {
+        const r = await pdsync(args, { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
+        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, expect);
+      }
     });
   }
 });

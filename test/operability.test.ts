@@ -148,8 +148,8 @@ describe('operable in cron and CI', () => {
       // pg's own error for an unreachable database, through the same output.
       writeFileSync(join(f.cwd, 'env.yaml'), envYaml(f.sim.url, url.replace('127.0.0.1:5432', '127.0.0.1:9'), { rate: 100 }));
       const bad = await f.run(['--debug'], env);
-      assert.equal(bad.code, 1);
-      assert.match(bad.stderr, /cannot connect to the target database/);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /cannot reach PostgreSQL at 127\.0\.0\.1:9/);
       for (const args of [['conns', 'list'], ['conns', 'test', 'PAGERDUTY'], ['conns', 'test', 'PG']]) {
         await pdsync(args, { cwd: f.cwd, env: { ...env, PG_URL: url } });
       }

@@ -1,10 +1,11 @@
-import { type Connection, isPagerDuty } from '../config/connections.js';
+import { type ConnectionSettings, isPagerDuty } from '../config/connections.js';
 import { apiBaseUrl } from '../source/api-base-url.js';
 
-/** Where a connection points, with every secret masked. */
-export function describeConnection(c: Connection): string {
+/** Where a connection points, and which secrets it has (never their values). */
+export function describeConnection(c: ConnectionSettings): string {
   if (isPagerDuty(c)) {
-    const auth = c.secrets.api_key ? 'api_key ****' : c.secrets.oauth_token ? 'oauth_token ****' : `oauth client ${c.secrets.client_id} ****`;
+    const has = (k: string) => c.secretKeys.includes(k);
+    const auth = has('api_key') ? 'api_key ****' : has('oauth_token') ? 'oauth_token ****' : 'oauth client credentials ****';
     return `pagerduty  ${apiBaseUrl(c)}  ${auth}`;
   }
   if (c.url === 'embedded') return `postgres   embedded (${c.data_dir ?? '.pdsync/pg'})`;

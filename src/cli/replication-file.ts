@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import type { PagerDutySettings } from '../config/connections.js';
+import { loadConfig, type LoadedConfig, loadSettings } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
 import { registerSecrets } from './connection-secrets.js';
 import { type CommandContext, warnTo } from './context.js';
@@ -25,5 +26,12 @@ export function replicationLoad(file: string, envFile: string | undefined, ctx: 
 export async function loadReplication(file: string, envFile: string | undefined, ctx: CommandContext): Promise<LoadedConfig> {
   const config = await loadConfig(replicationLoad(file, envFile, ctx));
   registerSecrets(ctx.output, config.source, config.target);
+  return config;
+}
+
+/** For a command that never calls PagerDuty: the source's settings without its secrets (see loadSettings). */
+export async function loadReplicationSettings(file: string, envFile: string | undefined, ctx: CommandContext): Promise<LoadedConfig<PagerDutySettings>> {
+  const config = await loadSettings(replicationLoad(file, envFile, ctx));
+  registerSecrets(ctx.output, config.target);
   return config;
 }

@@ -120,10 +120,19 @@ export type PagerDutyConnection = z.infer<typeof PagerDutyConnection>;
 export type PostgresConnection = z.infer<typeof PostgresConnection>;
 export type Connection = z.infer<typeof Connection>;
 
-export function isPagerDuty(c: Connection): c is PagerDutyConnection {
+/** A PagerDuty connection for a command that never calls the API: its settings, and which secrets it has, not their values. */
+export type PagerDutySettings = Omit<PagerDutyConnection, 'secrets'> & { secretKeys: string[] };
+export type ConnectionSettings = PagerDutySettings | PostgresConnection;
+
+export function withoutSecrets(c: PagerDutyConnection): PagerDutySettings {
+  const { secrets, ...settings } = c;
+  return { ...settings, secretKeys: Object.keys(secrets).filter((k) => secrets[k as keyof typeof secrets] !== undefined) };
+}
+
+export function isPagerDuty<C extends Connection | ConnectionSettings>(c: C): c is Exclude<C, PostgresConnection> {
   return c.type === 'pagerduty' || c.type === 'api';
 }
 
-export function isPostgres(c: Connection): c is PostgresConnection {
+export function isPostgres(c: Connection | ConnectionSettings): c is PostgresConnection {
   return c.type === 'postgres' || c.type === 'postgresql';
 }

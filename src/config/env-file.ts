@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { Connection } from './connections.js';
+import { Connection, type ConnectionSettings, isPagerDuty, withoutSecrets } from './connections.js';
 import { expandVariables } from './expand-variables.js';
 import { parseYamlText, readYamlFile, validate } from './read-yaml-file.js';
 
@@ -87,6 +87,25 @@ export function connectionOrigin(loaded: LoadedEnv, name: string): 'environment'
 
 /** Resolves one connection by name: an environment variable of that name, else env.yaml's. */
 export function resolveConnection(loaded: LoadedEnv, name: string, usedAs: string): Connection {
+  return resolveAs(loaded, name, usedAs, true);
+}
+
+/**
+ * A connection for a command that never calls PagerDuty (state, dbt, sql, conns list): a PagerDuty
+ * connection's secrets are neither expanded nor kept, so a `${VAR}` unset there does not stop it.
+ */
+export function resolveSettings(loaded: LoadedEnv, name: string, usedAs: string): ConnectionSettings {
+  const c = resolveAs(loaded, name, usedAs, false);
+  return isPagerDuty(c) ? withoutSecrets(c) : c;
+}
+
+/** A PagerDuty connection as written: its secrets, left unexpanded when they are not needed. */
+function isPagerDutyRaw(raw: unknown): raw is { secrets?: unknown } {
+  const type = (raw as { type?: unknown } | null)?.type;
+  return type === 'pagerduty' || type === 'api';
+}
+
+function resolveAs(loaded: LoadedEnv, name: string, usedAs: string, expandSecrets: boolean): Connection {
   const origin = connectionOrigin(loaded, name);
   if (origin === 'environment') {
     if (name in loaded.raw && !loaded.reported.has(name)) {
@@ -96,7 +115,10 @@ export function resolveConnection(loaded: LoadedEnv, name: string, usedAs: strin
     return validate(Connection, connectionFromVariable(name, loaded.env[name]!), `environment variable ${name}`);
   }
   if (origin === 'file') {
-    const expanded = expandVariables(loaded.raw[name], loaded.env, loaded.path!, ['connections', name]);
+    const raw = loaded.raw[name];
+    const expand = (v: unknown) => expandVariables(v, loaded.env, loaded.path!, ['connections', name]);
+    // Unexpanded, `${VAR}` is still a string of the right shape: the secrets are checked, not read.
+    const expanded = !expandSecrets && isPagerDutyRaw(raw) ? { ...(expand({ ...raw, secrets: undefined }) as object), secrets: raw.secrets } : expand(raw);
     return validate(Connection, expanded, loaded.path!, ['connections', name]);
   }
   const where = loaded.path ? `${loaded.path} has no connection "${name}"` : 'no env.yaml found';

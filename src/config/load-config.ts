@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
-import { type PagerDutyConnection, type PostgresConnection, isPagerDuty, isPostgres } from './connections.js';
-import { type LoadedEnv, loadEnv, resolveConnection } from './env-file.js';
+import { type Connection, type ConnectionSettings, type PagerDutyConnection, type PagerDutySettings, type PostgresConnection, isPagerDuty, isPostgres } from './connections.js';
+import { type LoadedEnv, loadEnv, resolveConnection, resolveSettings } from './env-file.js';
 import { readYamlFile, validate } from './read-yaml-file.js';
 import { Replication } from './replication.js';
 
@@ -14,9 +14,9 @@ export interface LoadConfigOptions {
   warn?: (line: string) => void;
 }
 
-export interface LoadedConfig {
+export interface LoadedConfig<Source = PagerDutyConnection> {
   replication: Replication;
-  source: PagerDutyConnection;
+  source: Source;
   target: PostgresConnection;
 }
 
@@ -34,21 +34,33 @@ async function readReplication(opts: LoadConfigOptions): Promise<{ replication: 
 
 function targetOf(replication: Replication, env: LoadedEnv, label: string): PostgresConnection {
   if (!replication.target) return { type: 'postgres', url: 'embedded' };
-  const target = resolveConnection(env, replication.target, `${label}: target`);
+  const target = resolveSettings(env, replication.target, `${label}: target`);
   if (!isPostgres(target)) {
     throw new ConfigError(`${label}: target: connection "${replication.target}" is of type ${target.type}: expected a postgres connection`);
   }
   return target;
 }
 
+function sourceOf<C extends Connection | ConnectionSettings>(replication: Replication, source: C, label: string): Exclude<C, PostgresConnection> {
+  if (!isPagerDuty(source)) {
+    throw new ConfigError(`${label}: source: connection "${replication.source}" is of type ${source.type}: expected a PagerDuty connection (type: pagerduty)`);
+  }
+  return source;
+}
+
 /** Reads the replication file and resolves its source and target connections. */
 export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig> {
   const label = opts.replicationLabel;
   const { replication, env } = await readReplication(opts);
-  const source = resolveConnection(env, replication.source, `${label}: source`);
-  if (!isPagerDuty(source)) {
-    throw new ConfigError(`${label}: source: connection "${replication.source}" is of type ${source.type}: expected a PagerDuty connection (type: pagerduty)`);
-  }
+  const source = sourceOf(replication, resolveConnection(env, replication.source, `${label}: source`), label);
+  return { replication, source, target: targetOf(replication, env, label) };
+}
+
+/** The same for a command that never calls PagerDuty: the source's secrets are neither expanded nor kept. */
+export async function loadSettings(opts: LoadConfigOptions): Promise<LoadedConfig<PagerDutySettings>> {
+  const label = opts.replicationLabel;
+  const { replication, env } = await readReplication(opts);
+  const source = sourceOf(replication, resolveSettings(env, replication.source, `${label}: source`), label);
   return { replication, source, target: targetOf(replication, env, label) };
 }
 

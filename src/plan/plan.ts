@@ -35,8 +35,12 @@ export interface ChangeFeed {
   recordType: string;
 }
 
+/** What a plan takes from the PagerDuty connection: its inputs (anchor_date, rate, ...). */
+export type SourceSettings = Pick<PagerDutyConnection, 'inputs'>;
+
 export interface Plan {
-  source: { name: string; connection: PagerDutyConnection };
+  /** The source's settings: a plan never holds its secrets. */
+  source: { name: string; connection: SourceSettings };
   target: { name: string; connection: PostgresConnection };
   /** Fixed when the run starts: every window ends here, so records created during the run shift nothing. */
   until: string;
@@ -57,7 +61,7 @@ export interface PlanInput {
   catalogue: Catalogue;
   replication: Replication;
   replicationPath: string;
-  source: PagerDutyConnection;
+  source: SourceSettings;
   target: PostgresConnection;
   now: Date;
   /** `--streams`: only these. */
@@ -151,7 +155,7 @@ export function plan(input: PlanInput): Plan {
     objects.set(key, s.name);
   }
   return {
-    source: { name: replication.source, connection: input.source },
+    source: { name: replication.source, connection: { inputs: input.source.inputs } },
     target: { name: replication.target ?? 'embedded', connection: input.target },
     until: new Date(now).toISOString(),
     streams,

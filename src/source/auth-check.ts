@@ -1,4 +1,5 @@
 import { ApiError, AuthError } from '../errors.js';
+import { type AddressProbe, checkAddress } from './address-check.js';
 import type { StreamSpec } from '../catalogue/catalogue.js';
 import { baseRequest, type FetchPage, type PageRequest, windowRequest } from './page-request.js';
 
@@ -15,14 +16,25 @@ export function probeOf(spec: StreamSpec, until: Date): Probe | undefined {
   return r.body ? { ...r, body: { ...r.body, limit: 1 } } : { ...r, query: { ...r.query, limit: 1 } };
 }
 
+/** What the check needs of the source: its address check and a page fetcher. */
+export interface AccessCheck {
+  probe: AddressProbe;
+  fetchPage: FetchPage;
+  timeoutMs: number;
+  stop?: AbortSignal;
+}
+
 /**
- * Proves the credentials before anything is written. `GET /abilities` answers every API key:
+ * Proves the address and the credentials before anything is written. `GET /abilities` answers
+ * every API key (see checkAddress for an address that does not answer, or not as PagerDuty):
  * a 401 (a wrong key, a refused OAuth client) stops the run. A 403 there is normal for an OAuth
  * token without that scope; the run's own streams are then asked for one record each, until
  * one answers: a 403 from every one stops the run too, as it could write nothing.
  */
-export async function checkAuth(fetchPage: FetchPage, connection: string, probes: Probe[]): Promise<void> {
-  const refused = await refusal(fetchPage, { path: '/abilities', query: {} });
+export async function checkAuth(check: AccessCheck, probes: Probe[]): Promise<void> {
+  const { fetchPage } = check;
+  const connection = check.probe.connection;
+  const refused = await checkAddress(check.probe, check.timeoutMs, check.stop);
   if (!refused) return;
   if (refused.status === 401) throw authFailure(refused, connection);
   let last = refused;

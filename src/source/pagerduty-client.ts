@@ -95,7 +95,7 @@ export class PagerDutyClient {
       text = await res.body.text();
     } catch (e) {
       if (signal?.aborted) throw signal.reason ?? e;
-      if (deadline.signal.aborted) throw new ApiError(`${request}: timed out after ${this.options.timeoutMs} ms`, undefined, undefined, request);
+      if (deadline.signal.aborted) throw new ApiError(`${request}: timed out after ${this.options.timeoutMs} ms`, undefined, undefined, request, { network: 'timeout' });
       throw networkError(e, request);
     } finally {
       clearTimeout(timer);
@@ -113,18 +113,19 @@ export class PagerDutyClient {
       } catch {
         throw new ApiError(`${request}: response body is not valid JSON (${text.length} bytes)`, status, undefined, request, {
           malformedBody: true,
+          body: bodyKind(text),
         });
       }
     }
     const err = parseErrorBody(text);
-    const detail = [err.message, ...(err.errors ?? [])].filter(Boolean).join(': ') || `HTTP ${status}`;
+    const detail = [err?.message, ...(err?.errors ?? [])].filter(Boolean).join(': ') || `HTTP ${status}`;
     const retryAfterMs = serverWaitMs(status, headers);
     throw new ApiError(
-      `${request}: ${status} ${detail}${err.code ? ` (code ${err.code})` : ''}`,
+      `${request}: ${status} ${detail}${err?.code ? ` (code ${err.code})` : ''}`,
       status,
-      err.code,
+      err?.code,
       request,
-      retryAfterMs === undefined ? {} : { retryAfterMs },
+      { ...(retryAfterMs === undefined ? {} : { retryAfterMs }), body: err ? 'pagerduty-error' : bodyKind(text) },
     );
   }
 
@@ -149,13 +150,18 @@ export class PagerDutyClient {
   }
 }
 
-function parseErrorBody(text: string): { message?: string; code?: number; errors?: string[] } {
+/** PagerDuty's error envelope, `{"error": {"message", "code", "errors"}}`, or undefined for any other body. */
+function parseErrorBody(text: string): { message?: string; code?: number; errors?: string[] } | undefined {
   try {
-    const body = JSON.parse(text) as { error?: { message?: string; code?: number; errors?: string[] } };
-    return body.error ?? {};
+    const body = JSON.parse(text) as { error?: { message?: string; code?: number; errors?: string[] } } | null;
+    return body?.error && typeof body.error === 'object' ? body.error : undefined;
   } catch {
-    return {};
+    return undefined;
   }
+}
+
+function bodyKind(text: string): 'html' | 'other' {
+  return /^\s*</.test(text) ? 'html' : 'other';
 }
 
 function networkError(e: unknown, request: string): ApiError {
@@ -166,5 +172,6 @@ function networkError(e: unknown, request: string): ApiError {
       : e instanceof Error
         ? ((e as NodeJS.ErrnoException).code ?? e.message)
         : String(e);
-  return new ApiError(`${request}: ${reason}`, undefined, undefined, request);
+  const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
+  return new ApiError(`${request}: ${reason}`, undefined, undefined, request, { network: reason === 'timed out' ? 'timeout' : (code ?? reason) });
 }

@@ -6,6 +6,7 @@ import { type PacingStats, RateLimiter } from './rate-limiter.js';
 import { type FetchHooks, type RequestCounters, RequestExecutor } from './request-executor.js';
 import { DEFAULT_RETRY } from './retry-policy.js';
 import type { FetchPage } from './page-request.js';
+import type { AccessCheck } from './auth-check.js';
 
 
 /** How a connection authenticates, for people: never the secret itself. */
@@ -43,13 +44,20 @@ export interface SourceOptions {
 export class PagerDutySource {
   private readonly client: PagerDutyClient;
   private readonly executor: RequestExecutor;
+  private readonly authorization: () => Promise<string>;
+  private readonly stop: AbortSignal | undefined;
   /** How the run was paced: its own rate's waits, the server's, and the key's limit as the headers told it. */
   readonly pacing: PacingStats;
 
-  constructor(conn: PagerDutyConnection, opts: SourceOptions = {}) {
+  constructor(
+    private readonly conn: PagerDutyConnection,
+    opts: SourceOptions = {},
+  ) {
+    this.authorization = authorizer(conn, opts);
+    this.stop = opts.signal;
     this.client = new PagerDutyClient({
       baseUrl: apiBaseUrl(conn),
-      authorization: authorizer(conn, opts),
+      authorization: this.authorization,
       timeoutMs: conn.inputs.timeout,
     });
     const limiter = new RateLimiter({ rate: conn.inputs.rate, concurrency: conn.inputs.concurrency });
@@ -66,6 +74,22 @@ export class PagerDutySource {
   fetcher(counters: RequestCounters, hooks: FetchHooks = {}): FetchPage {
     const withSignal = { ...hooks, signal: this.executor.signalFor(hooks.signal) };
     return (path, query, body) => this.executor.fetch(path, query, body, counters, withSignal);
+  }
+
+  /** What checkAuth needs: the address check's one request (outside the limiter and the retries), and a fetcher for the rest. */
+  accessCheck(connection: string): AccessCheck {
+    return {
+      probe: {
+        connection,
+        address: apiBaseUrl(this.conn),
+        baseUrlGiven: this.conn.inputs.base_url !== undefined,
+        authorize: async () => void (await this.authorization()),
+        send: async (path, signal) => (await this.client.send(path, {}, undefined, signal)).body,
+      },
+      fetchPage: this.fetcher({ requests: 0, retries: 0 }),
+      timeoutMs: this.conn.inputs.timeout,
+      ...(this.stop ? { stop: this.stop } : {}),
+    };
   }
 
   /** The API's clock, once it has answered (see PagerDutyClient.serverNow). */

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { Connection, isPagerDuty } from '../../config/connections.js';
-import { listConnectionNames, loadEnv, locateEnvFile, resolveConnection } from '../../config/env-file.js';
+import { listConnectionNames, loadEnv, locateEnvFile, resolveSettings } from '../../config/env-file.js';
 import { expandVariables } from '../../config/expand-variables.js';
 import { validate } from '../../config/read-yaml-file.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
@@ -27,7 +27,7 @@ export async function connsList(opts: EnvOpts, ctx: CommandContext): Promise<num
   for (const { name, from } of names) {
     let what: string;
     try {
-      what = describeConnection(resolveConnection(loaded, name, 'conns list'));
+      what = describeConnection(resolveSettings(loaded, name, 'conns list'));
     } catch (e) {
       what = `invalid: ${(e as Error).message}`;
     }
@@ -43,7 +43,7 @@ export async function connsDiscover(
   ctx: CommandContext,
 ): Promise<number> {
   const write = (s: string) => ctx.output.out(s);
-  const conn = resolveConnection(await loadEnv(envOptions(opts, ctx)), name, 'conns discover');
+  const conn = resolveSettings(await loadEnv(envOptions(opts, ctx)), name, 'conns discover');
   if (!isPagerDuty(conn)) {
     throw new ConfigError(`conns discover: connection "${name}" is of type ${conn.type}: discover lists the streams of a PagerDuty connection`);
   }

@@ -3,6 +3,7 @@ import { loadEnv, resolveConnection } from '../../config/env-file.js';
 import { ApiError, EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
 import { loadCatalogue } from '../../catalogue/catalogue.js';
 import { apiBaseUrl } from '../../source/api-base-url.js';
+import { checkAddress } from '../../source/address-check.js';
 import { probeOf } from '../../source/auth-check.js';
 import { authDescription, PagerDutySource } from '../../source/pagerduty-source.js';
 import { classify } from '../../source/response-classifier.js';
@@ -19,7 +20,7 @@ export async function connsTest(name: string, opts: { envFile?: string }, ctx: C
   return isPagerDuty(conn) ? testPagerDuty(name, conn, ctx.output) : testPostgres(name, conn, ctx);
 }
 
-/** One cheap call (/abilities) proves the key; the plan-gated list endpoints say which streams it can read. */
+/** One cheap call (/abilities) proves the address and the key; the plan-gated list endpoints say which streams it can read. */
 async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Output): Promise<number> {
   const catalogue = await loadCatalogue();
   const scopes = ['abilities.read', ...Object.values(catalogue.streams).map((s) => s.scope)];
@@ -27,6 +28,9 @@ async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Ou
   const fetch = source.fetcher({ requests: 0, retries: 0 });
   const auth = authDescription(conn);
   try {
+    // An address that does not answer, or not as PagerDuty, is said in one line (see checkAddress).
+    const refused = await checkAddress(source.accessCheck(name).probe, conn.inputs.timeout);
+    if (refused) throw refused;
     const body = await fetch('/abilities', {}, undefined);
     const abilities = Array.isArray(body.abilities) ? (body.abilities as string[]) : [];
     output.out(`${name}: ok, ${auth}, region ${conn.inputs.region}, ${apiBaseUrl(conn)}\n`);

@@ -5,7 +5,7 @@ import { ConfigError, EXIT_OK } from '../../errors.js';
 import { plan } from '../../plan/plan.js';
 import { loadCatalogue } from '../../catalogue/catalogue.js';
 import type { CommandContext } from '../context.js';
-import { loadReplication, replicationFile } from '../replication-file.js';
+import { loadReplicationSettings, replicationFile } from '../replication-file.js';
 
 export interface DbtOptions {
   file?: string;
@@ -16,7 +16,7 @@ export interface DbtOptions {
 /** `pdsync dbt sources`: a dbt sources.yml for the tables of a replication, written to --output (or stdout with -). */
 export async function dbtSourcesCommand(opts: DbtOptions, ctx: CommandContext): Promise<number> {
   const file = replicationFile(opts.file, ctx.cwd, 'dbt sources');
-  const config = await loadReplication(file, opts.envFile, ctx);
+  const config = await loadReplicationSettings(file, opts.envFile, ctx);
   const thePlan = plan({ catalogue: await loadCatalogue(), replication: config.replication, replicationPath: file, source: config.source, target: config.target, now: new Date() });
   const yaml = dbtSources(thePlan);
   const output = opts.output ?? 'sources.yml';

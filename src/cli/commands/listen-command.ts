@@ -18,6 +18,7 @@ import { ensureWebhookEvents } from '../../sinks/postgres/bookkeeping/webhook-ev
 import type { PlannedStream, RelationPlan } from '../../plan/plan.js';
 import type { FetchPage } from '../../source/page-request.js';
 import type { CommandContext } from '../context.js';
+import { loadReplicationSettings } from '../replication-file.js';
 import { prepare } from './run-command.js';
 import { listenHealth, untilSignal } from './listen-lifecycle.js';
 
@@ -99,11 +100,13 @@ export async function listenCommand(opts: ListenOptions, ctx: CommandContext): P
     ctx.output.out(`${subscriptionCall('https://api.pagerduty.com', opts.publicUrl)}\n`);
     return EXIT_OK;
   }
-  const { config, catalogue, planAt } = await prepare(file, opts, ctx);
   if (opts.printSubscription) {
-    ctx.output.out(`${subscriptionCall(apiBaseUrl(config.source), opts.publicUrl)}\n`);
+    // The address only: the connection's secrets are not needed to print a call.
+    const { source } = await loadReplicationSettings(file, opts.envFile, ctx);
+    ctx.output.out(`${subscriptionCall(apiBaseUrl(source), opts.publicUrl)}\n`);
     return EXIT_OK;
   }
+  const { config, catalogue, planAt } = await prepare(file, opts, ctx);
   const plan = planAt(new Date());
   const secrets = (config.source.secrets.webhook_secret ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (secrets.length === 0) {
@@ -122,7 +125,7 @@ export async function listenCommand(opts: ListenOptions, ctx: CommandContext): P
   try {
     const counters = { requests: 0, retries: 0 };
     const fetch = source.fetcher(counters);
-    await checkAuth(fetch, plan.source.name, [probeOf(incidents.spec, new Date(plan.until))].flatMap((p) => p ?? []));
+    await checkAuth(source.accessCheck(plan.source.name), [probeOf(incidents.spec, new Date(plan.until))].flatMap((p) => p ?? []));
     const database = await openDatabase(config.target, ctx.cwd, ctx.env);
     try {
       if (database.where) ctx.output.err(`pdsync: target ${plan.target.name}: ${database.where}`);

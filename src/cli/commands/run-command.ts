@@ -100,9 +100,9 @@ export async function runCommand(opts: RunOptions, ctx: CommandContext): Promise
   const scopes = draft.streams.flatMap((s) => [s.spec.scope, ...(s.changes ? [s.changes.spec.scope] : []), ...(s.parent ? [s.parent.spec.scope] : [])]);
   const source = new PagerDutySource(config.source, { signal: signals.signal, scopes, onSecret: (t) => output.addSecret(t) });
   try {
-    // One request proves the credentials before the database is touched: a wrong key writes nothing.
+    // One request proves the address and the credentials before the database is touched: a wrong key or base_url writes nothing.
     const probes = draft.streams.flatMap((s) => probeOf(s.spec, new Date(draft.until)) ?? []);
-    await checkAuth(source.fetcher({ requests: 0, retries: 0 }), draft.source.name, probes);
+    await checkAuth(source.accessCheck(draft.source.name), probes);
     // The run reads up to the API's own clock (its Date header), whatever this machine's says.
     const thePlan = planAt(source.serverNow() ?? new Date());
     const database = await openDatabase(config.target, ctx.cwd, ctx.env);

@@ -3,7 +3,7 @@ import { plan } from '../../plan/plan.js';
 import { loadCatalogue } from '../../catalogue/catalogue.js';
 import { ensureBookkeeping, listState, resetState } from '../../sinks/postgres/bookkeeping/bookkeeping.js';
 import type { CommandContext } from '../context.js';
-import { loadReplication, replicationFile } from '../replication-file.js';
+import { loadReplicationSettings, replicationFile } from '../replication-file.js';
 import { withDatabase } from '../target-database.js';
 
 export interface StateOptions {
@@ -15,7 +15,7 @@ export interface StateOptions {
 /** `pdsync state show`: each stream's saved cursor in the replication's target. */
 export async function stateShow(opts: StateOptions, ctx: CommandContext): Promise<number> {
   const write = (s: string) => ctx.output.out(s);
-  const config = await loadReplication(replicationFile(opts.file, ctx.cwd, 'state show'), opts.envFile, ctx);
+  const config = await loadReplicationSettings(replicationFile(opts.file, ctx.cwd, 'state show'), opts.envFile, ctx);
   const rows = await withDatabase(config.target, config.replication.target ?? 'embedded', ctx, (t) =>
     t.withClient('pdsync.state', async (c) => {
       await ensureBookkeeping(c);
@@ -32,7 +32,7 @@ export async function stateShow(opts: StateOptions, ctx: CommandContext): Promis
 /** `pdsync state reset STREAM`: the stream's next incremental run into the replication's table starts from anchor_date. */
 export async function stateReset(stream: string, opts: StateOptions, ctx: CommandContext): Promise<number> {
   const file = replicationFile(opts.file, ctx.cwd, 'state reset');
-  const config = await loadReplication(file, opts.envFile, ctx);
+  const config = await loadReplicationSettings(file, opts.envFile, ctx);
   const planned = plan({
     catalogue: await loadCatalogue(),
     replication: config.replication,
