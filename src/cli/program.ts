@@ -203,12 +203,12 @@ export function buildProgram(exit: { code: number }, ctx: CommandContext): Comma
   program
     .command('simulator')
     .description('serve a simulated PagerDuty API on 127.0.0.1 until interrupted, or --export its account as CSV or JSON files')
-    .option('--port <port>', 'port to listen on (default 8089)')
+    .option('--port <port>', 'port to listen on (default: 8089)')
     .option('--seed <seed>', 'seed of the generated account', '42')
     .option('--export <dir>', 'write the account to this folder instead of serving it, one file per stream')
     .option('--format <format>', 'with --export: csv or json')
-    .option('--records <n>', 'with --export: incidents to generate; log entries follow them (default 1000)')
-    .option('--streams <list>', `with --export: streams to write (default ${EXPORT_STREAMS.join(',')})`)
+    .option('--records <n>', 'with --export: incidents to generate; log entries follow them (default: 1000)')
+    .option('--streams <list>', `with --export: streams to write (default: ${EXPORT_STREAMS.join(',')})`)
     .option('--force', 'with --export: write into a folder that is not empty, replacing files of the same names')
     .action(async (opts: SimulatorFlags) => {
       const { simulatorCommand } = await import('./commands/simulator-command.js');
