@@ -2,17 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/** Text gathered before a write: large enough that writes are few, small enough to stay out of the way. */
-const FLUSH_AT = 1 << 20;
+/** Bytes gathered before a write: large enough that writes are few, small enough to stay in the CPU's cache. */
+const BUFFER_BYTES = 1 << 18;
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit. */
+const MAX_BYTES_PER_UNIT = 3;
 
 /**
  * A file written beside its destination under a hidden name, and renamed into place only once
- * complete: a reader, or a killed writer, never sees half a file. Text is buffered in memory and
- * written in chunks of about 1 MiB.
+ * complete: a reader, or a killed writer, never sees half a file. Text is encoded straight into a
+ * buffer, written when full, so no text is held longer than it takes to encode it (which keeps the
+ * garbage collector's work small).
  */
 export class BufferedFile {
-  private chunks: string[] = [];
-  private pending = 0;
+  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private used = 0;
   private written = 0;
 
   private constructor(
@@ -28,9 +31,11 @@ export class BufferedFile {
   }
 
   async write(text: string): Promise<void> {
-    this.chunks.push(text);
-    this.pending += text.length;
-    if (this.pending >= FLUSH_AT) await this.flush();
+    if (this.used + text.length * MAX_BYTES_PER_UNIT > BUFFER_BYTES) {
+      await this.flush();
+      if (text.length * MAX_BYTES_PER_UNIT > BUFFER_BYTES) return this.writeOut(Buffer.from(text, 'utf8'));
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
   }
 
   /** Bytes written so far (after finish(): the file's size). */
@@ -57,10 +62,13 @@ export class BufferedFile {
   }
 
   private async flush(): Promise<void> {
-    if (!this.chunks.length) return;
-    const data = Buffer.from(this.chunks.join(''), 'utf8');
-    this.chunks = [];
-    this.pending = 0;
+    if (!this.used) return;
+    const used = this.used;
+    this.used = 0;
+    await this.writeOut(this.buffer.subarray(0, used));
+  }
+
+  private async writeOut(data: Buffer): Promise<void> {
     await this.handle.writeFile(data);
     this.written += data.length;
   }
