@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { formatZodIssue } from '../config/format-zod-error.js';
 import { checkStreams } from './catalogue-rules.js';
+import { catalogueDocument } from './parsed-catalogue.js';
 
 export const ColumnType = z.enum(['text', 'bigint', 'boolean', 'timestamptz', 'jsonb', 'double precision', 'text[]']);
 
@@ -106,7 +106,7 @@ export const DEFAULT_CATALOGUE_PATH = fileURLToPath(new URL('../../specs/pagerdu
 /** Reads and validates the stream catalogue. A broken catalogue is a configuration error. */
 export async function loadCatalogue(path = DEFAULT_CATALOGUE_PATH): Promise<Catalogue> {
   const text = await readFile(path, 'utf8');
-  const result = Catalogue.safeParse(parse(text));
+  const result = Catalogue.safeParse(await catalogueDocument(text));
   if (!result.success) {
     throw new ConfigError(`${path}: ${formatZodIssue(result.error.issues[0]!)}`);
   }

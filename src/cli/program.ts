@@ -4,6 +4,8 @@ import { Command, Option } from 'commander';
 import type { CommandContext } from './context.js';
 import { ConfigError } from '../errors.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
+import type { SimulatorFlags } from './commands/simulator-flags.js';
+import { EXPORT_STREAMS } from '../simulator/export-choices.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -26,6 +28,7 @@ Examples:
   pdsync listen -r replication.yaml --port 8787  apply PagerDuty webhooks to incidents as they arrive
   pdsync listen --print-subscription --public-url https://sync.example.com
   pdsync simulator --port 8089 --seed 42         a local PagerDuty simulator to try pdsync on
+  pdsync simulator --export synthetic --format csv   its account as CSV files, the same for the same seed
 
 ${EXIT_CODES_HELP}`;
 
@@ -209,12 +212,17 @@ export function buildProgram(exit: { code: number }, ctx: CommandContext): Comma
 
   program
     .command('simulator')
-    .description('serve a simulated PagerDuty API on 127.0.0.1 until interrupted')
-    .option('--port <port>', 'port to listen on', '8089')
+    .description('serve a simulated PagerDuty API on 127.0.0.1 until interrupted, or --export its account as CSV or JSON files')
+    .option('--port <port>', 'port to listen on (default: 8089)')
     .option('--seed <seed>', 'seed of the generated account', '42')
-    .action(async (opts: { port: string; seed: string }) => {
+    .option('--export <dir>', 'write the account to this folder instead of serving it, one file per stream')
+    .option('--format <format>', 'with --export: csv or json')
+    .option('--records <n>', 'with --export: incidents to generate; log entries follow them (default: 1000)')
+    .option('--streams <list>', `with --export: streams to write (default: ${EXPORT_STREAMS.join(',')})`)
+    .option('--force', 'with --export: write into a folder that is not empty, replacing files of the same names')
+    .action(async (opts: SimulatorFlags) => {
       const { simulatorCommand } = await import('./commands/simulator-command.js');
-      exit.code = await simulatorCommand(opts);
+      exit.code = await simulatorCommand(opts, ctx);
     });
 
   return program;

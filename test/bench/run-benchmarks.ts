@@ -1,4 +1,5 @@
 import { childStreamCost } from './child-streams.js';
+import { exportSpeed } from './export.js';
 import { incidentRequests, lateChangeRequests } from './incident-requests.js';
 import { listenLatency } from './listen-latency.js';
 import { loadThroughput } from './load-throughput.js';
@@ -8,7 +9,7 @@ import { requestBudget, requestsPerRows } from './request-budget.js';
 import { resumeAfterKill, stagingThroughput } from './staging.js';
 import { startup } from './startup.js';
 
-/** `npm run bench`: prints each benchmark's figures. Select some with PDSYNC_BENCH=incidents,late,budget,requests,load,staging,resume,startup,relations,children,listen,memory. */
+/** `npm run bench`: prints each benchmark's figures. Select some with PDSYNC_BENCH=incidents,late,budget,requests,load,staging,resume,startup,relations,children,listen,memory,export. */
 const benches: Record<string, () => Promise<string[]>> = {
   incidents: incidentRequests,
   late: lateChangeRequests,
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<string[]>> = {
   children: childStreamCost,
   listen: listenLatency,
   memory,
+  export: exportSpeed,
 };
 const selected = process.env.PDSYNC_BENCH?.split(',') ?? Object.keys(benches);
 for (const name of selected) {

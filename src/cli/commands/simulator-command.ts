@@ -1,19 +1,19 @@
-import { ConfigError, EXIT_OK } from '../../errors.js';
-import { runSimulatorCommand } from '../../simulator/simulator-command.js';
+import { EXIT_OK } from '../../errors.js';
+import type { CommandContext } from '../context.js';
+import { type SimulatorFlags, simulatorAction } from './simulator-flags.js';
 
-function parseInteger(value: string, option: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`simulator: ${option} "${value}": expected an integer from ${min} to ${max}`);
+/**
+ * `pdsync simulator`: checks the options, then serves the simulated API until interrupted, or exports
+ * its account to files. Each job loads only its own code (the server's HTTP stack is not the export's).
+ */
+export async function simulatorCommand(flags: SimulatorFlags, ctx: CommandContext): Promise<number> {
+  const action = simulatorAction(flags, ctx.cwd);
+  if (action.kind === 'export') {
+    const { kind: _, ...opts } = action;
+    const { simulatorExportCommand } = await import('./simulator-export-command.js');
+    return simulatorExportCommand(opts, ctx);
   }
-  return n;
-}
-
-/** `pdsync simulator`: validates the options, then serves the simulated API until interrupted. */
-export async function simulatorCommand(opts: { port: string; seed: string }): Promise<number> {
-  await runSimulatorCommand({
-    port: parseInteger(opts.port, '--port', 0, 65535),
-    seed: parseInteger(opts.seed, '--seed', 0, 2 ** 31 - 1),
-  });
+  const { runSimulatorCommand } = await import('../../simulator/simulator-command.js');
+  await runSimulatorCommand({ port: action.port, seed: action.seed });
   return EXIT_OK;
 }

@@ -1,5 +1,6 @@
 import type { ColumnSpec, ColumnType, StreamSpec } from '../../../catalogue/catalogue.js';
-import { type ColumnCasing, columnName, idColumnName } from './column-names.js';
+import { idColumnName } from '../../../catalogue/id-column-name.js';
+import { type ColumnCasing, columnName } from './column-names.js';
 
 export interface ColumnLayout extends ColumnSpec {
   name: string;

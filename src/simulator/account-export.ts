@@ -1,0 +1,88 @@
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Catalogue, loadCatalogue } from '../catalogue/catalogue.js';
+import { ConfigError } from '../errors.js';
+import { BufferedFile } from '../sinks/files/buffered-file.js';
+import { csvEncoder } from '../sinks/files/csv-encoder.js';
+import { jsonArrayEncoder } from '../sinks/files/json-array.js';
+import { type RecordEncoder, writeRecords } from '../sinks/files/record-file.js';
+import { SimulatedDataset } from './dataset.js';
+import { EXPORT_DATA_END, EXPORT_STREAMS, type ExportFormat } from './export-choices.js';
+import { referencedStreams } from './export-references.js';
+
+export interface ExportOptions {
+  dir: string;
+  format: ExportFormat;
+  seed: number;
+  /** Incidents; log entries, notifications and change events follow them. */
+  records: number;
+  /** Default EXPORT_STREAMS. */
+  streams?: readonly string[];
+  /** Write into a folder that is not empty, replacing files of the same names. */
+  force?: boolean;
+  catalogue?: Catalogue;
+}
+
+export interface ExportedFile {
+  stream: string;
+  path: string;
+  records: number;
+  bytes: number;
+  /** Not asked for: written because exported records refer to its records. */
+  referenced: boolean;
+}
+
+async function prepareFolder(dir: string, force: boolean): Promise<void> {
+  const info = await stat(dir).catch(() => undefined);
+  if (info && !info.isDirectory()) throw new ConfigError(`simulator --export ${dir}: not a folder: name a folder to write into`);
+  if (info && !force && (await readdir(dir)).length > 0) {
+    throw new ConfigError(`simulator --export ${dir}: the folder is not empty: name a new or empty folder, or add --force to replace its files`);
+  }
+  await mkdir(dir, { recursive: true });
+}
+
+function encoderFor(format: ExportFormat, stream: string, catalogue: Catalogue): RecordEncoder {
+  return format === 'json' ? jsonArrayEncoder : csvEncoder(stream, catalogue.streams[stream]!);
+}
+
+/**
+ * Writes the simulator's account for a seed as DIR/<stream>.csv or .json: the streams asked for,
+ * then every stream their records refer to (services name escalation policies, which name
+ * schedules, ...), so that each reference resolves inside the export. Records are those the
+ * simulator's list endpoints serve (with the catalogue's include[]). Every file is written under a
+ * hidden name and renamed into place only once all are complete: a failed export changes nothing.
+ */
+export async function exportAccount(opts: ExportOptions): Promise<ExportedFile[]> {
+  const catalogue = opts.catalogue ?? (await loadCatalogue());
+  const dataset = new SimulatedDataset({
+    seed: opts.seed,
+    dataEnd: EXPORT_DATA_END,
+    now: () => EXPORT_DATA_END,
+    volume: { incidents: opts.records },
+    defaultIncludes: Object.fromEntries(Object.entries(catalogue.streams).map(([name, s]) => [name, s.include])),
+  });
+  const known = dataset.streams();
+  const asked = [...new Set(opts.streams ?? EXPORT_STREAMS)];
+  const unknown = asked.find((s) => !known.includes(s));
+  if (unknown !== undefined) throw new ConfigError(`simulator --streams: no stream "${unknown}": choose from ${known.join(', ')}`);
+  await prepareFolder(opts.dir, opts.force === true);
+
+  const queue = [...asked];
+  const files: { file: BufferedFile; done: ExportedFile }[] = [];
+  try {
+    for (const stream of queue) {
+      const file = await BufferedFile.create(join(opts.dir, `${stream}.${opts.format}`));
+      files.push({ file, done: { stream, path: file.path, records: 0, bytes: 0, referenced: !asked.includes(stream) } });
+      const refs = new Set<string>();
+      const records = await writeRecords(file, encoderFor(opts.format, stream, catalogue), dataset.records(stream), (r) => referencedStreams(r, refs));
+      await file.finish();
+      Object.assign(files.at(-1)!.done, { records, bytes: file.bytes });
+      for (const s of [...refs].sort()) if (!queue.includes(s)) queue.push(s);
+    }
+  } catch (e) {
+    await Promise.all(files.map(({ file }) => file.discard()));
+    throw e;
+  }
+  for (const { file } of files) await file.commit();
+  return files.map((f) => f.done);
+}
