@@ -40,6 +40,8 @@ export async function applyChanges(
 ): Promise<ChangeResult> {
   await client.query('BEGIN');
   try {
+    // A run's publish may hold these rows for longer than a managed server's statement_timeout: wait for it, as publish does.
+    await client.query('SET LOCAL statement_timeout = 0');
     const fresh = await recordEvents(client, batch.events, objectName(incidents.object));
     const applied = batch.events.filter((e) => fresh.has(e.webhookId));
     if (batch.incidents.length) await merge(client, p, incidents, batch.incidents, touched);

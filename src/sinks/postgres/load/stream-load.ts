@@ -45,6 +45,24 @@ export interface WriteResult {
 const objectLock = (stream: PlannedStream) => `pdsync:${objectName(stream.object)}`;
 
 /**
+ * Waits for another run's table lock for as long as that run takes: a managed server's
+ * statement_timeout or lock_timeout is lifted for this statement alone (a session lock outlives
+ * the transaction that took it). A stop cancels the wait (PostgresTarget.cancelAll).
+ */
+async function waitForLock(client: PoolClient, name: string): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SET LOCAL statement_timeout = 0');
+    await client.query('SET LOCAL lock_timeout = 0');
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
  * One stream's load on a connection of its own: it holds the table's lock (two runs never
  * interleave writes to one table) from open to publish, stages batches as records arrive, and
  * publishes in one transaction. The connection is closed after the load, which ends its lock and
@@ -82,7 +100,7 @@ export class StreamLoad {
     const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [objectLock(stream)]);
     if (!rows[0]!.ok) {
       o.onWait();
-      await client.query('SELECT pg_advisory_lock(hashtext($1))', [objectLock(stream)]);
+      await waitForLock(client, objectLock(stream));
     }
     const live = await tableExists(client, stream.object);
     if (live) {
