@@ -11,6 +11,7 @@ import { LIST_STREAMS, ListEndpoints } from './list-endpoints.js';
 import type { Gates } from './plan-gates.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { loggedStatus, send } from './replies.js';
+import { type Hold, RequestHolds, type RequestMatch } from './request-holds.js';
 import { RequestLog, type RequestLogEntry, type RequestStats } from './request-log.js';
 import { SubresourceEndpoints } from './subresource-endpoints.js';
 import { floorToUtcDay } from './time.js';
@@ -23,6 +24,7 @@ export type { Dataset } from './dataset.js';
 export type { FaultKind, FaultOptions } from './fault-plan.js';
 export type { Gates } from './plan-gates.js';
 export type { RateLimitOptions } from './rate-limit.js';
+export type { Hold, RequestMatch } from './request-holds.js';
 export type { RequestLogEntry, RequestStats } from './request-log.js';
 export type { EmittedEvent, WebhookDelivery, WebhookOptions, Webhooks } from './webhooks.js';
 
@@ -88,6 +90,8 @@ export interface Simulator {
   events: RequestLog;
   /** The first answered request (since the last resetLog) that satisfies `match`, waiting for it if need be. */
   waitFor(match: (e: RequestLogEntry) => boolean): Promise<RequestLogEntry>;
+  /** Keeps the requests `match` catches unanswered until `release()`; their answer is the account as it is then. */
+  hold(match: RequestMatch): Hold;
   /** Webhooks v3: each incident mutation (resolve, acknowledge, add, note) POSTs an event to the subscription. */
   webhooks: Webhooks;
   /** Also stops webhook deliveries, their retries and connections. */
@@ -122,6 +126,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const issuer = options.oauthClient && new OAuthIssuer(options.oauthClient);
   const traffic = new TrafficControls(options, options.apiKey ?? 'sim-token', endpoints, dataset.streams(), seed, (h) => issuer?.accepts(h) ?? false);
   const log = new RequestLog(options.wallClock);
+  const holds = new RequestHolds();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
@@ -130,6 +135,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     // A client that goes away mid-body gets no answer (and must not crash the server).
     const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req).catch(() => undefined);
     if (body === undefined) return void res.destroy();
+    await holds.pass(method, url);
     const reply =
       issuer && method === 'POST' && url.pathname === '/oauth/token'
         ? issuer.token(body)
@@ -174,8 +180,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         };
         log.on('answer', listener);
       }),
+    hold: (match) => holds.hold(match),
     webhooks,
     close: async () => {
+      holds.releaseAll();
       await webhooks.close();
       await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -6,7 +6,8 @@ import pg from 'pg';
 import type { RunSummary } from '../../src/summary/run-summary.js';
 import { envYaml, pdsync, SIM_KEY } from '../support/cli.js';
 import { databaseUrl } from '../support/database.js';
-import { only, type SyncFixture, syncFixture } from '../support/sync-fixture.js';
+import { assertExact, only, onlyIn, type SyncFixture, syncFixture } from '../support/sync-fixture.js';
+import { eventually, stderrMatching } from '../support/wait.js';
 
 const q = pg.escapeIdentifier;
 
@@ -54,6 +55,33 @@ describe('on PostgreSQL as managed services run it', () => {
       const took = (JSON.parse(run.stdout) as RunSummary).streams[0]!.durationMs;
       assert.ok(took > 10_000, `the read took ${took} ms: longer than both timeouts`);
       assert.deepEqual(await f.landed('incidents'), f.truth('incidents'));
+    } finally {
+      await r.drop();
+      await f.close();
+    }
+  });
+
+  test('under statement_timeout 2 s, a run waits for another run\'s table locks for longer than that (announced), and both runs, with child streams, land exactly', async () => {
+    const f = await syncFixture({ name: 'lockwait', sim: { volume: { incidents: 150 } }, replication: onlyIn('incremental', 'incidents', 'incident_notes', 'incident_alerts') });
+    const r = await asRole(f, async (role, admin) => {
+      await admin.query(`ALTER ROLE ${q(role)} SET statement_timeout = '2s'`);
+      await admin.query(`ALTER ROLE ${q(role)} SET lock_timeout = '1s'`);
+      await admin.query(`GRANT CREATE ON DATABASE ${q(f.db.name)} TO ${q(role)}`);
+    });
+    try {
+      // The first run is held in the middle of its notes: it keeps their table's lock until released.
+      const hold = f.sim.hold((_, url) => url.pathname.endsWith('/notes'));
+      const first = f.start();
+      await hold.arrived;
+      const second = f.start();
+      await stderrMatching(second, /incident_notes: waiting for another pdsync run writing \S+\.incident_notes/);
+      const waited = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND wait_event = 'advisory' AND now() - query_start > interval '4 s'`;
+      await eventually('the second run has waited twice the statement_timeout', async () => (await f.db.pool.query(waited, [r.role])).rows[0].n > 0, 30_000);
+      hold.release();
+      const [a, b] = await Promise.all([first.done, second.done]);
+      assert.equal(a.code, 0, a.stderr);
+      assert.equal(b.code, 0, b.stderr);
+      await assertExact(f, ['incidents', 'incident_notes', 'incident_alerts']);
     } finally {
       await r.drop();
       await f.close();

@@ -7,6 +7,7 @@ import { type Privileges, tableExists } from './privileges.js';
 import { keepRelations, type RelationsDone } from './relations/keep-relations.js';
 import { enableTeamPolicy, ensureTeamAccess } from './relations/row-security.js';
 import { recordRunEnd, recordRunStart } from './bookkeeping/run-history.js';
+import { databaseNow } from './database-clock.js';
 import { objectName, qualified } from './sql.js';
 import { type LoadOptions, StreamLoad } from './load/stream-load.js';
 
@@ -18,6 +19,8 @@ export class PostgresTarget {
   private readonly lost = new WeakMap<pg.PoolClient, Error>();
   private runClient: pg.PoolClient | undefined;
   private privileges: Privileges | undefined;
+  /** When the run began, by the database's clock: a full refresh keeps rows another writer wrote since. */
+  private runStart: Date | undefined;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -42,6 +45,7 @@ export class PostgresTarget {
     const client = await this.checkout('recording the run');
     try {
       this.privileges = await ensureBookkeeping(client);
+      this.runStart = await databaseNow(client);
       await recordRunStart(client, runId, startedAt);
       this.runClient = client;
     } catch (e) {
@@ -118,7 +122,7 @@ export class PostgresTarget {
   async openLoad(stream: PlannedStream, o: LoadOptions, onLost: (e: Error) => void): Promise<StreamLoad> {
     const client = await this.checkout(objectName(stream.object), onLost);
     try {
-      return await StreamLoad.open(client, this.privileges!, stream, o);
+      return await StreamLoad.open(client, this.privileges!, stream, o, this.runStart!);
     } catch (e) {
       this.checkin(client, true);
       throw targetError(e, objectName(stream.object));

@@ -4,6 +4,7 @@ import type { PlannedStream } from '../../../plan/plan.js';
 import type { ApiRecord } from '../../../record.js';
 import { BatchCopy } from './batch-copy.js';
 import { emptyReport } from './copy-row-encoder.js';
+import { databaseNow } from '../database-clock.js';
 import { existingColumns } from '../tables/ddl.js';
 import type { Privileges } from '../privileges.js';
 import { applyRows } from './apply-rows.js';
@@ -39,6 +40,8 @@ export async function applyChanges(
 ): Promise<ChangeResult> {
   await client.query('BEGIN');
   try {
+    // A run's publish may hold these rows for longer than a managed server's statement_timeout: wait for it, as publish does.
+    await client.query('SET LOCAL statement_timeout = 0');
     const fresh = await recordEvents(client, batch.events, objectName(incidents.object));
     const applied = batch.events.filter((e) => fresh.has(e.webhookId));
     if (batch.incidents.length) await merge(client, p, incidents, batch.incidents, touched);
@@ -56,7 +59,7 @@ async function merge(client: PoolClient, p: Privileges, stream: PlannedStream, r
   const layout = tableLayout(stream.spec, stream.primaryKey, await existingColumns(client, stream.object), stream.columnCasing);
   const staging = stagingTable(`_pdsync_listen_${stream.name}`, layout, false);
   await client.query(`CREATE TEMP TABLE ${ident(staging.name.table)} (${staging.columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')}) ON COMMIT DROP`);
-  const copy = new BatchCopy(client, staging, layout, new Date().toISOString(), emptyReport());
+  const copy = new BatchCopy(client, staging, layout, (await databaseNow(client)).toISOString(), emptyReport());
   await copy.add(records, 'webhook');
   await copy.flush();
   const table = await evolveTable(client, p, stream, layout, staging);

@@ -10,6 +10,7 @@ import { type LoadRow, markPartDone, readLoad, registerLoad } from '../bookkeepi
 import { type Privileges, canCreateIn, requireCreateIn, requireCreateSchema, requireRowPrivileges, schemaExists, tableExists } from '../privileges.js';
 import { publish, type Published } from './publish.js';
 import { objectName } from '../sql.js';
+import { databaseNow } from '../database-clock.js';
 import { createStaging, dropPart, dropStaging, keepParts, nextSeq, sameColumns, type StagingTable, stagingTable, stagingTableName } from './staging-table.js';
 import { tableLayout, type TableLayout } from '../tables/table-layout.js';
 import { loadWarnings } from './load-warnings.js';
@@ -44,6 +45,24 @@ export interface WriteResult {
 const objectLock = (stream: PlannedStream) => `pdsync:${objectName(stream.object)}`;
 
 /**
+ * Waits for another run's table lock for as long as that run takes: a managed server's
+ * statement_timeout or lock_timeout is lifted for this statement alone (a session lock outlives
+ * the transaction that took it). A stop cancels the wait (PostgresTarget.cancelAll).
+ */
+async function waitForLock(client: PoolClient, name: string): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SET LOCAL statement_timeout = 0');
+    await client.query('SET LOCAL lock_timeout = 0');
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
  * One stream's load on a connection of its own: it holds the table's lock (two runs never
  * interleave writes to one table) from open to publish, stages batches as records arrive, and
  * publishes in one transaction. The connection is closed after the load, which ends its lock and
@@ -54,7 +73,7 @@ export class StreamLoad {
   private staging: StagingTable | undefined;
   private rowsRead = 0;
   /** When this load's reading began (a resumed load: when the run that staged it began). */
-  private readStart = new Date();
+  private readStart: Date;
   /** A child stream's parents read whole, in this load. */
   private readonly parents: string[] = [];
   resumed: Resumed | undefined;
@@ -67,14 +86,21 @@ export class StreamLoad {
     /** The saved cursor and sync time, when the table exists and the stream is incremental. */
     private readonly saved: SavedState,
     private readonly o: LoadOptions,
-  ) {}
+    runStart: Date,
+  ) {
+    this.readStart = runStart;
+  }
 
-  /** Takes the table's lock, checks the privileges the load will need, reads layout and cursor. Writes nothing. */
-  static async open(client: PoolClient, p: Privileges, stream: PlannedStream, o: LoadOptions): Promise<StreamLoad> {
+  /**
+   * Takes the table's lock, checks the privileges the load will need, reads layout and cursor.
+   * Writes nothing. `runStart`: when the run began (before any wait for the lock), by the
+   * database's clock: rows another writer wrote since are not this load's to remove.
+   */
+  static async open(client: PoolClient, p: Privileges, stream: PlannedStream, o: LoadOptions, runStart: Date): Promise<StreamLoad> {
     const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [objectLock(stream)]);
     if (!rows[0]!.ok) {
       o.onWait();
-      await client.query('SELECT pg_advisory_lock(hashtext($1))', [objectLock(stream)]);
+      await waitForLock(client, objectLock(stream));
     }
     const live = await tableExists(client, stream.object);
     if (live) {
@@ -87,7 +113,7 @@ export class StreamLoad {
     }
     const layout = tableLayout(stream.spec, stream.primaryKey, live ? await existingColumns(client, stream.object) : new Map(), stream.columnCasing);
     const saved = live && stream.mode === 'incremental' ? await readState(client, stream.name, stream.object) : { cursor: undefined, syncedUntil: undefined };
-    return new StreamLoad(client, p, stream, layout, saved, o);
+    return new StreamLoad(client, p, stream, layout, saved, o, runStart);
   }
 
   /** The saved cursor: the largest incremental key published. */
@@ -123,7 +149,7 @@ export class StreamLoad {
     }
     if (this.resumed) this.readStart = this.resumed.startedAt;
     const seq = this.resumed ? await nextSeq(this.client, this.staging) : 0;
-    this.batches = new BatchCopy(this.client, this.staging, this.layout, new Date().toISOString(), emptyReport(seq));
+    this.batches = new BatchCopy(this.client, this.staging, this.layout, (await databaseNow(this.client)).toISOString(), emptyReport(seq));
     return this.resumed;
   }
 
