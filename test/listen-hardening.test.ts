@@ -72,6 +72,23 @@ describe('pdsync listen under replays and slow clients', () => {
     }
   });
 
+  test('a signed body from longer ago than applied events are remembered is refused as a replay, at no API request', async () => {
+    const l = await listen(f);
+    try {
+      const [incident] = f.sim.dataset.ids('incidents');
+      const occurred = new Date(f.sim.clock.now().getTime() - 8 * 86_400_000).toISOString();
+      const body = Buffer.from(JSON.stringify({ event: { id: 'EV-eight-days-old', event_type: 'incident.acknowledged', resource_type: 'incident', occurred_at: occurred, data: { id: incident, type: 'incident' } } }));
+      const requests = f.sim.requests.length;
+      assert.equal(await postSigned(l.hook, body, { 'x-webhook-id': 'old-replay' }), 400);
+      assert.match(l.run.output.stderr, /^pdsync listen: rejected a delivery from 127\.0\.0\.1 with 400: the event occurred at .*, over 6 days ago: a replay/m);
+      assert.equal(f.sim.requests.length, requests, 'no API request');
+      assert.deepEqual(await rows(`SELECT count(*)::int AS n FROM pdsync.webhook_events WHERE event_id = 'EV-eight-days-old'`), [{ n: 0 }]);
+    } finally {
+      l.run.child.kill('SIGTERM');
+      assert.equal((await l.run.done).code, 0);
+    }
+  });
+
   test('300 slow connections from one address, reopened as they close, keep none of 60 genuine deliveries from another out', async () => {
     const l = await listen(f);
     const flood = slowFlood(new URL(l.url), 300, '127.0.0.1');

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import { guardConnections } from './connection-guard.js';
 import { type EventSpool, SpoolFullError } from './event-spool.js';
 import type { ListenLog } from './listen-log.js';
-import { MAX_BODY_BYTES, parseWebhook } from './webhook-event.js';
+import { MAX_BODY_BYTES, OLDEST_EVENT_MS, parseWebhook } from './webhook-event.js';
 import { signatureMatches } from './webhook-signature.js';
 
 export const WEBHOOK_PATH = '/webhooks/pagerduty';
@@ -29,6 +29,8 @@ export interface ServerDeps {
   onQueued: () => void;
   health: () => Promise<Health>;
   log: ListenLog;
+  /** The API's clock: an event's age is measured against it. */
+  now: () => Date;
 }
 
 export interface WebhookServer {
@@ -94,6 +96,9 @@ async function deliver(req: IncomingMessage, res: ServerResponse, d: ServerDeps)
   const parsed = parseWebhook(body, req.headers['x-webhook-id'] as string | undefined, new Date());
   if (!parsed.ok) return refuse(400, parsed.reason);
   const e = parsed.event;
+  if (Date.parse(e.occurredAt) < d.now().getTime() - OLDEST_EVENT_MS) {
+    return refuse(400, `the event occurred at ${e.occurredAt}, over ${OLDEST_EVENT_MS / 86_400_000} days ago: a replay (PagerDuty retries for 48 hours)`);
+  }
   if (d.spool.has(e.eventKey)) {
     d.log.write({ event: 'duplicate', webhookId: e.webhookId, eventType: e.eventType, incidentId: e.incidentId });
     return reply(res, 200, { status: 'duplicate' });
