@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ENV, listen, postSigned, SECRET, withWebhookSecret } from './support/listen-process.js';
 import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
-import { stderrMatching } from './support/wait.js';
+import { slowFlood } from './support/slow-clients.js';
+import { eventually, stderrMatching } from './support/wait.js';
 
 const replication = (schema: string) =>
   `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: incremental\n  object: ${schema}.{stream_name}\nstreams:\n  incidents:\n  log_entries:\n`;
@@ -65,6 +66,54 @@ describe('pdsync listen under replays and slow clients', () => {
       const [recorded] = await rows(`SELECT event_key FROM pdsync.webhook_events WHERE webhook_id = '${captured.webhookId}'`);
       assert.match(String(recorded!.event_key), new RegExp(`^${String(captured.event.id)}/[0-9a-f]{64}$`), 'keyed by the event id and the body digest');
     } finally {
+      f.sim.webhooks.unsubscribe();
+      l.run.child.kill('SIGTERM');
+      assert.equal((await l.run.done).code, 0);
+    }
+  });
+
+  test('a signed body from longer ago than applied events are remembered is refused as a replay, at no API request', async () => {
+    const l = await listen(f);
+    try {
+      const [incident] = f.sim.dataset.ids('incidents');
+      const occurred = new Date(f.sim.clock.now().getTime() - 8 * 86_400_000).toISOString();
+      const body = Buffer.from(JSON.stringify({ event: { id: 'EV-eight-days-old', event_type: 'incident.acknowledged', resource_type: 'incident', occurred_at: occurred, data: { id: incident, type: 'incident' } } }));
+      const requests = f.sim.requests.length;
+      assert.equal(await postSigned(l.hook, body, { 'x-webhook-id': 'old-replay' }), 400);
+      assert.match(l.run.output.stderr, /^pdsync listen: rejected a delivery from 127\.0\.0\.1 with 400: the event occurred at .*, over 6 days ago: a replay/m);
+      assert.equal(f.sim.requests.length, requests, 'no API request');
+      assert.deepEqual(await rows(`SELECT count(*)::int AS n FROM pdsync.webhook_events WHERE event_id = 'EV-eight-days-old'`), [{ n: 0 }]);
+    } finally {
+      l.run.child.kill('SIGTERM');
+      assert.equal((await l.run.done).code, 0);
+    }
+  });
+
+  test('300 slow connections from one address, reopened as they close, keep none of 60 genuine deliveries from another out', async () => {
+    const l = await listen(f);
+    const flood = slowFlood(new URL(l.url), 300, '127.0.0.1');
+    try {
+      await eventually('the flood is connected', async () => flood.connected >= 300);
+      f.sim.clock.advance(3_600_000);
+      // PagerDuty's own sender, from another address, one delivery at a time, each given one attempt of 5 s.
+      f.sim.webhooks.subscribe({ url: l.hook, secrets: [SECRET], localAddress: '127.0.0.2', maxAttempts: 1 });
+      const ids: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        const from = f.sim.webhooks.emitted.length;
+        f.sim.dataset.addIncidents(20);
+        await f.sim.webhooks.settled();
+        const sent = f.sim.webhooks.emitted.slice(from).map((e) => e.webhookId);
+        const statuses = f.sim.webhooks.deliveries.filter((d) => sent.includes(d.webhookId)).map((d) => d.status);
+        assert.deepEqual(statuses, sent.map(() => 202), `round ${round + 1}: every genuine delivery accepted at its first attempt`);
+        ids.push(...sent);
+        // The slow connections the listener held are cut by its deadlines, and come back.
+        await flood.cutMore(20);
+      }
+      assert.equal(ids.length, 60);
+      await eventually('every genuine delivery applied', async () => (await rows(`SELECT count(*)::int AS n FROM pdsync.webhook_events WHERE webhook_id = ANY('{${ids.join(',')}}')`))[0]!.n === 60, 60_000);
+      assert.match(l.run.output.stderr, /^pdsync listen: warning: 127\.0\.0\.1 holds 32 connections, the most one address may: more are closed at once$/m);
+    } finally {
+      await flood.stop();
       f.sim.webhooks.unsubscribe();
       l.run.child.kill('SIGTERM');
       assert.equal((await l.run.done).code, 0);

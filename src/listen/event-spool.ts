@@ -72,8 +72,14 @@ export class EventSpool {
   private async write(event: QueuedEvent): Promise<void> {
     const name = `${Date.parse(event.receivedAt)}-${createHash('sha256').update(event.eventKey).digest('hex').slice(0, 20)}.json`;
     const path = join(this.dir, name);
-    await writeSynced(`${path}.tmp`, JSON.stringify(event));
-    await rename(`${path}.tmp`, path);
+    try {
+      await writeSynced(`${path}.tmp`, JSON.stringify(event));
+      await rename(`${path}.tmp`, path);
+    } catch (e) {
+      // A full disk or a refused rename: the delivery is refused (and retried), and leaves nothing behind.
+      await rm(`${path}.tmp`, { force: true }).catch(() => undefined);
+      throw e;
+    }
     await syncFolder(this.dir);
     this.events.set(event.eventKey, { file: path, event });
   }

@@ -23,6 +23,8 @@ export interface WebhookOptions {
   timeoutMs?: number;
   /** For duplicates and shuffles (default: the simulator's seed). */
   seed?: number;
+  /** The address deliveries come from, fixed when subscribing (default '': the system's choice); 127.0.0.2 sets PagerDuty apart from other local clients. */
+  localAddress?: string;
 }
 
 export type WebhookSettings = Required<WebhookOptions>;
@@ -34,7 +36,7 @@ function check(ok: boolean, what: string): void {
 /** The options with their defaults, once each is valid. */
 export function webhookSettings(o: WebhookOptions, seed: number): WebhookSettings {
   const s: WebhookSettings = {
-    duplicateRate: 0, shuffle: false, wrongSignature: false, concurrency: 1, retryDelayMs: 200, maxAttempts: 8, timeoutMs: 5000, seed, ...o,
+    duplicateRate: 0, shuffle: false, wrongSignature: false, concurrency: 1, retryDelayMs: 200, maxAttempts: 8, timeoutMs: 5000, seed, localAddress: '', ...o,
   };
   check(/^https?:$/.test(URL.canParse(s.url) ? new URL(s.url).protocol : ''), `url "${s.url}" is not an http(s) URL`);
   check(Array.isArray(s.secrets) && s.secrets.length > 0 && s.secrets.every((x) => typeof x === 'string' && x !== ''), 'secrets must be non-empty strings, at least one');

@@ -43,7 +43,7 @@ function shuffled<T>(xs: readonly T[], rng: Rng): T[] {
  */
 export class Subscription {
   private readonly stopper = new AbortController();
-  private readonly agent = new Agent();
+  private readonly agent: Agent;
   private batch: Outgoing[] = [];
   private queue: Outgoing[] = [];
   private release?: NodeJS.Immediate;
@@ -57,7 +57,9 @@ export class Subscription {
     public settings: WebhookSettings,
     private readonly record: (d: WebhookDelivery) => void,
     private readonly wallClock: () => number,
-  ) {}
+  ) {
+    this.agent = new Agent(settings.localAddress ? { localAddress: settings.localAddress } : {});
+  }
 
   enqueue(item: Outgoing): void {
     if (this.stopper.signal.aborted) return;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { EventSpool } from '../../src/listen/event-spool.js';
@@ -41,6 +41,19 @@ describe('the listener\'s queue on disk', () => {
     const again = await EventSpool.open(dir, 10);
     assert.deepEqual(again.unreadable, []);
     assert.deepEqual(again.spool.pending().map((e) => e.eventKey), ['x-webhook-id:W6']);
+    assert.equal(spool.size, 0);
+  });
+
+  test('a queue write that fails (the disk full) leaves no *.json.tmp file behind, and fails the delivery', async () => {
+    // Where the event's file goes, as a queue writes it.
+    const { spool: scratch } = await EventSpool.open(join(tempDir('spool'), 'q'), 10);
+    await scratch.put(event('W7'));
+    const [name] = readdirSync(scratch.dir);
+    const { spool } = await EventSpool.open(join(tempDir('spool'), 'q'), 10);
+    // Its temporary file is /dev/full, where every write fails with ENOSPC, as on a full disk.
+    symlinkSync('/dev/full', join(spool.dir, `${name}.tmp`));
+    await assert.rejects(spool.put(event('W7')), /ENOSPC/);
+    assert.deepEqual(readdirSync(spool.dir), []);
     assert.equal(spool.size, 0);
   });
 

@@ -74,7 +74,7 @@ async function serve(s: Serving): Promise<void> {
     ...(s.logEntries ? { logEntries: s.logEntries } : {}), ...(s.relations ? { relations: s.relations } : {}),
   });
   const health = () => listenHealth(target, spool, applier, (t) => log.redact(t));
-  const server = await startWebhookServer(s.host, s.port, { secrets: s.secrets, spool, onQueued: () => applier.wake(), health, log });
+  const server = await startWebhookServer(s.host, s.port, { secrets: s.secrets, spool, onQueued: () => applier.wake(), health, log, now: s.now });
   applier.start();
   log.write({ event: 'listening', url: server.url, queued: spool.size, queueDir: s.queueDir });
   const signal = await untilSignal();

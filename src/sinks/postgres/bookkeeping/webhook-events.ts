@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { legacyEventKey, type QueuedEvent } from '../../../listen/webhook-event.js';
+import { EVENTS_KEPT_DAYS, legacyEventKey, type QueuedEvent } from '../../../listen/webhook-event.js';
 import { BOOKKEEPING_SCHEMA } from './bookkeeping.js';
 import { ensureSchema, existingColumns, lockDdl } from '../tables/ddl.js';
 import type { Privileges } from '../privileges.js';
@@ -7,10 +7,7 @@ import { ident, literal } from '../sql.js';
 
 const TABLE = { schema: BOOKKEEPING_SCHEMA, table: 'webhook_events' };
 
-/** PagerDuty retries a delivery for up to 48 hours: events are kept a week, then forgotten. */
-const KEEP_DAYS = 7;
-
-const DESCRIPTION = `pdsync listen: webhook events applied, by event_key (the event id and a SHA-256 of the signed body; kept ${KEEP_DAYS} days), so that a repeated or replayed delivery is applied once`;
+const DESCRIPTION = `pdsync listen: webhook events applied, by event_key (the event id and a SHA-256 of the signed body; kept ${EVENTS_KEPT_DAYS} days), so that a repeated or replayed delivery is applied once`;
 
 /**
  * `pdsync.webhook_events`: every event applied, by what its signature covers (event_key),
@@ -77,5 +74,5 @@ export async function recordEvents(client: PoolClient, events: QueuedEvent[], ob
 
 /** Forgets deliveries older than PagerDuty would retry. */
 export async function forgetOldEvents(client: PoolClient): Promise<void> {
-  await client.query(`DELETE FROM pdsync.webhook_events WHERE applied_at < now() - interval '${KEEP_DAYS} days'`);
+  await client.query(`DELETE FROM pdsync.webhook_events WHERE applied_at < now() - interval '${EVENTS_KEPT_DAYS} days'`);
 }
