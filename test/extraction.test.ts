@@ -110,7 +110,7 @@ describe('extraction never loses a row', () => {
       writeFileSync(join(f.cwd, 'env.yaml'), readFileSync(join(f.cwd, 'env.yaml'), 'utf8').replace('oncall_days: 14', 'oncall_days: 91'));
       const tooFar = await f.run();
       assert.equal(tooFar.code, 2);
-      assert.match(tooFar.stderr, /oncall_days: .*expected.*90|too big.*90|<=90/i);
+      assert.match(tooFar.stderr, /^pdsync: \S*env\.yaml: connections\.PAGERDUTY\.inputs\.oncall_days: .*\b90\b/m, 'the file, the key path and the limit');
     } finally {
       await f.close();
     }

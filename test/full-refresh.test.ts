@@ -3,19 +3,19 @@ import { after, before, describe, test } from 'node:test';
 import { loadCatalogue, type Catalogue } from '../src/catalogue/catalogue.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { columnName } from '../src/sinks/postgres/tables/column-names.js';
-import { compositeKeyOf } from '../src/sinks/postgres/load/copy-row-encoder.js';
 import { testDatabase } from './support/database.js';
 import { envYaml, pdsync, SIM_KEY, workspace } from './support/cli.js';
+import { documentedKey } from './support/sync-fixture.js';
 
 type Db = Awaited<ReturnType<typeof testDatabase>>;
 
-/** The key column of a stream's table and the key of a simulator record, the way pdsync forms them. */
+/** The key column of a stream's table and the key of a simulator record, as README documents them. */
 function keyOf(catalogue: Catalogue, stream: string) {
   const pk = catalogue.streams[stream]!.primary_key;
   const simple = pk.length === 1 && !pk[0]!.includes('.');
   return {
     column: simple ? pk[0]! : '_pdsync_key',
-    of: (r: Record<string, unknown>) => (simple ? String(r[pk[0]!]) : compositeKeyOf(r, pk)),
+    of: (r: Record<string, unknown>) => (simple ? String(r[pk[0]!]) : documentedKey(r, pk)),
   };
 }
 

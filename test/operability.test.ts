@@ -203,14 +203,17 @@ describe('operable in cron and CI', () => {
     }
   });
 
-  test('conns test reports auth type, region and readable streams; Postgres version and rights', async () => {
-    const f = await syncFixture({ name: 'ctest', sim: { gates: { priorities: 404 } } });
+  test('conns test reports auth type, region and the streams PagerDuty answers for, each asked; Postgres version and rights', async () => {
+    // vendors has no plan gate in the catalogue: only asking PagerDuty shows this account refuses it.
+    const f = await syncFixture({ name: 'ctest', sim: { gates: { priorities: 404, vendors: 402, teams: 402 } } });
     try {
       const r = await pdsync(['conns', 'test', 'PAGERDUTY'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^PAGERDUTY: ok, API key \(Authorization: Token\), region us, http:\/\/127\.0\.0\.1:\d+/m);
       assert.match(r.stdout, /priorities: not readable \(404\): the account lacks incident priorities/);
-      assert.match(r.stdout, /readable streams \(20 of 21\): users, teams, /);
+      assert.match(r.stdout, /^ {2}vendors: not readable \(402\): the account lacks it; a run skips it$/m);
+      assert.match(r.stdout, /^ {2}team_members: not readable: it is read through teams, which is not$/m);
+      assert.match(r.stdout, /readable streams \(17 of 21\): users, services, /);
       const bad = await pdsync(['conns', 'test', 'PAGERDUTY'], { cwd: f.cwd, env: { PAGERDUTY_API_KEY: 'nope-wrong' } });
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /401 .*the key or client credentials are wrong or revoked/);

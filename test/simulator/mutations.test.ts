@@ -11,8 +11,10 @@ describe('simulator mutations', () => {
   after(() => sim.close());
 
   test('a deleted record vanishes from the list, its total and the truth; references to it stay stubs', async () => {
-    const [victim] = sim.dataset.ids('teams');
-    sim.dataset.deleteRecord('teams', victim!);
+    // A team some user belongs to: its references are what must survive as stubs.
+    const victim = (await listAll(sim, 'users', { 'include[]': 'teams' })).flatMap((u) => (u.teams as { id: string }[]).map((t) => t.id))[0];
+    assert.ok(victim, 'a team with members');
+    sim.dataset.deleteRecord('teams', victim);
     const teams = await listAll(sim, 'teams');
     assert.ok(!ids(teams).includes(victim!));
     assert.equal((await get(sim, '/teams', { total: true })).body.total, 7);
@@ -20,8 +22,8 @@ describe('simulator mutations', () => {
     assert.deepEqual(ids(teams), sim.dataset.ids('teams'));
     const users = await listAll(sim, 'users', { 'include[]': 'teams' });
     const stub = users.flatMap((u) => u.teams as Record<string, unknown>[]).find((t) => t.id === victim);
-    if (stub) assert.equal(stub.type, 'team_reference');
-    assert.throws(() => sim.dataset.deleteRecord('teams', victim!));
+    assert.equal(stub?.type, 'team_reference', 'a member\'s reference to the deleted team stays, as a stub');
+    assert.throws(() => sim.dataset.deleteRecord('teams', victim));
   });
 
   test('an update shows in the endpoint and in records expanded by include[]', async () => {

@@ -35,19 +35,28 @@ async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Ou
     const abilities = Array.isArray(body.abilities) ? (body.abilities as string[]) : [];
     output.out(`${name}: ok, ${auth}, region ${conn.inputs.region}, ${apiBaseUrl(conn)}\n`);
     output.out(`  abilities: ${abilities.join(', ') || 'none'}\n`);
+    // Every stream is asked for one record (a child stream goes with its parent): what the key
+    // may read is what PagerDuty answers, not what the plan is assumed to allow.
     const readable: string[] = [];
     for (const [stream, spec] of Object.entries(catalogue.streams)) {
-      if (!spec.gate) {
-        readable.push(stream);
-        continue;
-      }
-      const probe = probeOf({ ...spec, name: stream }, new Date());
+      // Windows end at the API's clock, as a run's do: a machine's clock ahead of it is refused.
+      const probe = probeOf({ ...spec, name: stream }, source.serverNow() ?? new Date());
       try {
         if (probe) await fetch(probe.path, probe.query, probe.body);
+        else if (!readable.includes(spec.parent!.stream)) {
+          output.out(`  ${stream}: not readable: it is read through ${spec.parent!.stream}, which is not\n`);
+          continue;
+        }
         readable.push(stream);
       } catch (e) {
-        if (classify(e, true) !== 'gated') throw e;
-        output.out(`  ${stream}: not readable (${(e as ApiError).status}): the account lacks ${spec.gate.feature}; a run skips it\n`);
+        const status = (e as ApiError).status;
+        if (classify(e, spec.gate !== undefined) === 'gated') {
+          output.out(`  ${stream}: not readable (${status}): the account lacks ${spec.gate?.feature ?? 'it'}; a run skips it\n`);
+        } else if (status === 403) {
+          output.out(`  ${stream}: not readable (403): the key or token may not read it (OAuth scope ${spec.scope})\n`);
+        } else {
+          throw e;
+        }
       }
     }
     output.out(`  readable streams (${readable.length} of ${Object.keys(catalogue.streams).length}): ${readable.join(', ')}\n`);
