@@ -105,6 +105,20 @@ describe('the first five minutes of a new user', () => {
     }
   });
 
+  test('state show only reads: on a database pdsync never wrote, it says there is no state and creates nothing', async () => {
+    const fresh = await testDatabase('state_reads');
+    try {
+      const cwd = workspace({ 'env.yaml': envYaml(sim.url, fresh.url), 'replication.yaml': replication(fresh.schema) });
+      const r = await pdsync(['state', 'show'], { cwd });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'no saved state: the next incremental run reads the whole history\n');
+      const { rows } = await fresh.pool.query(`SELECT to_regnamespace('pdsync') IS NULL AS absent`);
+      assert.equal(rows[0].absent, true, 'no pdsync schema was made');
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   test('pdsync sql asks the replication\'s target, not the embedded database, and says which database answered', async () => {
     const cwd = workspace({ 'env.yaml': envYaml(sim.url, db.url), 'replication.yaml': replication(db.schema) });
     const r = await pdsync(['sql', 'select current_database() as db'], { cwd });

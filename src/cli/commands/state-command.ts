@@ -17,10 +17,7 @@ export async function stateShow(opts: StateOptions, ctx: CommandContext): Promis
   const write = (s: string) => ctx.output.out(s);
   const config = await loadReplicationSettings(replicationFile(opts.file, ctx.cwd, 'state show'), opts.envFile, ctx);
   const rows = await withDatabase(config.target, config.replication.target ?? 'embedded', ctx, (t) =>
-    t.withClient('pdsync.state', async (c) => {
-      await ensureBookkeeping(c);
-      return listState(c);
-    }),
+    t.withClient('pdsync.state', (c) => listState(c)),
   );
   if (rows.length === 0) write('no saved state: the next incremental run reads the whole history\n');
   for (const r of rows) {

@@ -106,6 +106,9 @@ export interface StateRow {
 }
 
 export async function listState(client: PoolClient): Promise<StateRow[]> {
+  // Reading writes nothing: a database pdsync never ran against simply has no state yet.
+  const { rows: here } = await client.query<{ here: boolean }>(`SELECT to_regclass('pdsync.state') IS NOT NULL AS here`);
+  if (!here[0]!.here) return [];
   const { rows } = await client.query<StateRow>('SELECT stream, object, cursor, updated_at FROM pdsync.state ORDER BY stream, object');
   return rows;
 }
