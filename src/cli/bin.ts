@@ -4,6 +4,8 @@
 // batches (~30 MB), but V8 lets garbage of a long load pile up in a heap free to grow (peak RSS
 // 210-290 MB for 200k log entries). A small young generation and a 96 MB old one make it collect
 // sooner, at no cost in rows/s: ~118 MB (`PDSYNC_BENCH=memory npm run bench`).
+import { processContext } from './context.js';
 import { main } from './main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+// The one place that ends the process: commands return their exit code, or ask to quit at once.
+process.exitCode = await main(process.argv.slice(2), processContext((code) => process.exit(code)));

@@ -5,10 +5,12 @@ export interface CommandContext {
   output: Output;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Ends the process at once with a code (a second Ctrl-C); only the bin entry gives one, tests do not. */
+  quit?: (code: number) => void;
 }
 
-export function processContext(): CommandContext {
-  return { output: new Output(), cwd: process.cwd(), env: process.env };
+export function processContext(quit?: (code: number) => void): CommandContext {
+  return { output: new Output(), cwd: process.cwd(), env: process.env, ...(quit ? { quit } : {}) };
 }
 
 /** Registers a warning printer on the context's output, for config loading. */

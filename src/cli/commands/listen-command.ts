@@ -59,6 +59,8 @@ interface Serving {
   relations: RelationPlan | undefined;
   paging: { pageLimit: number; maxOffset: number };
   now: () => Date;
+  /** A second signal quits at once (see CommandContext.quit). */
+  quit: ((code: number) => void) | undefined;
 }
 
 /** Takes deliveries and applies them until a signal; then drains what it can in DRAIN_MS. */
@@ -77,7 +79,7 @@ async function serve(s: Serving): Promise<void> {
   const server = await startWebhookServer(s.host, s.port, { secrets: s.secrets, spool, onQueued: () => applier.wake(), health, log, now: s.now });
   applier.start();
   log.write({ event: 'listening', url: server.url, queued: spool.size, queueDir: s.queueDir });
-  const signal = await untilSignal();
+  const signal = await untilSignal(s.quit);
   // One clock from the signal: deliveries being answered, then the queue, then whatever still waits.
   const deadline = new Promise<void>((r) => setTimeout(r, DRAIN_MS).unref());
   log.write({ event: 'stopping', signal, queued: spool.size });
@@ -133,7 +135,7 @@ export async function listenCommand(opts: ListenOptions, ctx: CommandContext): P
       try {
         const paging = { pageLimit: catalogue.page_limit, maxOffset: catalogue.max_offset };
         const now = () => source.serverNow() ?? new Date();
-        await serve({ target, fetch, stop, spool, secrets, log, queueDir, host: opts.host, port, incidents, logEntries, relations: plan.relations, paging, now });
+        await serve({ target, fetch, stop, spool, secrets, log, queueDir, host: opts.host, port, incidents, logEntries, relations: plan.relations, paging, now, quit: ctx.quit });
         return EXIT_OK;
       } finally {
         await target.close();

@@ -1,16 +1,17 @@
+import { EXIT_SIGINT, EXIT_SIGTERM } from '../../errors.js';
 import type { EventSpool } from '../../listen/event-spool.js';
 import type { IncidentApplier } from '../../listen/incident-applier.js';
 import type { Health } from '../../listen/webhook-server.js';
 import type { PostgresTarget } from '../../sinks/postgres/postgres-target.js';
 
 /** Resolves with the first SIGINT or SIGTERM; a second one quits at once (what is queued stays on disk). */
-export function untilSignal(): Promise<NodeJS.Signals> {
+export function untilSignal(quit: ((code: number) => void) | undefined): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
+      process.once('SIGINT', () => quit?.(EXIT_SIGINT));
+      process.once('SIGTERM', () => quit?.(EXIT_SIGTERM));
       resolve(signal);
     };
     process.on('SIGINT', onSignal);

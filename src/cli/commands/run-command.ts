@@ -37,7 +37,7 @@ function stopOnSignals(ctx: CommandContext) {
   const stop = new AbortController();
   let code = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) process.exit(signal === 'SIGINT' ? EXIT_SIGINT : EXIT_SIGTERM);
+    if (stop.signal.aborted) return ctx.quit?.(signal === 'SIGINT' ? EXIT_SIGINT : EXIT_SIGTERM);
     code = signal === 'SIGINT' ? EXIT_SIGINT : EXIT_SIGTERM;
     ctx.output.err(`pdsync: ${signal}: stopping; open loads roll back (send it again to quit at once)`);
     stop.abort();
