@@ -35,6 +35,7 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
   const startedAt = new Date().toISOString();
   const runId = randomUUID();
   await deps.target.startRun(runId, startedAt);
+  deps.events.runStarted(runId, plan.streams.length);
   // A stop cancels what the database is waiting on at once (a lock, a long statement).
   const cancel = () => void deps.target.cancelAll();
   deps.signal.addEventListener('abort', cancel);

@@ -66,6 +66,10 @@ export class ProgressReporter implements RunEvents {
     if (style === 'plain') this.watch = new SilenceWatch(quietMs, (line) => this.output.err(line));
   }
 
+  runStarted(runId: string, streams: number): void {
+    this.print(`run ${runId}: started, ${streams} stream${streams === 1 ? '' : 's'}`, true);
+  }
+
   streamStarted(stream: string, detail: string): void {
     this.streams.set(stream, { rows: 0, pages: 0, started: Date.now(), requests: [] });
     this.watch?.started(stream);

@@ -28,7 +28,7 @@ export interface RunSummary {
   streams: StreamSummary[];
 }
 
-/** Human lines for stderr: a header, one line per stream (and its reason), then a total. */
+/** Human lines for stderr: a header, one line per stream (and its reason), then a total naming the run, as pdsync.runs does. */
 export function formatSummary(summary: RunSummary): string {
   const head = `${'stream'.padEnd(20)} ${'mode'.padEnd(12)} ${'status'.padEnd(7)} ${'read'.padStart(8)} ${'written'.padStart(8)} ${'requests'.padStart(8)} ${'retries'.padStart(7)} ${'seconds'.padStart(7)}  table`;
   const lines = [head];
@@ -49,6 +49,6 @@ export function formatSummary(summary: RunSummary): string {
       : failed
         ? `FAILED: ${failed} of ${summary.streams.length} streams`
         : `ok: ${summary.streams.length} streams${skipped ? ` (${skipped} skipped)` : ''}`;
-  lines.push(`${verdict}, ${rows} rows, ${requests} requests, ${seconds.toFixed(1)} s`);
+  lines.push(`${verdict}, ${rows} rows, ${requests} requests, ${seconds.toFixed(1)} s (run ${summary.runId})`);
   return lines.join('\n');
 }
