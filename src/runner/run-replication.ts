@@ -131,6 +131,7 @@ async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps:
     summary.warnings.push(...result.warnings);
   } catch (e) {
     own.abort();
+    if (load) await target.discardFailedLoad(load);
     if (deps.signal.aborted) {
       summary.status = 'failed';
       summary.reason = 'interrupted: nothing was published (windows already staged are kept for the next run)';
