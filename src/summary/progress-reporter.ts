@@ -179,10 +179,12 @@ export class ProgressReporter implements RunEvents {
       const rate = s.done
         ? s.done.requests / Math.max(1, s.done.durationMs / 1000)
         : recent.length / Math.min(5, Math.max(1, (now - s.started) / 1000));
-      const of = s.total !== undefined ? `/${s.total}` : '';
+      // The total grows as windows are counted, and the change feed adds rows to it: never "2/1 rows".
+      const total = s.total !== undefined && s.total >= s.rows ? s.total : undefined;
+      const of = total !== undefined ? `/${total}` : '';
       const eta =
-        s.total !== undefined && s.rows > 0 && !s.done
-          ? `  ETA ${Math.max(0, Math.round(((s.total - s.rows) * (now - s.started)) / s.rows / 1000))} s`
+        total !== undefined && s.rows > 0 && !s.done
+          ? `  ETA ${Math.max(0, Math.round(((total - s.rows) * (now - s.started)) / s.rows / 1000))} s`
           : '';
       const state = s.done ? `  ${s.done.status}` : '';
       return `${name.padEnd(20)} ${String(s.rows).padStart(8)}${of} rows  ${String(s.pages).padStart(5)} pages  ${rate.toFixed(1)} req/s${eta}${state}`;
