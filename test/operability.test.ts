@@ -145,7 +145,9 @@ describe('operable in cron and CI', () => {
         assert.match(r.stderr, new RegExp(`${signal}: stopping`));
         const summary = JSON.parse(r.stdout) as RunSummary;
         assert.equal(summary.status, 'interrupted');
-        assert.ok(summary.streams.some((s) => /interrupted/.test(s.reason ?? '')));
+        assert.ok(summary.streams.some((s) => s.status === 'interrupted'), 'the stopped stream says interrupted');
+        assert.ok(!summary.streams.some((s) => s.status === 'failed'), 'no stream is called failed');
+        assert.match(r.stderr, /^incidents: interrupted: nothing was published/m);
         assert.ok(f.sim.requests.length <= sentBefore + 4, 'no new requests after the signal but those in flight');
         assert.deepEqual(await f.landed('incidents'), before.incidents, 'nothing partial is visible');
         f.sim.setLatency(0);

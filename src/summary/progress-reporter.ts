@@ -131,7 +131,7 @@ export class ProgressReporter implements RunEvents {
     this.watch?.finished(summary.stream);
     for (const w of summary.warnings) this.print(`${summary.stream}: warning: ${w}`, true);
     if (summary.status === 'ok') this.line(`${summary.stream}: finished, ${rowsDone(summary)}, ${summary.requests} requests`);
-    else this.print(`${summary.stream}: ${summary.status === "skipped" ? "warning: skipped" : "failed"}: ${summary.reason}`, true);
+    else this.print(`${summary.stream}: ${summary.status === 'skipped' ? 'warning: skipped' : summary.status}: ${summary.reason}`, true);
   }
 
   relationsDone(done: RelationsDone): void {
