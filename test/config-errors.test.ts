@@ -48,7 +48,23 @@ describe('configuration mistakes exit 2 with a one-line message and write nothin
     {
       name: 'an unknown stream is named with the streams that exist',
       files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication('  userz:\n') }),
-      expect: /^pdsync: r\.yaml: streams\.userz: unknown stream "userz": expected one of users, teams/,
+      expect: /^pdsync: r\.yaml: streams\.userz: unknown stream "userz": did you mean "users"\? expected one of users, teams/,
+    },
+    {
+      name: 'a stream name far from any is named without a guess',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication('  pagerduty:\n') }),
+      expect: /^pdsync: r\.yaml: streams\.pagerduty: unknown stream "pagerduty": expected one of users, /,
+    },
+    {
+      name: 'a typo in --streams gets a guess among the replication\'s streams',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication('  users:\n  incidents:\n') }),
+      args: ['run', 'r.yaml', '--streams', 'incidnets'],
+      expect: /^pdsync: --streams: "incidnets" is not a stream of r\.yaml: did you mean "incidents"\? expected one of users, incidents\n$/,
+    },
+    {
+      name: 'a typo in a connection name gets a guess',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication().replace('source: PAGERDUTY', 'source: PAGERDUTYY') }),
+      expect: /^pdsync: r\.yaml: source: connection "PAGERDUTYY" not found \(.*\): did you mean "PAGERDUTY"\? define it/,
     },
     {
       name: 'an invalid mode names the stream key path and the choices',
