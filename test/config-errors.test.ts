@@ -108,6 +108,17 @@ describe('configuration mistakes exit 2 with a one-line message and write nothin
       expect: /env\.yaml: connections\.PAGERDUTY\.secrets\.api_key: environment variable PAGERDUTY_API_KEY is not set/,
     },
     {
+      name: 'a ${VAR} set to nothing names the variable and its key path',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication() }),
+      env: { PAGERDUTY_API_KEY: '', KEEP_EMPTY: '1' },
+      expect: /^pdsync: \S*env\.yaml: connections\.PAGERDUTY\.secrets\.api_key: environment variable PAGERDUTY_API_KEY is empty: set it to the value, or remove the key\n$/,
+    },
+    {
+      name: 'an empty secret says what to set it to',
+      files: () => ({ 'env.yaml': goodEnv().replace('${PAGERDUTY_API_KEY}', '""'), 'r.yaml': replication() }),
+      expect: /^pdsync: \S*env\.yaml: connections\.PAGERDUTY\.secrets\.api_key: is empty: set it to a PagerDuty REST API key, or remove the key\n$/,
+    },
+    {
       name: 'a bad input value in env.yaml names its key path',
       files: () => ({ 'env.yaml': envYaml('http://127.0.0.1:9', db.url, { rate: 'fast' }), 'r.yaml': replication() }),
       expect: /env\.yaml: connections\.PAGERDUTY\.inputs\.rate: .*number/,
@@ -150,7 +161,7 @@ describe('configuration mistakes exit 2 with a one-line message and write nothin
     test(c.name, async () => {
       const cwd = workspace(c.files());
       const env = { PAGERDUTY_API_KEY: SIM_KEY, ...c.env };
-      if (env.PAGERDUTY_API_KEY === '') delete (env as Record<string, string>).PAGERDUTY_API_KEY;
+      if (env.PAGERDUTY_API_KEY === '' && !('KEEP_EMPTY' in env)) delete (env as Record<string, string>).PAGERDUTY_API_KEY;
       const r = await pdsync(c.args ?? ['run', 'r.yaml'], { cwd, env });
       assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
       assert.match(r.stderr, c.expect);
