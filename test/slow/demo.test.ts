@@ -4,7 +4,8 @@ import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { startSimulator } from '../../src/simulator/server.js';
-import { BIN, pdsync, workspace } from '../support/cli.js';
+import { BIN, pdsync, startPdsync, workspace } from '../support/cli.js';
+import { stderrMatching } from '../support/wait.js';
 import { systemDir } from '../support/temp.js';
 
 /** Rows of a one-column query against the workspace's embedded database. */
@@ -91,6 +92,19 @@ describe('the one-command demo on embedded PostgreSQL', () => {
     assert.ok(processesUsing(join(cwd, '.pdsync/pg')).length > 0, 'the orphaned server is still running');
     assert.deepEqual(await column(cwd, 'select count(*) from pagerduty.tags'), ['20']);
     assert.deepEqual(processesUsing(join(cwd, '.pdsync/pg')), []);
+  });
+
+  test('sql --serve stops its server and exits at once on Ctrl-C, not after a wait', async () => {
+    const serve = startPdsync(['sql', '--serve'], { cwd });
+    await stderrMatching(serve, /is up: psql postgresql:/);
+    const signalled = Date.now();
+    serve.child.kill('SIGINT');
+    const r = await serve.done;
+    const seconds = (Date.now() - signalled) / 1000;
+    assert.equal(r.code, 0, `${r.signal}: ${r.stderr}`);
+    // A stop takes a fraction of a second; the old 5 s timer held the process after the server was gone.
+    assert.ok(seconds < 3, `exited ${seconds.toFixed(1)} s after SIGINT`);
+    assert.deepEqual(processesUsing(join(cwd, '.pdsync/pg')), [], 'the server is stopped');
   });
 
 });

@@ -104,7 +104,8 @@ export async function startEmbeddedPostgres(dir = DEFAULT_EMBEDDED_DIR, cwd = pr
   claimServer(dataDir);
   const stop = async () => {
     if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGINT');
-    await Promise.race([server.exited, sleep(STOP_WAIT_MS)]);
+    // Unref'd: once the server has exited, the longest wait must not hold the process (Ctrl-C ends at once).
+    await Promise.race([server.exited, sleep(STOP_WAIT_MS, undefined, { ref: false })]);
   };
   const url = `postgresql://${SUPERUSER}:${encodeURIComponent(passwordOf(dataDir))}@127.0.0.1:${port}/${DATABASE}`;
   try {
