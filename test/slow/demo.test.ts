@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { startSimulator } from '../../src/simulator/server.js';
@@ -120,4 +120,21 @@ test('as root, a folder the server\'s OS user cannot enter still works: the data
   } else {
     assert.match(r.stderr, new RegExp(`from embedded PostgreSQL, data in ${cwd}/\\.pdsync/pg\\)`));
   }
+});
+
+test('as root, the data moved to the system folder for a folder since deleted is removed by the next command', { skip: process.getuid?.() !== 0 && 'only root moves data' }, async () => {
+  const dataIn = (stderr: string) => /data in (\S+) \(as root/.exec(stderr)?.[1];
+  const first = workspace({});
+  chmodSync(first, 0o700);
+  const a = await pdsync(['sql', 'select 1 as one'], { cwd: first });
+  assert.equal(a.code, 0, a.stderr);
+  const moved = dataIn(a.stderr)!;
+  assert.ok(moved && existsSync(moved), a.stderr);
+  rmSync(first, { recursive: true, force: true });
+  const second = workspace({});
+  chmodSync(second, 0o700);
+  const b = await pdsync(['sql', 'select 1 as one'], { cwd: second });
+  assert.equal(b.code, 0, b.stderr);
+  assert.ok(!existsSync(moved), 'the deleted folder\'s data is gone');
+  assert.ok(existsSync(dataIn(b.stderr)!), 'the working folder\'s data stays');
 });
