@@ -191,7 +191,14 @@ describe('analytics-ready tables and relations', () => {
     assert.deepEqual(incidents.columns.find((c) => c.name === 'id')!.data_tests, ['unique', 'not_null']);
     assert.ok(incidents.columns.some((c) => c.name === 'service_id'));
     assert.deepEqual(tables.find((t) => t.name === 'oncall_shifts')!.columns.find((c) => c.name === '_pdsync_key')!.data_tests, ['unique', 'not_null']);
-    assert.ok(tables.some((t) => t.name === 'incident_metrics'));
+    // Each relation's columns, as the database holds them, each described.
+    for (const relation of ['incident_metrics', 'incident_status_history', 'service_weekly', 'oncall_load']) {
+      const listed = tables.find((t) => t.name === relation)!.columns as { name: string; description?: string }[];
+      const actual = (await rows(f, `SELECT attname FROM pg_attribute WHERE attrelid = '"${f.db.schema}".${relation}'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`)).map((r) => r.attname);
+      assert.deepEqual(listed.map((c) => c.name), actual, relation);
+      assert.ok(listed.every((c) => c.description), `${relation}: every column described`);
+    }
+    assert.deepEqual(tables.find((t) => t.name === 'incident_metrics')!.columns.find((c) => c.name === 'incident_id')!.data_tests, ['unique', 'not_null']);
   });
 });
 

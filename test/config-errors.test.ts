@@ -48,7 +48,23 @@ describe('configuration mistakes exit 2 with a one-line message and write nothin
     {
       name: 'an unknown stream is named with the streams that exist',
       files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication('  userz:\n') }),
-      expect: /^pdsync: r\.yaml: streams\.userz: unknown stream "userz": expected one of users, teams/,
+      expect: /^pdsync: r\.yaml: streams\.userz: unknown stream "userz": did you mean "users"\? expected one of users, teams/,
+    },
+    {
+      name: 'a stream name far from any is named without a guess',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication('  pagerduty:\n') }),
+      expect: /^pdsync: r\.yaml: streams\.pagerduty: unknown stream "pagerduty": expected one of users, /,
+    },
+    {
+      name: 'a typo in --streams gets a guess among the replication\'s streams',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication('  users:\n  incidents:\n') }),
+      args: ['run', 'r.yaml', '--streams', 'incidnets'],
+      expect: /^pdsync: --streams: "incidnets" is not a stream of r\.yaml: did you mean "incidents"\? expected one of users, incidents\n$/,
+    },
+    {
+      name: 'a typo in a connection name gets a guess',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication().replace('source: PAGERDUTY', 'source: PAGERDUTYY') }),
+      expect: /^pdsync: r\.yaml: source: connection "PAGERDUTYY" not found \(.*\): did you mean "PAGERDUTY"\? define it/,
     },
     {
       name: 'an invalid mode names the stream key path and the choices',
@@ -90,6 +106,17 @@ describe('configuration mistakes exit 2 with a one-line message and write nothin
       files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication() }),
       env: { PAGERDUTY_API_KEY: '' },
       expect: /env\.yaml: connections\.PAGERDUTY\.secrets\.api_key: environment variable PAGERDUTY_API_KEY is not set/,
+    },
+    {
+      name: 'a ${VAR} set to nothing names the variable and its key path',
+      files: () => ({ 'env.yaml': goodEnv(), 'r.yaml': replication() }),
+      env: { PAGERDUTY_API_KEY: '', KEEP_EMPTY: '1' },
+      expect: /^pdsync: \S*env\.yaml: connections\.PAGERDUTY\.secrets\.api_key: environment variable PAGERDUTY_API_KEY is empty: set it to the value, or remove the key\n$/,
+    },
+    {
+      name: 'an empty secret says what to set it to',
+      files: () => ({ 'env.yaml': goodEnv().replace('${PAGERDUTY_API_KEY}', '""'), 'r.yaml': replication() }),
+      expect: /^pdsync: \S*env\.yaml: connections\.PAGERDUTY\.secrets\.api_key: is empty: set it to a PagerDuty REST API key, or remove the key\n$/,
     },
     {
       name: 'a bad input value in env.yaml names its key path',
@@ -134,7 +161,7 @@ describe('configuration mistakes exit 2 with a one-line message and write nothin
     test(c.name, async () => {
       const cwd = workspace(c.files());
       const env = { PAGERDUTY_API_KEY: SIM_KEY, ...c.env };
-      if (env.PAGERDUTY_API_KEY === '') delete (env as Record<string, string>).PAGERDUTY_API_KEY;
+      if (env.PAGERDUTY_API_KEY === '' && !('KEEP_EMPTY' in env)) delete (env as Record<string, string>).PAGERDUTY_API_KEY;
       const r = await pdsync(c.args ?? ['run', 'r.yaml'], { cwd, env });
       assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
       assert.match(r.stderr, c.expect);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { type Simulator, startSimulator } from '../src/simulator/server.js';
-import { envYaml, pdsync, pdsyncProcess, SIM_KEY, workspace } from './support/cli.js';
+import { envYaml, pdsync, pdsyncProcess, SIM_KEY, STAMP, workspace } from './support/cli.js';
 import { databaseUrl, SERVER_URL, type TestDatabase, testDatabase } from './support/database.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -61,7 +61,7 @@ describe('the first five minutes of a new user', () => {
       (e: { code: number; stderr: string }) => e,
     );
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /^pdsync: \S+missing\.yaml: env file not found \(given by --env\): check the path$/m);
+    assert.match(r.stderr.replace(STAMP, ''), /^pdsync: \S+missing\.yaml: env file not found \(given by --env\): check the path$/m);
   });
 
   test('a wrong API key stops the run at its first request: one line naming the connection and the fix, nothing written', async () => {

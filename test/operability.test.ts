@@ -50,14 +50,15 @@ describe('operable in cron and CI', () => {
       assert.match(r.stderr, /^users: started \(full-refresh -> /m);
       assert.match(r.stderr, /^incidents: window \S+ \.\. \S+ done, \d+ rows$/m);
       assert.match(r.stderr, /^incidents: finished, 1200 rows, \d+ requests$/m);
-      assert.match(r.stderr, /^ok: 2 streams, \d+ rows, \d+ requests, [\d.]+ s$/m);
+      assert.match(r.stderr, /^ok: 2 streams, \d+ rows, \d+ requests, [\d.]+ s \(run [0-9a-f-]{36}\)$/m);
       const quiet = await f.run(['--quiet']);
       assert.equal(quiet.code, 0);
       const lines = quiet.stderr.trim().split('\n');
-      assert.equal(lines.length, 4, quiet.stderr);
-      assert.match(lines[0]!, /^stream\s+mode\s+status\s+read\s+written\s+requests\s+retries\s+seconds\s+table$/);
-      assert.match(lines[1]!, /^users\s+full-refresh\s+ok\s+60\s+60\s+1\s+0\s+[\d.]+\s+\S+\.users$/);
-      assert.match(lines[3]!, /^ok: 2 streams/);
+      assert.equal(lines.length, 5, quiet.stderr);
+      assert.match(lines[0]!, /^run [0-9a-f-]{36}: started, 2 streams$/);
+      assert.match(lines[1]!, /^stream\s+mode\s+status\s+read\s+written\s+requests\s+retries\s+seconds\s+table$/);
+      assert.match(lines[2]!, /^users\s+full-refresh\s+ok\s+60\s+60\s+1\s+0\s+[\d.]+\s+\S+\.users$/);
+      assert.match(lines[4]!, /^ok: 2 streams/);
     } finally {
       await f.close();
     }
@@ -80,7 +81,31 @@ describe('operable in cron and CI', () => {
       assert.match(out.text, /\x1b\[\d+A\x1b\[0J/, 'the progress block is redrawn in place');
       assert.match(out.text, /incidents\s+\d+\/1200 rows\s+\d+ pages\s+[\d.]+ req\/s/);
       assert.doesNotMatch(out.text, /\x1b\[[\d;]*m/, 'no colour codes');
+      assert.doesNotMatch(out.text, /^\d{2}:\d{2}:\d{2} /m, 'no time of day: a person sees when it happens');
       assert.match(out.text, /ok: 2 streams/);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('for cron: every line starts with the local time, the first and last name the run id of pdsync.runs; no rate advice for a short run', async () => {
+    const f = await syncFixture({ name: 'cron', replication: only('users', 'incidents'), inputs: { rate: 20 } });
+    try {
+      const runs: { runId: string; lines: string[] }[] = [];
+      for (const args of [['--quiet'], []]) {
+        const r = await f.runProcess(args);
+        assert.equal(r.code, 0, r.stderr);
+        const raw = r.rawStderr;
+        const lines = raw.trimEnd().split('\n');
+        for (const line of lines) assert.match(line, /^\d{2}:\d{2}:\d{2} \S/, `every line starts with the time of day:\n${raw}`);
+        const runId = /^\d{2}:\d{2}:\d{2} run ([0-9a-f-]{36}): started, 2 streams$/.exec(lines[0]!)?.[1];
+        assert.ok(runId, `the first line names the run:\n${raw}`);
+        assert.match(lines.at(-1)!, new RegExp(`^\\d{2}:\\d{2}:\\d{2} ok: 2 streams, .* \\(run ${runId}\\)$`), 'the last line names it too');
+        assert.doesNotMatch(raw, /inputs\.rate/, 'no rate advice: the run waited less than a minute on its rate');
+        runs.push({ runId, lines });
+      }
+      const { rows } = await f.db.pool.query<{ run_id: string }>('SELECT run_id::text FROM pdsync.runs ORDER BY started_at');
+      assert.deepEqual(rows.map((r) => r.run_id), runs.map((r) => r.runId), 'the ids are those of pdsync.runs');
     } finally {
       await f.close();
     }
@@ -120,7 +145,9 @@ describe('operable in cron and CI', () => {
         assert.match(r.stderr, new RegExp(`${signal}: stopping`));
         const summary = JSON.parse(r.stdout) as RunSummary;
         assert.equal(summary.status, 'interrupted');
-        assert.ok(summary.streams.some((s) => /interrupted/.test(s.reason ?? '')));
+        assert.ok(summary.streams.some((s) => s.status === 'interrupted'), 'the stopped stream says interrupted');
+        assert.ok(!summary.streams.some((s) => s.status === 'failed'), 'no stream is called failed');
+        assert.match(r.stderr, /^incidents: interrupted: nothing was published/m);
         assert.ok(f.sim.requests.length <= sentBefore + 4, 'no new requests after the signal but those in flight');
         assert.deepEqual(await f.landed('incidents'), before.incidents, 'nothing partial is visible');
         f.sim.setLatency(0);

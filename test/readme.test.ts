@@ -68,6 +68,31 @@ describe('README and examples', () => {
     }
   });
 
+  test('README\'s questions run as written, and the change failure rate has meaningful weekly values', async () => {
+    const sql = /Three questions, one `select` each:\n```sql\n([^]*?)```/.exec(read('README.md'))![1]!;
+    const queries = sql.split(/;\n/).map((q) => q.trim()).filter((q) => q.replace(/--.*\n/g, '').trim());
+    assert.equal(queries.length, 3);
+    const streams = ['incidents', 'log_entries', 'services', 'change_events', 'notifications', 'users', 'oncall_shifts'];
+    const f = await syncFixture({
+      name: 'readmesql',
+      inputs: { rate: 2000, concurrency: 8 },
+      replication: (schema) => `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\nstreams:\n${streams.map((s) => `  ${s}:\n`).join('')}`,
+    });
+    try {
+      const r = await f.run();
+      assert.equal(r.code, 0, r.stderr);
+      const answers: Record<string, unknown>[][] = [];
+      for (const q of queries) answers.push((await f.db.pool.query(q.replaceAll('pagerduty.', `"${f.db.schema}".`))).rows);
+      const weeks = answers[1]!.map((w) => w.change_failure_rate === null ? null : Number(w.change_failure_rate));
+      assert.ok(weeks.length >= 20, `${weeks.length} weeks with changes`);
+      assert.ok(weeks.every((rate) => rate !== null && rate >= 0 && rate <= 1), 'a rate for every week listed');
+      const between = weeks.filter((rate) => rate! > 0 && rate! < 1).length;
+      assert.ok(between >= weeks.length / 2, `${between} of ${weeks.length} weeks strictly between 0 and 1: not a column of NULLs, 0s and 1s`);
+    } finally {
+      await f.close();
+    }
+  });
+
   test('examples/env.simulator.yaml works against `pdsync simulator` as README says', async () => {
     const cwd = workspace({});
     const { startSimulator } = await import('../src/simulator/server.js');

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { formatZodIssue } from '../config/format-zod-error.js';
+import { didYouMean } from '../config/nearest-name.js';
 import { checkStreams } from './catalogue-rules.js';
 import { catalogueDocument } from './parsed-catalogue.js';
 
@@ -115,7 +116,7 @@ export async function loadCatalogue(path = DEFAULT_CATALOGUE_PATH): Promise<Cata
 
 export function streamSpec(catalogue: Catalogue, name: string): StreamSpec {
   const s = catalogue.streams[name];
-  if (!s) throw new ConfigError(`unknown stream "${name}": run \`pdsync conns discover\` to list streams`);
+  if (!s) throw new ConfigError(`unknown stream "${name}": ${didYouMean(name, Object.keys(catalogue.streams))}run \`pdsync conns discover\` to list streams`);
   return { ...s, name };
 }
 

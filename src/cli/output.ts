@@ -1,10 +1,16 @@
 import { secretForms } from './secret-forms.js';
 
+/** The local time of day, `14:03:07`, that starts each line of a log. */
+export function timeOfDay(at: Date): string {
+  return [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
 /**
  * Everything pdsync prints goes through here, so no secret reaches the terminal or a CI log:
  * API keys, OAuth secrets and database passwords are registered as soon as config is read, and
  * every line is scrubbed of them, whoever wrote it (pdsync, pg or undici). Secrets learnt later
- * (an OAuth access token) are registered the moment they are obtained.
+ * (an OAuth access token) are registered the moment they are obtained. Without a terminal (cron,
+ * CI), each line on stderr starts with the local time, so appended runs can be told apart.
  */
 export class Output {
   private readonly secrets = new Set<string>();
@@ -18,6 +24,9 @@ export class Output {
     /** Whether stderr is a terminal that can show live progress. */
     readonly isTTY = process.stderr.isTTY === true,
     readonly color = process.stderr.isTTY === true && !process.env.NO_COLOR,
+    /** Each stderr line starts with the time of day. */
+    readonly stamp = process.stderr.isTTY !== true,
+    private readonly now = () => new Date(),
   ) {}
 
   addSecret(secret: string | undefined): void {
@@ -39,9 +48,12 @@ export class Output {
     this.stdout(this.redact(text));
   }
 
-  /** One line for people, on stderr. */
+  /** One line (or a few) for people, on stderr. */
   err(line: string): void {
-    this.stderr(`${this.redact(line)}\n`);
+    const text = this.redact(line);
+    if (!this.stamp) return this.stderr(`${text}\n`);
+    const time = timeOfDay(this.now());
+    this.stderr(`${text.split('\n').map((l) => (l ? `${time} ${l}` : l)).join('\n')}\n`);
   }
 
   /** Raw terminal control for the live progress block; scrubbed like the rest. */

@@ -51,8 +51,9 @@ export async function syncWithProgress(
   } finally {
     events.close();
   }
-  output.err(formatSummary(summary));
+  // The advice before the summary: the last line names the run.
   const advice = opts.adviseRate && rateAdvice(summary, source.pacing, thePlan.source.connection.inputs.rate);
   if (advice) output.err(advice);
+  output.err(formatSummary(summary));
   return summary;
 }

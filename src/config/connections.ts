@@ -44,15 +44,18 @@ export const PagerDutyInputs = z.strictObject({
 
 const SECRETS_NEEDED = 'secrets.api_key (a PagerDuty REST API key), or secrets.oauth_token, or secrets.client_id with secrets.client_secret';
 
+/** A secret's value: an empty one says what to set it to. */
+const Secret = (what: string) => z.string().min(1, `is empty: set it to ${what}, or remove the key`).optional();
+
 export const PagerDutySecrets = z
   .strictObject(
     {
-      api_key: z.string().min(1).optional(),
-      oauth_token: z.string().min(1).optional(),
-      client_id: z.string().min(1).optional(),
-      client_secret: z.string().min(1).optional(),
+      api_key: Secret('a PagerDuty REST API key'),
+      oauth_token: Secret('an OAuth access token'),
+      client_id: Secret('the OAuth client\'s id'),
+      client_secret: Secret('the OAuth client\'s secret'),
       /** Signs webhooks (`pdsync listen`); several during a rotation, comma-separated. */
-      webhook_secret: z.string().min(1).optional(),
+      webhook_secret: Secret('the secret PagerDuty gave with the webhook subscription'),
     },
     { error: (issue) => (issue.input === undefined ? `missing: add ${SECRETS_NEEDED}` : undefined) },
   )

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { Connection, type ConnectionSettings, isPagerDuty, withoutSecrets } from './connections.js';
 import { expandVariables } from './expand-variables.js';
+import { didYouMean } from './nearest-name.js';
 import { parseYamlText, readYamlFile, validate } from './read-yaml-file.js';
 
 const EnvFile = z.strictObject({
@@ -123,7 +124,7 @@ function resolveAs(loaded: LoadedEnv, name: string, usedAs: string, expandSecret
   }
   const where = loaded.path ? `${loaded.path} has no connection "${name}"` : 'no env.yaml found';
   throw new ConfigError(
-    `${usedAs}: connection "${name}" not found (${where}): define it under connections: in env.yaml or as environment variable ${name}`,
+    `${usedAs}: connection "${name}" not found (${where}): ${didYouMean(name, listConnectionNames(loaded).map((n) => n.name))}define it under connections: in env.yaml or as environment variable ${name}`,
   );
 }
 

@@ -2,9 +2,18 @@ import { ConfigError } from '../errors.js';
 
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-/** Replaces `${VAR}` in every string of a parsed YAML value. An unset variable is an error naming it. */
+const WHOLE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/**
+ * Replaces `${VAR}` in every string of a parsed YAML value. An unset variable is an error naming it;
+ * so is an empty one that is a whole value (no setting of pdsync may be empty).
+ */
 export function expandVariables(value: unknown, env: NodeJS.ProcessEnv, source: string, path: string[] = []): unknown {
   if (typeof value === 'string') {
+    const whole = WHOLE.exec(value)?.[1];
+    if (whole && env[whole] === '') {
+      throw new ConfigError(`${source}: ${path.join('.')}: environment variable ${whole} is empty: set it to the value, or remove the key`);
+    }
     return value.replace(VARIABLE, (_, name: string) => {
       const v = env[name];
       if (v === undefined) {

@@ -36,7 +36,12 @@ export function dbtSources(plan: Plan): string {
   if (plan.relations) {
     const tables = bySchema.get(plan.relations.schema) ?? [];
     for (const r of RELATIONS) {
-      tables.push({ name: r.name, description: r.comment, columns: r.key.length === 1 ? [{ name: r.key[0]!, data_tests: ['unique', 'not_null'] }] : [] });
+      const columns = Object.entries(r.columns).map(([name, description]) => ({
+        name,
+        description,
+        ...(r.key.length === 1 && r.key[0] === name ? { data_tests: ['unique', 'not_null'] } : {}),
+      }));
+      tables.push({ name: r.name, description: r.comment, columns });
     }
     bySchema.set(plan.relations.schema, tables);
   }

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import { type Catalogue, isFanOut, pageLimit, type StreamSpec, streamSpec } from '../catalogue/catalogue.js';
 import { changeFeed, forwardDays, parentOf, parseObject, relationPlan } from './stream-parts.js';
 import type { PagerDutyConnection, PostgresConnection } from '../config/connections.js';
+import { didYouMean } from '../config/nearest-name.js';
 import type { ColumnCasing, Mode, Replication, StreamSettings } from '../config/replication.js';
 
 export interface TableName {
@@ -81,7 +82,7 @@ export function plan(input: PlanInput): Plan {
   const known = Object.keys(catalogue.streams);
   const named = Object.keys(replication.streams).filter((n) => n !== '*');
   for (const n of named) {
-    if (!known.includes(n)) fail(`streams.${n}`, `unknown stream "${n}": expected one of ${known.join(', ')}`);
+    if (!known.includes(n)) fail(`streams.${n}`, `unknown stream "${n}": ${didYouMean(n, known)}expected one of ${known.join(', ')}`);
   }
   const entries: [string, StreamSettings | null, boolean][] = named.map((n) => [n, replication.streams[n] ?? null, true]);
   // A fan-out stream costs a request per incident: `'*'` never opts a replication into that.
@@ -95,7 +96,7 @@ export function plan(input: PlanInput): Plan {
       throw new ConfigError(
         fanOut
           ? `--streams: "${n}" is a fan-out stream (one request per ${catalogue.streams[n]!.parent!.stream} record), which '*' does not select: name it under streams: in ${file}`
-          : `--streams: "${n}" is not a stream of ${file}: expected one of ${entries.map(([e]) => e).join(', ')}`,
+          : `--streams: "${n}" is not a stream of ${file}: ${didYouMean(n, entries.map(([e]) => e))}expected one of ${entries.map(([e]) => e).join(', ')}`,
       );
     }
   }

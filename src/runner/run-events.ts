@@ -4,6 +4,8 @@ import type { StreamSummary } from '../summary/run-summary.js';
 
 /** What a run reports as it goes; the progress reporters turn these into output. */
 export interface RunEvents {
+  /** The run is recorded in pdsync.runs under this id: the first line of its output names it. */
+  runStarted(runId: string, streams: number): void;
   streamStarted(stream: string, detail: string): void;
   /** Cumulative rows and pages read by a stream. */
   rowsRead(stream: string, rows: number, pages: number): void;

@@ -35,6 +35,7 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
   const startedAt = new Date().toISOString();
   const runId = randomUUID();
   await deps.target.startRun(runId, startedAt);
+  deps.events.runStarted(runId, plan.streams.length);
   // A stop cancels what the database is waiting on at once (a lock, a long statement).
   const cancel = () => void deps.target.cancelAll();
   deps.signal.addEventListener('abort', cancel);
@@ -95,7 +96,7 @@ async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps:
   const summary: StreamSummary = {
     stream: stream.name, object, mode: stream.mode, status: 'ok', rowsRead: 0, rowsWritten: 0, rowsChanged: 0, rowsRemoved: 0, requests: 0, retries: 0, durationMs: 0, warnings: [],
   };
-  if (deps.signal.aborted) return { ...summary, status: 'failed', reason: 'not started: the run was interrupted' };
+  if (deps.signal.aborted) return { ...summary, status: 'interrupted', reason: 'not started: the run was stopped' };
   // A stream that fails stops its own requests at once, queued and in flight.
   const own = new AbortController();
   let load: StreamLoad | undefined;
@@ -130,9 +131,10 @@ async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps:
     summary.warnings.push(...result.warnings);
   } catch (e) {
     own.abort();
+    if (load) await target.discardFailedLoad(load);
     if (deps.signal.aborted) {
-      summary.status = 'failed';
-      summary.reason = 'interrupted: nothing was published (windows already staged are kept for the next run)';
+      summary.status = 'interrupted';
+      summary.reason = 'nothing was published (finished windows stay staged for the next run)';
     } else if (classify(e, stream.spec.gate !== undefined) === 'gated') {
       summary.status = 'skipped';
       const feature = stream.spec.gate?.feature ?? 'a feature this endpoint needs';

@@ -66,6 +66,10 @@ export class ProgressReporter implements RunEvents {
     if (style === 'plain') this.watch = new SilenceWatch(quietMs, (line) => this.output.err(line));
   }
 
+  runStarted(runId: string, streams: number): void {
+    this.print(`run ${runId}: started, ${streams} stream${streams === 1 ? '' : 's'}`, true);
+  }
+
   streamStarted(stream: string, detail: string): void {
     this.streams.set(stream, { rows: 0, pages: 0, started: Date.now(), requests: [] });
     this.watch?.started(stream);
@@ -127,7 +131,7 @@ export class ProgressReporter implements RunEvents {
     this.watch?.finished(summary.stream);
     for (const w of summary.warnings) this.print(`${summary.stream}: warning: ${w}`, true);
     if (summary.status === 'ok') this.line(`${summary.stream}: finished, ${rowsDone(summary)}, ${summary.requests} requests`);
-    else this.print(`${summary.stream}: ${summary.status === "skipped" ? "warning: skipped" : "failed"}: ${summary.reason}`, true);
+    else this.print(`${summary.stream}: ${summary.status === 'skipped' ? 'warning: skipped' : summary.status}: ${summary.reason}`, true);
   }
 
   relationsDone(done: RelationsDone): void {
@@ -175,10 +179,12 @@ export class ProgressReporter implements RunEvents {
       const rate = s.done
         ? s.done.requests / Math.max(1, s.done.durationMs / 1000)
         : recent.length / Math.min(5, Math.max(1, (now - s.started) / 1000));
-      const of = s.total !== undefined ? `/${s.total}` : '';
+      // The total grows as windows are counted, and the change feed adds rows to it: never "2/1 rows".
+      const total = s.total !== undefined && s.total >= s.rows ? s.total : undefined;
+      const of = total !== undefined ? `/${total}` : '';
       const eta =
-        s.total !== undefined && s.rows > 0 && !s.done
-          ? `  ETA ${Math.max(0, Math.round(((s.total - s.rows) * (now - s.started)) / s.rows / 1000))} s`
+        total !== undefined && s.rows > 0 && !s.done
+          ? `  ETA ${Math.max(0, Math.round(((total - s.rows) * (now - s.started)) / s.rows / 1000))} s`
           : '';
       const state = s.done ? `  ${s.done.status}` : '';
       return `${name.padEnd(20)} ${String(s.rows).padStart(8)}${of} rows  ${String(s.pages).padStart(5)} pages  ${rate.toFixed(1)} req/s${eta}${state}`;

@@ -3,6 +3,8 @@ import type { RunSummary } from './run-summary.js';
 
 /** A run waited on its own rate for at least this share of its length: it was rate-bound. */
 const BOUND_SHARE = 0.5;
+/** Below this much waiting, a faster rate would save too little to be worth a line in a cron log. */
+const WORTH_MS = 60_000;
 /** What a suggested rate leaves of the key's limit for other clients. */
 const LEAVE_FOR_OTHERS = 0.8;
 
@@ -16,13 +18,13 @@ function windowOf(resetSeconds: number): number {
 }
 
 /**
- * One line for a run that spent most of its time waiting on `inputs.rate`, with what would help:
+ * One line for a run that spent more than a minute, and most of its time, waiting on `inputs.rate`, with what would help:
  * where the key's limit (from the server's headers) allows more, the rate to set and about how long
  * the same requests would take at it.
  */
 export function rateAdvice(summary: RunSummary, pacing: PacingStats, rate: number): string | undefined {
   const runMs = Date.parse(summary.finishedAt) - Date.parse(summary.startedAt);
-  if (pacing.requests < 20 || pacing.rateWaitMs < runMs * BOUND_SHARE) return undefined;
+  if (pacing.requests < 20 || pacing.rateWaitMs <= WORTH_MS || pacing.rateWaitMs < runMs * BOUND_SHARE) return undefined;
   const waited = `this run waited on its own rate limit (inputs.rate: ${rate}) for ${minutes(pacing.rateWaitMs)} of ${minutes(runMs)}`;
   const limit = pacing.server?.limit;
   if (!limit) return `${waited}; PagerDuty allows 960 requests a minute per key: a higher inputs.rate would take less time, if no other tool shares the key`;

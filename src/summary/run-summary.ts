@@ -1,6 +1,7 @@
 import type { Mode } from '../config/replication.js';
 
-export type StreamStatus = 'ok' | 'failed' | 'skipped';
+/** `interrupted`: stopped by SIGINT/SIGTERM before it published (or before it started). */
+export type StreamStatus = 'ok' | 'failed' | 'skipped' | 'interrupted';
 
 export interface StreamSummary {
   stream: string;
@@ -28,13 +29,13 @@ export interface RunSummary {
   streams: StreamSummary[];
 }
 
-/** Human lines for stderr: a header, one line per stream (and its reason), then a total. */
+/** Human lines for stderr: a header, one line per stream (and its reason), then a total naming the run, as pdsync.runs does. */
 export function formatSummary(summary: RunSummary): string {
-  const head = `${'stream'.padEnd(20)} ${'mode'.padEnd(12)} ${'status'.padEnd(7)} ${'read'.padStart(8)} ${'written'.padStart(8)} ${'requests'.padStart(8)} ${'retries'.padStart(7)} ${'seconds'.padStart(7)}  table`;
+  const head = `${'stream'.padEnd(20)} ${'mode'.padEnd(12)} ${'status'.padEnd(11)} ${'read'.padStart(8)} ${'written'.padStart(8)} ${'requests'.padStart(8)} ${'retries'.padStart(7)} ${'seconds'.padStart(7)}  table`;
   const lines = [head];
   for (const s of summary.streams) {
     lines.push(
-      `${s.stream.padEnd(20)} ${s.mode.padEnd(12)} ${s.status.padEnd(7)} ${String(s.rowsRead).padStart(8)} ${String(s.rowsWritten).padStart(8)} ${String(s.requests).padStart(8)} ${String(s.retries).padStart(7)} ${(s.durationMs / 1000).toFixed(1).padStart(7)}  ${s.object}`,
+      `${s.stream.padEnd(20)} ${s.mode.padEnd(12)} ${s.status.padEnd(11)} ${String(s.rowsRead).padStart(8)} ${String(s.rowsWritten).padStart(8)} ${String(s.requests).padStart(8)} ${String(s.retries).padStart(7)} ${(s.durationMs / 1000).toFixed(1).padStart(7)}  ${s.object}`,
     );
     if (s.reason) lines.push(`    ${s.reason}`);
   }
@@ -43,12 +44,13 @@ export function formatSummary(summary: RunSummary): string {
   const seconds = (Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000;
   const failed = summary.streams.filter((s) => s.status === 'failed').length;
   const skipped = summary.streams.filter((s) => s.status === 'skipped').length;
+  const stopped = summary.streams.filter((s) => s.status === 'interrupted' || s.status === 'failed').length;
   const verdict =
     summary.status === 'interrupted'
-      ? `INTERRUPTED: ${failed} of ${summary.streams.length} streams rolled back or not started`
+      ? `INTERRUPTED: ${stopped} of ${summary.streams.length} streams rolled back or not started`
       : failed
         ? `FAILED: ${failed} of ${summary.streams.length} streams`
         : `ok: ${summary.streams.length} streams${skipped ? ` (${skipped} skipped)` : ''}`;
-  lines.push(`${verdict}, ${rows} rows, ${requests} requests, ${seconds.toFixed(1)} s`);
+  lines.push(`${verdict}, ${rows} rows, ${requests} requests, ${seconds.toFixed(1)} s (run ${summary.runId})`);
   return lines.join('\n');
 }

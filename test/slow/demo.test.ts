@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { startSimulator } from '../../src/simulator/server.js';
-import { BIN, pdsync, workspace } from '../support/cli.js';
+import { BIN, pdsync, startPdsync, workspace } from '../support/cli.js';
+import { stderrMatching } from '../support/wait.js';
 import { systemDir } from '../support/temp.js';
 
 /** Rows of a one-column query against the workspace's embedded database. */
@@ -98,6 +99,19 @@ describe('the one-command demo on embedded PostgreSQL', () => {
     assert.deepEqual(processesUsing(join(cwd, '.pdsync/pg')), []);
   });
 
+  test('sql --serve stops its server and exits at once on Ctrl-C, not after a wait', async () => {
+    const serve = startPdsync(['sql', '--serve'], { cwd });
+    await stderrMatching(serve, /is up: psql postgresql:/);
+    const signalled = Date.now();
+    serve.child.kill('SIGINT');
+    const r = await serve.done;
+    const seconds = (Date.now() - signalled) / 1000;
+    assert.equal(r.code, 0, `${r.signal}: ${r.stderr}`);
+    // A stop takes a fraction of a second; the old 5 s timer held the process after the server was gone.
+    assert.ok(seconds < 3, `exited ${seconds.toFixed(1)} s after SIGINT`);
+    assert.deepEqual(processesUsing(join(cwd, '.pdsync/pg')), [], 'the server is stopped');
+  });
+
 });
 
 test('as root, a folder the server\'s OS user cannot enter still works: the data moves to pdsync\'s system folder, and pdsync says where', async () => {
@@ -111,4 +125,21 @@ test('as root, a folder the server\'s OS user cannot enter still works: the data
   } else {
     assert.match(r.stderr, new RegExp(`from embedded PostgreSQL, data in ${cwd}/\\.pdsync/pg\\)`));
   }
+});
+
+test('as root, the data moved to the system folder for a folder since deleted is removed by the next command', { skip: process.getuid?.() !== 0 && 'only root moves data' }, async () => {
+  const dataIn = (stderr: string) => /data in (\S+) \(as root/.exec(stderr)?.[1];
+  const first = workspace({});
+  chmodSync(first, 0o700);
+  const a = await pdsync(['sql', 'select 1 as one'], { cwd: first });
+  assert.equal(a.code, 0, a.stderr);
+  const moved = dataIn(a.stderr)!;
+  assert.ok(moved && existsSync(moved), a.stderr);
+  rmSync(first, { recursive: true, force: true });
+  const second = workspace({});
+  chmodSync(second, 0o700);
+  const b = await pdsync(['sql', 'select 1 as one'], { cwd: second });
+  assert.equal(b.code, 0, b.stderr);
+  assert.ok(!existsSync(moved), 'the deleted folder\'s data is gone');
+  assert.ok(existsSync(dataIn(b.stderr)!), 'the working folder\'s data stays');
 });

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import { startSimulator } from '../../src/simulator/server.js';
-import { envYaml, SIM_KEY, workspace } from '../support/cli.js';
+import { envYaml, SIM_KEY, STAMP, workspace } from '../support/cli.js';
 import { testDatabase } from '../support/database.js';
 import { systemDir, tempDir } from '../support/temp.js';
 
@@ -30,13 +30,13 @@ interface Ran {
   seconds: number;
 }
 
-/** A command as a newcomer types it, with a clean environment; never throws on a non-zero exit. */
+/** A command as a newcomer types it, with a clean environment; never throws on a non-zero exit. stderr without pdsync's time of day. */
 async function sh(file: string, args: string[], opts: ExecFileOptions & { env: Record<string, string> }): Promise<Ran> {
   const started = Date.now();
   const env = { PATH: process.env.PATH ?? '', ...MACHINE_TRUST, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...opts.env };
   return promisify(execFile)(file, args, { ...opts, env, maxBuffer: 64 * 1024 * 1024 }).then(
-    (r) => ({ code: 0, stdout: String(r.stdout), stderr: String(r.stderr), seconds: (Date.now() - started) / 1000 }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr, seconds: (Date.now() - started) / 1000 }),
+    (r) => ({ code: 0, stdout: String(r.stdout), stderr: String(r.stderr).replace(STAMP, ''), seconds: (Date.now() - started) / 1000 }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: String(e.stderr).replace(STAMP, ''), seconds: (Date.now() - started) / 1000 }),
   );
 }
 

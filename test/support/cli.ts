@@ -31,18 +31,28 @@ function checkNoSecret(args: string[], env: Record<string, string>, result: CliR
   return result;
 }
 
-/** Starts the built `pdsync` executable as a user would: its own process, its own working directory. For tests of the process (exit codes, signals, output). */
+/** The time of day that starts each stderr line of a process without a terminal (see Output). */
+export const STAMP = /^\d{2}:\d{2}:\d{2} /gm;
+
+/**
+ * Starts the built `pdsync` executable as a user would: its own process, its own working directory.
+ * For tests of the process (exit codes, signals, output). `stderr` is without the time of day each
+ * line starts with (tests match what lines say); `rawStderr` is as written.
+ */
 export function startPdsync(args: string[], opts: CliOptions) {
   const env = environment(opts);
   const child = spawn(BIN, args, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = { stdout: '', stderr: '' };
+  const output = { stdout: '', stderr: '', rawStderr: '' };
   child.stdout.on('data', (d) => (output.stdout += d));
-  child.stderr.on('data', (d) => (output.stderr += d));
-  const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
+  child.stderr.on('data', (d) => {
+    output.rawStderr += d;
+    output.stderr = output.rawStderr.replace(STAMP, '');
+  });
+  const done = new Promise<CliResult & { signal: NodeJS.Signals | null; rawStderr: string }>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       try {
-        resolve({ ...checkNoSecret(args, env, { code, ...output }), signal });
+        resolve({ ...checkNoSecret(args, env, { code, stdout: output.stdout, stderr: output.stderr }), signal, rawStderr: output.rawStderr });
       } catch (e) {
         reject(e);
       }
@@ -52,7 +62,7 @@ export function startPdsync(args: string[], opts: CliOptions) {
 }
 
 /** `pdsync ...` as a process. */
-export function pdsyncProcess(args: string[], opts: CliOptions): Promise<CliResult> {
+export function pdsyncProcess(args: string[], opts: CliOptions): Promise<CliResult & { rawStderr: string }> {
   return startPdsync(args, opts).done;
 }
 
@@ -64,7 +74,7 @@ export async function pdsync(args: string[], opts: CliOptions): Promise<CliResul
   const env = environment(opts);
   let stdout = '';
   let stderr = '';
-  const output = new Output((s) => (stdout += s), (s) => (stderr += s), false, false);
+  const output = new Output((s) => (stdout += s), (s) => (stderr += s), false, false, false);
   const code = await main(args, { output, cwd: opts.cwd, env: { ...env } });
   return checkNoSecret(args, env, { code, stdout, stderr });
 }

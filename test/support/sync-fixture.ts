@@ -40,7 +40,7 @@ export interface SyncFixture {
   /** Runs `pdsync run replication.yaml` plus args in the fixture's workspace, in this process. */
   run(args?: string[], env?: Record<string, string>): Promise<CliResult>;
   /** The same as a process of its own: for exit codes, signals and output as a shell sees them. */
-  runProcess(args?: string[], env?: Record<string, string>): Promise<CliResult>;
+  runProcess(args?: string[], env?: Record<string, string>): Promise<CliResult & { rawStderr: string }>;
   /** The same, without waiting: for killing it or racing another run. */
   start(args?: string[], env?: Record<string, string>): ReturnType<typeof startPdsync>;
   /** Sorted keys the simulator holds for a stream, formed as pdsync forms them. */

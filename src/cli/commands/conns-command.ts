@@ -97,8 +97,8 @@ export async function connsSet(name: string, pairs: string[], opts: EnvOpts, ctx
   try {
     validate(Connection, expandVariables(conn, env, path, ['connections', name]), path, ['connections', name]);
   } catch (e) {
-    // An unset ${VAR} is fine to write; anything else would leave a broken env.yaml.
-    if (!(e instanceof ConfigError) || !/environment variable .* is not set/.test(e.message)) throw e;
+    // An unset or empty ${VAR} is fine to write; anything else would leave a broken env.yaml.
+    if (!(e instanceof ConfigError) || !/environment variable \S+ is (not set|empty)/.test(e.message)) throw e;
   }
   await writeFile(path, doc.toString(), existed ? {} : { mode: 0o600 });
   ctx.output.err(`${name}: set ${keys.join(', ')} in ${path}`);

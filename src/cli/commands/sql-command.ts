@@ -56,11 +56,13 @@ export async function sqlCommand(query: string | undefined, opts: SqlOptions, ct
   }
   return withDatabase(conn, name, ctx, async (target, label) => {
     if (opts.serve) {
-      ctx.output.err(`${label} is up: psql ${target.url}\nCtrl-C stops it`);
-      await new Promise<void>((resolveStop) => {
+      // Listening before saying so: a Ctrl-C right after the line stops the server in order.
+      const stopped = new Promise<void>((resolveStop) => {
         process.once('SIGINT', () => resolveStop());
         process.once('SIGTERM', () => resolveStop());
       });
+      ctx.output.err(`${label} is up: psql ${target.url}\nCtrl-C stops it`);
+      await stopped;
       return EXIT_OK;
     }
     const result = await target.withClient('sql', (c) => c.query({ text: query!, rowMode: 'array' }));

@@ -1,3 +1,4 @@
+import { didYouMean } from '../../config/nearest-name.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { plan } from '../../plan/plan.js';
 import { loadCatalogue } from '../../catalogue/catalogue.js';
@@ -30,15 +31,19 @@ export async function stateShow(opts: StateOptions, ctx: CommandContext): Promis
 export async function stateReset(stream: string, opts: StateOptions, ctx: CommandContext): Promise<number> {
   const file = replicationFile(opts.file, ctx.cwd, 'state reset');
   const config = await loadReplicationSettings(file, opts.envFile, ctx);
-  const planned = plan({
+  const streams = plan({
     catalogue: await loadCatalogue(),
     replication: config.replication,
     replicationPath: file,
     source: config.source,
     target: config.target,
     now: new Date(),
-  }).streams.find((s) => s.name === stream);
-  if (!planned) throw new ConfigError(`state reset: "${stream}" is not a stream of ${file}`);
+  }).streams;
+  const planned = streams.find((s) => s.name === stream);
+  if (!planned) {
+    const names = streams.map((s) => s.name);
+    throw new ConfigError(`state reset: "${stream}" is not a stream of ${file}: ${didYouMean(stream, names)}expected one of ${names.join(', ')}`);
+  }
   const object = `${planned.object.schema}.${planned.object.table}`;
   const n = await withDatabase(config.target, config.replication.target ?? 'embedded', ctx, (t) =>
     t.withClient('pdsync.state', async (c) => {

@@ -143,6 +143,11 @@ export class PostgresTarget {
     this.checkin(load.client, true);
   }
 
+  /** After a load that failed: drops its staging table unless a rerun can use it. On a broken connection, the next run drops it. */
+  async discardFailedLoad(load: StreamLoad): Promise<void> {
+    await load.discardUnlessResumable().catch(() => undefined);
+  }
+
   /**
    * Cancels, server-side, whatever the run's connections are waiting on (a lock another
    * session holds, a long statement): a stop takes effect at once and leaves nothing waiting.

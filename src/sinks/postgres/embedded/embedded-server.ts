@@ -9,6 +9,7 @@ import type { OsUser } from './os-access.js';
 import { dataLocation, reachableBinaries, type ServerBinaries, systemDir } from './server-files.js';
 import { logReason, spawnAs, untilReady } from './server-process.js';
 import { serverUser } from './server-user.js';
+import { sweepSystemDir } from './system-sweep.js';
 
 export const DEFAULT_EMBEDDED_DIR = '.pdsync/pg';
 const SUPERUSER = 'postgres';
@@ -87,7 +88,8 @@ async function ensureDatabase(url: string): Promise<void> {
 export async function startEmbeddedPostgres(dir = DEFAULT_EMBEDDED_DIR, cwd = process.cwd(), env = process.env): Promise<EmbeddedServer> {
   const user = process.getuid?.() === 0 ? serverUser(env) : undefined;
   const sysDir = systemDir(env);
-  const location = dataLocation(resolve(cwd, dir), user, sysDir);
+  if (user) sweepSystemDir(sysDir);
+  const location = dataLocation(resolve(cwd, dir), user, sysDir, resolve(cwd));
   const dataDir = location.dir;
   const bins = await reachableBinaries(user, sysDir);
   mkdirSync(dirname(dataDir), { recursive: true, mode: 0o755 });
@@ -104,7 +106,8 @@ export async function startEmbeddedPostgres(dir = DEFAULT_EMBEDDED_DIR, cwd = pr
   claimServer(dataDir);
   const stop = async () => {
     if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGINT');
-    await Promise.race([server.exited, sleep(STOP_WAIT_MS)]);
+    // Unref'd: once the server has exited, the longest wait must not hold the process (Ctrl-C ends at once).
+    await Promise.race([server.exited, sleep(STOP_WAIT_MS, undefined, { ref: false })]);
   };
   const url = `postgresql://${SUPERUSER}:${encodeURIComponent(passwordOf(dataDir))}@127.0.0.1:${port}/${DATABASE}`;
   try {

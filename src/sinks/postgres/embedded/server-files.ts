@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { TargetError } from '../../../errors.js';
 import { blockedAncestor, type OsUser } from './os-access.js';
+import { recordOrigin, SOURCE_FILE } from './system-sweep.js';
 
 /** As root: where pdsync keeps server binaries and data the server's OS user must reach. */
 export const DEFAULT_SYSTEM_DIR = '/var/lib/pdsync';
@@ -50,6 +51,7 @@ export async function reachableBinaries(user: OsUser | undefined, sysDir: string
     const partial = `${target}.${process.pid}.partial`;
     try {
       cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
+      writeFileSync(join(partial, SOURCE_FILE), `${native}\n`);
       chmodSync(partial, 0o755);
       renameSync(partial, target);
     } catch (e) {
@@ -73,12 +75,15 @@ export interface DataLocation {
  * /root) is replaced by one of the system folder, named after the requested path, so every
  * command run from the same place finds the same database.
  */
-export function dataLocation(requested: string, user: OsUser | undefined, sysDir: string): DataLocation {
+export function dataLocation(requested: string, user: OsUser | undefined, sysDir: string, cwd: string): DataLocation {
   const blocked = user && blockedAncestor(requested, user);
   if (!blocked) return { dir: requested };
   const slug = requested.replace(/^\/+/, '').replace(/[^A-Za-z0-9._-]+/g, '-').slice(-40);
   const tag = createHash('sha256').update(requested).digest('hex').slice(0, 10);
   const dir = join(sysDir, 'data', `${slug}-${tag}`);
   openFolder(dirname(dir));
+  // Where it was asked for is what it belongs to: once that is gone, a later command removes it (see sweepSystemDir).
+  mkdirSync(dirname(requested), { recursive: true });
+  recordOrigin(dir, requested, cwd);
   return { dir, moved: `as root the server runs as OS user ${user.name}, which cannot enter ${blocked}` };
 }

@@ -6,7 +6,7 @@ import { readState, type SavedState } from '../bookkeeping/bookkeeping.js';
 import { BatchCopy } from './batch-copy.js';
 import { emptyReport } from './copy-row-encoder.js';
 import { existingColumns } from '../tables/ddl.js';
-import { type LoadRow, markPartDone, readLoad, registerLoad } from '../bookkeeping/load-registry.js';
+import { forgetLoad, type LoadRow, markPartDone, readLoad, registerLoad } from '../bookkeeping/load-registry.js';
 import { type Privileges, canCreateIn, requireCreateIn, requireCreateSchema, requireRowPrivileges, schemaExists, tableExists } from '../privileges.js';
 import { publish, type Published } from './publish.js';
 import { objectName } from '../sql.js';
@@ -76,6 +76,8 @@ export class StreamLoad {
   private readStart: Date;
   /** A child stream's parents read whole, in this load. */
   private readonly parents: string[] = [];
+  /** Parts (windows, pieces) staged whole, a resumed load's included: what a rerun could use. */
+  private partsDone = 0;
   resumed: Resumed | undefined;
 
   private constructor(
@@ -147,7 +149,10 @@ export class StreamLoad {
         }, []);
       }
     }
-    if (this.resumed) this.readStart = this.resumed.startedAt;
+    if (this.resumed) {
+      this.readStart = this.resumed.startedAt;
+      this.partsDone = this.resumed.parts.size;
+    }
     const seq = this.resumed ? await nextSeq(this.client, this.staging) : 0;
     this.batches = new BatchCopy(this.client, this.staging, this.layout, (await databaseNow(this.client)).toISOString(), emptyReport(seq));
     return this.resumed;
@@ -176,6 +181,18 @@ export class StreamLoad {
     await batches.flush();
     if (item.kind === 'restart') return dropPart(this.client, this.staging!, item.part);
     if (this.staging!.persistent) await markPartDone(this.client, this.stream.name, this.stream.object, item.part);
+    this.partsDone += 1;
+  }
+
+  /**
+   * After a load that did not publish: its staging table stays for the next run only when it holds
+   * finished parts that run can skip; else it goes, with its entry in pdsync.loads.
+   */
+  async discardUnlessResumable(): Promise<void> {
+    const staging = this.staging;
+    if (!staging?.persistent || this.partsDone > 0) return;
+    await dropStaging(this.client, staging.name);
+    await forgetLoad(this.client, this.stream.name, this.stream.object);
   }
 
   async publish(signal: AbortSignal): Promise<WriteResult> {

@@ -36,6 +36,15 @@ export const oncallLoad: Relation = {
   uses: ['oncall_shifts'],
   comment:
     'pdsync: per user and week (Monday, UTC), from notifications, users, log_entries and oncall_shifts: notifications received; night_notifications, those sent between 22:00 and 07:00 in the user\'s own time zone (UTC when it is unknown); incidents_acknowledged, distinct incidents the user acknowledged; hours_on_call, the hours of the week the user was on call by any shift (overlapping shifts count once); team_ids, the user\'s teams.',
+  columns: {
+    user_id: 'The user.',
+    week: 'Monday 00:00 UTC of the week.',
+    notifications: 'Notifications sent to the user.',
+    night_notifications: 'Those sent 22:00-07:00 in the user\'s time zone.',
+    incidents_acknowledged: 'Distinct incidents the user acknowledged.',
+    hours_on_call: 'Hours on call by any shift (overlaps count once).',
+    team_ids: 'The user\'s teams.',
+  },
   key: ['user_id', 'week'],
   indexed: ['week'],
   scope: [{ name: 'user_id', type: 'text' }, { name: 'week', type: 'timestamptz' }],

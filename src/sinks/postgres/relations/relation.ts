@@ -22,6 +22,8 @@ export interface Relation {
   after?: string[];
   /** What it computes and from what: its COMMENT ON. */
   comment: string;
+  /** Its columns, in order, with what each holds (dbt sources lists them; a test holds them to the SQL). */
+  columns: Record<string, string>;
   /** Columns naming one row: its primary key. */
   key: string[];
   /** Indexes beyond the key: a column, or columns together (the time a query filters on, join columns). */

@@ -9,6 +9,17 @@ export const statusHistory: Relation = {
   needs: ['log_entries'],
   comment:
     'pdsync: every status change of every incident (from log_entries: trigger, acknowledge, unacknowledge and resolve entries; a repeat of the same status is not a change): the status, from valid_from until valid_to (null while it holds), who changed it, and the teams of the incident (team_ids).',
+  columns: {
+    incident_id: 'The incident.',
+    log_entry_id: 'The log entry that changed the status.',
+    status: 'triggered, acknowledged or resolved.',
+    valid_from: 'When the status began.',
+    valid_to: 'When the next status began; null while it holds.',
+    changed_by: 'Who changed it (the log entry\'s agent id).',
+    changed_by_type: 'The agent\'s type (user, service, ...).',
+    changed_by_name: 'The agent\'s name.',
+    team_ids: 'The incident\'s teams.',
+  },
   key: ['log_entry_id'],
   indexed: ['incident_id', 'valid_from'],
   scope: [{ name: 'incident_id', type: 'text' }],
