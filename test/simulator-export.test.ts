@@ -193,6 +193,17 @@ describe('pdsync simulator --export refuses', () => {
     });
   }
 
+  test('a folder that cannot be made (under a file, or in /proc): one line, exit 2, at once', async () => {
+    const cwd = tempDir('export');
+    writeFileSync(join(cwd, 'plain'), 'a file');
+    for (const dir of ['plain/out', '/proc/pdsync-export/out']) {
+      const r = await pdsyncProcess(['simulator', '--export', dir, '--format', 'json'], { cwd });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /cannot make the folder \(.*\): name a folder you may write to/);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+  });
+
   test('an export flag without --export: one line, exit 2', async () => {
     const r = await pdsyncProcess(['simulator', '--format', 'csv'], { cwd: tempDir('export') });
     assert.equal(r.code, 2);

@@ -1,7 +1,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Catalogue, loadCatalogue } from '../catalogue/catalogue.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, TargetError } from '../errors.js';
 import { BufferedFile } from '../sinks/files/buffered-file.js';
 import { csvEncoder } from '../sinks/files/csv-encoder.js';
 import { jsonArrayEncoder } from '../sinks/files/json-array.js';
@@ -32,13 +32,28 @@ export interface ExportedFile {
   referenced: boolean;
 }
 
+/** mkdir -p, by hand: Node's recursive mkdir never returns on a path inside /proc (it retries ENOENT for ever). */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw e;
+    await makeFolder(dirname(dir));
+    await mkdir(dir);
+  }
+}
+
 async function prepareFolder(dir: string, force: boolean): Promise<void> {
   const info = await stat(dir).catch(() => undefined);
   if (info && !info.isDirectory()) throw new ConfigError(`simulator --export ${dir}: not a folder: name a folder to write into`);
   if (info && !force && (await readdir(dir)).length > 0) {
     throw new ConfigError(`simulator --export ${dir}: the folder is not empty: name a new or empty folder, or add --force to replace its files`);
   }
-  await mkdir(dir, { recursive: true });
+  await makeFolder(dir).catch((e: unknown) => {
+    throw new ConfigError(`simulator --export ${dir}: cannot make the folder (${(e as Error).message}): name a folder you may write to`);
+  });
 }
 
 function encoderFor(format: ExportFormat, stream: string, catalogue: Catalogue): RecordEncoder {
@@ -81,7 +96,8 @@ export async function exportAccount(opts: ExportOptions): Promise<ExportedFile[]
     }
   } catch (e) {
     await Promise.all(files.map(({ file }) => file.discard()));
-    throw e;
+    if ((e as NodeJS.ErrnoException).code === undefined) throw e;
+    throw new TargetError(`simulator --export ${opts.dir}: ${(e as Error).message}; no file was changed`);
   }
   for (const { file } of files) await file.commit();
   return files.map((f) => f.done);
