@@ -83,22 +83,23 @@ export async function exportAccount(opts: ExportOptions): Promise<ExportedFile[]
   await prepareFolder(opts.dir, opts.force === true);
 
   const queue = [...asked];
-  const files: { file: BufferedFile; done: ExportedFile }[] = [];
+  const open: BufferedFile[] = [];
+  const done: ExportedFile[] = [];
   try {
     for (const stream of queue) {
       const file = await BufferedFile.create(join(opts.dir, `${stream}.${opts.format}`));
-      files.push({ file, done: { stream, path: file.path, records: 0, bytes: 0, referenced: !asked.includes(stream) } });
+      open.push(file);
       const refs = new Set<string>();
       const records = await writeRecords(file, encoderFor(opts.format, stream, catalogue), dataset.records(stream), (r) => referencedStreams(r, refs));
       await file.finish();
-      Object.assign(files.at(-1)!.done, { records, bytes: file.bytes });
+      done.push({ stream, path: file.path, records, bytes: file.bytes, referenced: !asked.includes(stream) });
       for (const s of [...refs].sort()) if (!queue.includes(s)) queue.push(s);
     }
   } catch (e) {
-    await Promise.all(files.map(({ file }) => file.discard()));
+    await Promise.all(open.map((file) => file.discard()));
     if ((e as NodeJS.ErrnoException).code === undefined) throw e;
     throw new TargetError(`simulator --export ${opts.dir}: ${(e as Error).message}; no file was changed`);
   }
-  for (const { file } of files) await file.commit();
-  return files.map((f) => f.done);
+  for (const file of open) await file.commit();
+  return done;
 }
