@@ -1,6 +1,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type Catalogue, loadCatalogue } from '../catalogue/catalogue.js';
+import type { Catalogue } from '../catalogue/catalogue.js';
+import { loadCatalogue } from '../catalogue/load-catalogue.js';
 import { ConfigError, TargetError } from '../errors.js';
 import { BufferedFile } from '../sinks/files/buffered-file.js';
 import { csvEncoder } from '../sinks/files/csv-encoder.js';
