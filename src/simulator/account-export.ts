@@ -91,7 +91,7 @@ export async function exportAccount(opts: ExportOptions): Promise<ExportedFile[]
       const file = await BufferedFile.create(join(opts.dir, `${stream}.${opts.format}`));
       open.push(file);
       const refs = new Set<string>();
-      const records = await writeRecords(file, encoderFor(opts.format, stream, catalogue), dataset.records(stream), (r) => referencedStreams(r, refs));
+      const records = await writeRecords(file, encoderFor(opts.format, stream, catalogue), dataset.records(stream), (r) => referencedStreams(stream, r, refs));
       await file.finish();
       done.push({ stream, path: file.path, records, bytes: file.bytes, referenced: !asked.includes(stream) });
       for (const s of [...refs].sort()) if (!queue.includes(s)) queue.push(s);
