@@ -143,7 +143,7 @@ describe('pdsync simulator --export', () => {
   });
 
   test('every reference resolves inside the export, ids are unique, and other streams bring what they refer to', async () => {
-    for (const asked of [undefined, 'oncalls,business_services', 'incident_notes', 'team_members', 'analytics_incidents']) {
+    for (const asked of [undefined, 'oncalls,business_services', 'incident_notes', 'team_members', 'analytics_incidents', streams.join(',')]) {
       const dir = join(tempDir('export'), 'out');
       await exportTo(dir, 'json', ...(asked ? ['--streams', asked] : []));
       const files = new Map(readdirSync(dir).map((n) => [n.replace(/\.json$/, ''), readJson(dir, n.replace(/\.json$/, ''))]));
