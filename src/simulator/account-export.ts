@@ -21,12 +21,10 @@ export interface ExportOptions {
   streams?: readonly string[];
   /** Write into a folder that is not empty, replacing files of the same names. */
   force?: boolean;
-  catalogue?: Catalogue;
 }
 
 export interface ExportedFile {
   stream: string;
-  path: string;
   records: number;
   bytes: number;
   /** Not asked for: written because exported records refer to its records. */
@@ -69,7 +67,7 @@ function encoderFor(format: ExportFormat, stream: string, catalogue: Catalogue):
  * hidden name and renamed into place only once all are complete: a failed export changes nothing.
  */
 export async function exportAccount(opts: ExportOptions): Promise<ExportedFile[]> {
-  const catalogue = opts.catalogue ?? (await loadCatalogue());
+  const catalogue = await loadCatalogue();
   const dataset = new SimulatedDataset({
     seed: opts.seed,
     dataEnd: EXPORT_DATA_END,
@@ -93,7 +91,7 @@ export async function exportAccount(opts: ExportOptions): Promise<ExportedFile[]
       const refs = new Set<string>();
       const records = await writeRecords(file, encoderFor(opts.format, stream, catalogue), dataset.records(stream), (r) => referencedStreams(stream, r, refs));
       await file.finish();
-      done.push({ stream, path: file.path, records, bytes: file.bytes, referenced: !asked.includes(stream) });
+      done.push({ stream, records, bytes: file.bytes, referenced: !asked.includes(stream) });
       for (const s of [...refs].sort()) if (!queue.includes(s)) queue.push(s);
     }
   } catch (e) {

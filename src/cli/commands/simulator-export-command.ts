@@ -4,7 +4,7 @@ import { exportAccount, type ExportOptions } from '../../simulator/account-expor
 import type { CommandContext } from '../context.js';
 
 /** `pdsync simulator --export DIR`: writes the account's files, then one line saying what was written. */
-export async function simulatorExportCommand(opts: Omit<ExportOptions, 'catalogue'>, ctx: CommandContext): Promise<number> {
+export async function simulatorExportCommand(opts: ExportOptions, ctx: CommandContext): Promise<number> {
   const started = performance.now();
   const files = await exportAccount(opts);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
