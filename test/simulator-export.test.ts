@@ -50,25 +50,34 @@ function typedObjects(value: unknown, out: Rec[] = []): Rec[] {
   return out;
 }
 
+/** The stream an id field names (`incident_id`, `resolved_by_user_id`), if any. */
+function streamOfIdField(field: string, streams: string[]): string | undefined {
+  const words = field.replace(/_id$/, '').split('_');
+  return words.map((_, i) => streamOfType(words.slice(i).join('_'))).find((s) => streams.includes(s));
+}
+
 /**
- * Each object pointing at a record of a stream names a record of that stream's file; an object of a
- * kind that is no stream (a contact method, an integration) is included whole somewhere in the export.
+ * Each object pointing at a record of a stream names a record of that stream's file, and so does
+ * each id field (`incident_id`) and an analytics row's id; an object of a kind that is no stream
+ * (a contact method, an integration) is included whole somewhere in the export.
  */
 function assertReferencesResolve(files: Map<string, Rec[]>, streams: string[]): void {
   const ids = new Map([...files].map(([s, recs]) => [s, new Set(recs.map((r) => r.id))]));
   const all = [...files.values()].flat();
   const embedded = new Set(typedObjects(all).filter((o) => !String(o.type).endsWith('_reference')).map((o) => o.id));
-  let checked = 0;
-  for (const o of typedObjects(all)) {
-    const stream = streamOfType(String(o.type));
-    if (streams.includes(stream)) {
-      assert.ok(ids.get(stream)?.has(o.id), `${o.type} ${o.id}: not in ${stream}.json (files: ${[...files.keys()].join(', ')})`);
-    } else {
-      assert.ok(embedded.has(o.id), `${o.type} ${o.id}: nowhere in the export`);
+  const pointers: [string, unknown, string][] = typedObjects(all).map((o) => [streamOfType(String(o.type)), o.id, String(o.type)]);
+  for (const r of all) {
+    for (const [field, v] of Object.entries(r)) {
+      const stream = field.endsWith('_id') && typeof v === 'string' ? streamOfIdField(field, streams) : undefined;
+      if (stream) pointers.push([stream, v, field]);
     }
-    checked++;
   }
-  assert.ok(checked > 1000, `only ${checked} references checked`);
+  for (const r of files.get('analytics_incidents') ?? []) pointers.push(['incidents', r.id, 'analytics row']);
+  for (const [stream, id, what] of pointers) {
+    if (streams.includes(stream)) assert.ok(ids.get(stream)?.has(id), `${what} ${id}: not in ${stream}.json (files: ${[...files.keys()].join(', ')})`);
+    else assert.ok(embedded.has(id), `${what} ${id}: nowhere in the export`);
+  }
+  assert.ok(pointers.length > 100, `only ${pointers.length} references checked`);
 }
 
 describe('pdsync simulator --export', () => {
@@ -134,7 +143,7 @@ describe('pdsync simulator --export', () => {
   });
 
   test('every reference resolves inside the export, ids are unique, and other streams bring what they refer to', async () => {
-    for (const asked of [undefined, 'oncalls,incident_notes,team_members,business_services']) {
+    for (const asked of [undefined, 'oncalls,business_services', 'incident_notes', 'team_members', 'analytics_incidents', streams.join(',')]) {
       const dir = join(tempDir('export'), 'out');
       await exportTo(dir, 'json', ...(asked ? ['--streams', asked] : []));
       const files = new Map(readdirSync(dir).map((n) => [n.replace(/\.json$/, ''), readJson(dir, n.replace(/\.json$/, ''))]));
@@ -192,6 +201,17 @@ describe('pdsync simulator --export refuses', () => {
       assert.deepEqual(readdirSync(cwd), []);
     });
   }
+
+  test('a folder that cannot be made (under a file, or in /proc): one line, exit 2, at once', async () => {
+    const cwd = tempDir('export');
+    writeFileSync(join(cwd, 'plain'), 'a file');
+    for (const dir of ['plain/out', '/proc/pdsync-export/out']) {
+      const r = await pdsyncProcess(['simulator', '--export', dir, '--format', 'json'], { cwd });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /cannot make the folder \(.*\): name a folder you may write to/);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+  });
 
   test('an export flag without --export: one line, exit 2', async () => {
     const r = await pdsyncProcess(['simulator', '--format', 'csv'], { cwd: tempDir('export') });

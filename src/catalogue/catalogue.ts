@@ -1,11 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { formatZodIssue } from '../config/format-zod-error.js';
 import { didYouMean } from '../config/nearest-name.js';
 import { checkStreams } from './catalogue-rules.js';
-import { catalogueDocument } from './parsed-catalogue.js';
 
 export const ColumnType = z.enum(['text', 'bigint', 'boolean', 'timestamptz', 'jsonb', 'double precision', 'text[]']);
 
@@ -102,12 +99,12 @@ export type StreamSpec = z.infer<typeof Stream> & { name: string };
 export type ColumnSpec = z.infer<typeof Column>;
 export type ColumnType = z.infer<typeof ColumnType>;
 
-export const DEFAULT_CATALOGUE_PATH = fileURLToPath(new URL('../../specs/pagerduty.yaml', import.meta.url));
+export { DEFAULT_CATALOGUE_PATH, loadCatalogue } from './load-catalogue.js';
 
-/** Reads and validates the stream catalogue. A broken catalogue is a configuration error. */
-export async function loadCatalogue(path = DEFAULT_CATALOGUE_PATH): Promise<Catalogue> {
-  const text = await readFile(path, 'utf8');
-  const result = Catalogue.safeParse(await catalogueDocument(text));
+/** A catalogue's YAML text, parsed and validated; `path` names it in the error. */
+export async function checkCatalogue(text: string, path: string): Promise<Catalogue> {
+  const { parse } = await import('yaml');
+  const result = Catalogue.safeParse(parse(text));
   if (!result.success) {
     throw new ConfigError(`${path}: ${formatZodIssue(result.error.issues[0]!)}`);
   }

@@ -1,7 +1,8 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { type Catalogue, loadCatalogue } from '../catalogue/catalogue.js';
-import { ConfigError } from '../errors.js';
+import { dirname, join } from 'node:path';
+import type { Catalogue } from '../catalogue/catalogue.js';
+import { loadCatalogue } from '../catalogue/load-catalogue.js';
+import { ConfigError, TargetError } from '../errors.js';
 import { BufferedFile } from '../sinks/files/buffered-file.js';
 import { csvEncoder } from '../sinks/files/csv-encoder.js';
 import { jsonArrayEncoder } from '../sinks/files/json-array.js';
@@ -20,16 +21,27 @@ export interface ExportOptions {
   streams?: readonly string[];
   /** Write into a folder that is not empty, replacing files of the same names. */
   force?: boolean;
-  catalogue?: Catalogue;
 }
 
 export interface ExportedFile {
   stream: string;
-  path: string;
   records: number;
   bytes: number;
   /** Not asked for: written because exported records refer to its records. */
   referenced: boolean;
+}
+
+/** mkdir -p, by hand: Node's recursive mkdir never returns on a path inside /proc (it retries ENOENT for ever). */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw e;
+    await makeFolder(dirname(dir));
+    await mkdir(dir);
+  }
 }
 
 async function prepareFolder(dir: string, force: boolean): Promise<void> {
@@ -38,7 +50,9 @@ async function prepareFolder(dir: string, force: boolean): Promise<void> {
   if (info && !force && (await readdir(dir)).length > 0) {
     throw new ConfigError(`simulator --export ${dir}: the folder is not empty: name a new or empty folder, or add --force to replace its files`);
   }
-  await mkdir(dir, { recursive: true });
+  await makeFolder(dir).catch((e: unknown) => {
+    throw new ConfigError(`simulator --export ${dir}: cannot make the folder (${(e as Error).message}): name a folder you may write to`);
+  });
 }
 
 function encoderFor(format: ExportFormat, stream: string, catalogue: Catalogue): RecordEncoder {
@@ -53,7 +67,7 @@ function encoderFor(format: ExportFormat, stream: string, catalogue: Catalogue):
  * hidden name and renamed into place only once all are complete: a failed export changes nothing.
  */
 export async function exportAccount(opts: ExportOptions): Promise<ExportedFile[]> {
-  const catalogue = opts.catalogue ?? (await loadCatalogue());
+  const catalogue = await loadCatalogue();
   const dataset = new SimulatedDataset({
     seed: opts.seed,
     dataEnd: EXPORT_DATA_END,
@@ -68,21 +82,23 @@ export async function exportAccount(opts: ExportOptions): Promise<ExportedFile[]
   await prepareFolder(opts.dir, opts.force === true);
 
   const queue = [...asked];
-  const files: { file: BufferedFile; done: ExportedFile }[] = [];
+  const open: BufferedFile[] = [];
+  const done: ExportedFile[] = [];
   try {
     for (const stream of queue) {
       const file = await BufferedFile.create(join(opts.dir, `${stream}.${opts.format}`));
-      files.push({ file, done: { stream, path: file.path, records: 0, bytes: 0, referenced: !asked.includes(stream) } });
+      open.push(file);
       const refs = new Set<string>();
-      const records = await writeRecords(file, encoderFor(opts.format, stream, catalogue), dataset.records(stream), (r) => referencedStreams(r, refs));
+      const records = await writeRecords(file, encoderFor(opts.format, stream, catalogue), dataset.records(stream), (r) => referencedStreams(stream, r, refs));
       await file.finish();
-      Object.assign(files.at(-1)!.done, { records, bytes: file.bytes });
+      done.push({ stream, records, bytes: file.bytes, referenced: !asked.includes(stream) });
       for (const s of [...refs].sort()) if (!queue.includes(s)) queue.push(s);
     }
   } catch (e) {
-    await Promise.all(files.map(({ file }) => file.discard()));
-    throw e;
+    await Promise.all(open.map((file) => file.discard()));
+    if ((e as NodeJS.ErrnoException).code === undefined) throw e;
+    throw new TargetError(`simulator --export ${opts.dir}: ${(e as Error).message}; no file was changed`);
   }
-  for (const { file } of files) await file.commit();
-  return files.map((f) => f.done);
+  for (const file of open) await file.commit();
+  return done;
 }
