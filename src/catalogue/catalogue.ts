@@ -51,6 +51,8 @@ const Stream = z.strictObject({
   incremental_key: z.string().optional(),
   /** A merge keeps a row whose value here is later than the copy being merged (the record changed since it was read). */
   newer_by: z.string().optional(),
+  /** Records never change once listed (they may be deleted, or listed late): a window's count says whether staged rows are current. */
+  append_only: z.boolean().default(false),
   window: Window.optional(),
   query: z.record(z.string(), QueryValue).default({}),
   /** A JSON body sent with every request (a POST). */
@@ -132,4 +134,13 @@ export function isFanOut(spec: Pick<StreamSpec, 'parent'>): boolean {
 /** Records per page a stream asks for. */
 export function pageLimit(catalogue: Catalogue, spec: StreamSpec): number {
   return spec.page_limit ?? catalogue.page_limit;
+}
+
+/**
+ * Whether a killed run's staged windows of this stream can be proven current, so a rerun may keep
+ * them: each window can be counted again at the source (offset paging), and a record in it either
+ * never changes or has a change feed that names it when it does.
+ */
+export function stagedWindowsProvable(spec: Pick<StreamSpec, 'paginator' | 'append_only' | 'changes'>): boolean {
+  return spec.paginator === 'offset' && (spec.append_only || spec.changes !== undefined);
 }

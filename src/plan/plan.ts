@@ -43,6 +43,12 @@ export interface Plan {
   streams: PlannedStream[];
   /** Where the analytics relations go and the tables they read, by stream; none when turned off. */
   relations?: RelationPlan;
+  /**
+   * The replication as a whole: its file, and every stream and table it loads (whatever
+   * `--streams` picks), so a run can drop what a killed run of it staged for a stream or table it
+   * no longer loads.
+   */
+  replication: { id: string; objects: { stream: string; object: string }[] };
 }
 
 export interface RelationPlan {
@@ -57,6 +63,8 @@ export interface PlanInput {
   catalogue: Catalogue;
   replication: Replication;
   replicationPath: string;
+  /** What names the replication in pdsync.loads (its absolute path); default replicationPath. */
+  replicationId?: string;
   source: PagerDutyConnection;
   target: PostgresConnection;
   now: Date;
@@ -101,8 +109,11 @@ export function plan(input: PlanInput): Plan {
     ? new Date(Math.floor(Date.parse(input.source.inputs.anchor_date) / 1000) * 1000).toISOString()
     : new Date(now - ONE_YEAR_MS).toISOString();
 
-  const streams = entries
-    .filter(([n, s]) => !s?.disabled && (!input.only || input.only.includes(n)))
+  const objectOf = (name: string, settings: StreamSettings | null, keyPath: string) =>
+    parseObject(settings?.object ?? replication.defaults.object ?? 'pagerduty.{stream_name}', name, (msg) => fail(settings?.object ? `${keyPath}.object` : 'defaults.object', msg));
+  const loaded = entries.filter(([, s]) => !s?.disabled);
+  const streams = loaded
+    .filter(([n]) => !input.only || input.only.includes(n))
     .map(([name, settings, explicit]): PlannedStream => {
       const spec = streamSpec(catalogue, name);
       const keyPath = explicit ? `streams.${name}` : `streams.*`;
@@ -127,11 +138,10 @@ export function plan(input: PlanInput): Plan {
           fail(`${settings?.primary_key ? keyPath : 'defaults'}.primary_key`, `"${k}" is not a field of ${name}: expected one of ${Object.keys(spec.columns).join(', ')}`);
         }
       }
-      const objectTemplate = settings?.object ?? replication.defaults.object ?? 'pagerduty.{stream_name}';
       return {
         name,
         mode,
-        object: parseObject(objectTemplate, name, (msg) => fail(settings?.object ? `${keyPath}.object` : 'defaults.object', msg)),
+        object: objectOf(name, settings, keyPath),
         spec,
         primaryKey,
         ...(spec.window ? { since: anchor } : {}),
@@ -156,6 +166,13 @@ export function plan(input: PlanInput): Plan {
     until: new Date(now).toISOString(),
     streams,
     ...relationPlan(catalogue, replication, streams),
+    replication: {
+      id: input.replicationId ?? file,
+      objects: loaded.map(([name, settings, explicit]) => {
+        const o = objectOf(name, settings, explicit ? `streams.${name}` : 'streams.*');
+        return { stream: name, object: `${o.schema}.${o.table}` };
+      }),
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { type Privileges, tableExists } from './privileges.js';
 import { keepRelations, type RelationsDone } from './relations/keep-relations.js';
 import { enableTeamPolicy, ensureTeamAccess } from './relations/row-security.js';
 import { recordRunEnd, recordRunStart } from './bookkeeping/run-history.js';
+import { dropOrphanLoads, type Orphan } from './bookkeeping/orphan-loads.js';
 import { databaseNow } from './database-clock.js';
 import { objectName, qualified } from './sql.js';
 import { type LoadOptions, StreamLoad } from './load/stream-load.js';
@@ -44,15 +45,18 @@ export class PostgresTarget {
 
   /**
    * Records the run in `pdsync.runs` (creating pdsync's tables when missing) on a connection the
-   * run keeps: its session lock says the run is alive.
+   * run keeps: its session lock says the run is alive. Returns the staged loads it dropped as
+   * orphans (see dropOrphanLoads).
    */
-  async startRun(runId: string, startedAt: string): Promise<void> {
+  async startRun(runId: string, startedAt: string, replication: Plan['replication']): Promise<Orphan[]> {
     const client = await this.checkout('recording the run');
     try {
       this.privileges = await ensureBookkeeping(client);
       this.runStart = await databaseNow(client);
       await recordRunStart(client, runId, startedAt);
+      const orphans = await dropOrphanLoads(client, replication);
       this.runClient = client;
+      return orphans;
     } catch (e) {
       this.checkin(client, true);
       throw targetError(e, 'recording the run');
