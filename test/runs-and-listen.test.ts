@@ -49,7 +49,7 @@ describe('runs and pdsync listen never undo each other', () => {
       try {
         // The run has read every window but the last of both streams: its copies of the early incidents are staged.
         await Promise.all(holds.map((h) => h.arrived));
-        const done = (stream: string) => (run.output.stderr.match(new RegExp(`^\\S* ?${stream}: window .* done`, 'gm')) ?? []).length;
+        const done = (stream: string) => (run.output.stderr.match(new RegExp(`^(?:\\d\\d:\\d\\d:\\d\\d )?${stream}: window .* done`, "gm")) ?? []).length;
         await eventually('the earlier windows are read', async () => done('incidents') === windows - 1 && done('log_entries') === windows - 1);
         f.sim.clock.advance(60_000);
         const from = f.sim.webhooks.emitted.length;

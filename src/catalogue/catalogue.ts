@@ -49,6 +49,8 @@ const Stream = z.strictObject({
   incremental_key: z.string().optional(),
   /** A merge keeps a row whose value here is later than the copy being merged (the record changed since it was read). */
   newer_by: z.string().optional(),
+  /** Records never change once listed (they may be deleted, or listed late): a window's count says whether staged rows are current. */
+  append_only: z.boolean().default(false),
   window: Window.optional(),
   query: z.record(z.string(), QueryValue).default({}),
   /** A JSON body sent with every request (a POST). */
@@ -80,6 +82,17 @@ const Stream = z.strictObject({
       record_type: z.string(),
       include: z.array(z.string()).default([]),
     })
+    .optional(),
+  /**
+   * Where a row's `team_ids` (row security by team) come from when the record has no `teams` of its
+   * own: one column of it (a team's id), or the team_ids of the rows of other streams it names (`by`,
+   * a column holding their key or keys): a note's incident, a change event's services.
+   */
+  team_ids: z
+    .union([
+      z.strictObject({ column: z.string().min(1) }),
+      z.strictObject({ from: z.array(z.strictObject({ stream: z.string(), by: z.string().min(1) })).min(1) }),
+    ])
     .optional(),
   /** One record by its key: `{id}` in the path is filled with it; `envelope` holds the record. */
   record: z.strictObject({ path: z.string().regex(/^\/[a-z_/]*\{id\}[a-z_/]*$/), envelope: z.string().min(1) }).optional(),
@@ -130,4 +143,13 @@ export function isFanOut(spec: Pick<StreamSpec, 'parent'>): boolean {
 /** Records per page a stream asks for. */
 export function pageLimit(catalogue: Catalogue, spec: StreamSpec): number {
   return spec.page_limit ?? catalogue.page_limit;
+}
+
+/**
+ * Whether a killed run's staged windows of this stream can be proven current, so a rerun may keep
+ * them: each window can be counted again at the source (offset paging), and a record in it either
+ * never changes or has a change feed that names it when it does.
+ */
+export function stagedWindowsProvable(spec: Pick<StreamSpec, 'paginator' | 'append_only' | 'changes'>): boolean {
+  return spec.paginator === 'offset' && (spec.append_only || spec.changes !== undefined);
 }

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { type Catalogue, isFanOut, pageLimit, type StreamSpec, streamSpec } from '../catalogue/catalogue.js';
-import { changeFeed, forwardDays, parentOf, parseObject, relationPlan } from './stream-parts.js';
+import { changeFeed, forwardDays, parentOf, parseObject, relationPlan, teamAccess } from './stream-parts.js';
 import type { PagerDutyConnection, PostgresConnection } from '../config/connections.js';
 import { didYouMean } from '../config/nearest-name.js';
 import type { ColumnCasing, Mode, Replication, StreamSettings } from '../config/replication.js';
@@ -28,7 +28,14 @@ export interface PlannedStream {
   columnCasing: ColumnCasing;
   /** For a child stream: the parent stream its requests are made for, read from `since` (and its change feed). */
   parent?: { spec: StreamSpec; field: string; column: string; since?: string; changes?: ChangeFeed };
+  /** `row_security: teams` (in defaults or its own entry): its table shows a role only its teams' rows. */
+  rowSecurity: boolean;
+  /** With row security, where `team_ids` comes from when the record has no teams of its own (the catalogue's team_ids). */
+  teamIds?: TeamIdsRule;
 }
+
+/** A team's own id column, or the team_ids of rows of other streams' tables named by a column (`by`). */
+export type TeamIdsRule = { column: string } | { from: { stream: string; table: TableName; by: string }[] };
 
 export interface ChangeFeed {
   spec: StreamSpec;
@@ -48,6 +55,12 @@ export interface Plan {
   streams: PlannedStream[];
   /** Where the analytics relations go and the tables they read, by stream; none when turned off. */
   relations?: RelationPlan;
+  /**
+   * The replication as a whole: its file, and every stream and table it loads (whatever
+   * `--streams` picks), so a run can drop what a killed run of it staged for a stream or table it
+   * no longer loads.
+   */
+  replication: { id: string; objects: { stream: string; object: string }[] };
 }
 
 export interface RelationPlan {
@@ -62,6 +75,8 @@ export interface PlanInput {
   catalogue: Catalogue;
   replication: Replication;
   replicationPath: string;
+  /** What names the replication in pdsync.loads (its absolute path); default replicationPath. */
+  replicationId?: string;
   source: SourceSettings;
   target: PostgresConnection;
   now: Date;
@@ -106,8 +121,12 @@ export function plan(input: PlanInput): Plan {
     ? new Date(Math.floor(Date.parse(input.source.inputs.anchor_date) / 1000) * 1000).toISOString()
     : new Date(now - ONE_YEAR_MS).toISOString();
 
-  const streams = entries
-    .filter(([n, s]) => !s?.disabled && (!input.only || input.only.includes(n)))
+  const objectOf = (name: string, settings: StreamSettings | null, keyPath: string) =>
+    parseObject(settings?.object ?? replication.defaults.object ?? 'pagerduty.{stream_name}', name, (msg) => fail(settings?.object ? `${keyPath}.object` : 'defaults.object', msg));
+  const loaded = entries.filter(([, s]) => !s?.disabled);
+  const tables = new Map(loaded.map(([name, settings, explicit]) => [name, objectOf(name, settings, explicit ? `streams.${name}` : 'streams.*')]));
+  const streams = loaded
+    .filter(([n]) => !input.only || input.only.includes(n))
     .map(([name, settings, explicit]): PlannedStream => {
       const spec = streamSpec(catalogue, name);
       const keyPath = explicit ? `streams.${name}` : `streams.*`;
@@ -132,11 +151,10 @@ export function plan(input: PlanInput): Plan {
           fail(`${settings?.primary_key ? keyPath : 'defaults'}.primary_key`, `"${k}" is not a field of ${name}: expected one of ${Object.keys(spec.columns).join(', ')}`);
         }
       }
-      const objectTemplate = settings?.object ?? replication.defaults.object ?? 'pagerduty.{stream_name}';
       return {
         name,
         mode,
-        object: parseObject(objectTemplate, name, (msg) => fail(settings?.object ? `${keyPath}.object` : 'defaults.object', msg)),
+        object: tables.get(name)!,
         spec,
         primaryKey,
         ...(spec.window ? { since: anchor } : {}),
@@ -145,6 +163,7 @@ export function plan(input: PlanInput): Plan {
         pageLimit: pageLimit(catalogue, spec),
         columnCasing: settings?.target_options?.column_casing ?? replication.defaults.target_options?.column_casing ?? 'normalize',
         ...parentOf(catalogue, spec, anchor),
+        ...teamAccess(spec, (settings?.target_options?.row_security ?? replication.defaults.target_options?.row_security) === 'teams', tables, (msg) => fail(`${keyPath}`, msg)),
       };
     });
   if (streams.length === 0) fail('streams', 'no stream selected: name streams or add \'*\'');
@@ -161,6 +180,7 @@ export function plan(input: PlanInput): Plan {
     until: new Date(now).toISOString(),
     streams,
     ...relationPlan(catalogue, replication, streams),
+    replication: { id: input.replicationId ?? file, objects: [...tables].map(([stream, o]) => ({ stream, object: `${o.schema}.${o.table}` })) },
   };
 }
 

@@ -12,6 +12,7 @@ import type { RunEvents } from './run-events.js';
 import { ParentReads } from './parent-reads.js';
 import { providersFirst, type SharedFeed, sharedFeeds } from './shared-feed.js';
 import { changesFrom, parentRange, streamItems } from './stream-items.js';
+import { recountStaged } from './staged-check.js';
 
 export interface RunDeps {
   source: PagerDutySource;
@@ -34,8 +35,15 @@ export interface RunDeps {
 export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSummary> {
   const startedAt = new Date().toISOString();
   const runId = randomUUID();
-  await deps.target.startRun(runId, startedAt);
+  const orphans = await deps.target.startRun(runId, startedAt, plan.replication);
   deps.events.runStarted(runId, plan.streams.length);
+  for (const o of orphans) deps.events.notice('run', `dropped the staging a killed run left for ${o.stream} -> ${o.object}: ${o.why}`);
+  try {
+    await deps.target.prepareRowSecurity(plan);
+  } catch (e) {
+    await deps.target.finishRun(runId, 'failed', [], deps.redact((e as Error).message)).catch(() => undefined);
+    throw e;
+  }
   // A stop cancels what the database is waiting on at once (a lock, a long statement).
   const cancel = () => void deps.target.cancelAll();
   deps.signal.addEventListener('abort', cancel);
@@ -46,7 +54,10 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
     deps.signal.removeEventListener('abort', cancel),
   );
   const streams = plan.streams.map((p) => done.find((s) => s.stream === p.name)!);
-  if (!deps.signal.aborted) await keepRelations(plan, deps);
+  if (!deps.signal.aborted) {
+    for (const f of await deps.target.keepTeamIds(plan)) deps.events.notice(f.stream, `team_ids could not be made current: ${f.reason}`);
+    await keepRelations(plan, deps);
+  }
   const interrupted = deps.signal.aborted;
   const summary: RunSummary = {
     runId,
@@ -104,26 +115,29 @@ async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps:
   try {
     load = await target.openLoad(
       stream,
-      { runId, until: plan.until, trial: deps.rowLimit !== undefined, relations: plan.relations, onWait: () => events.notice(stream.name, `waiting for another pdsync run writing ${object}`) },
+      { runId, replication: plan.replication.id, until: plan.until, trial: deps.rowLimit !== undefined, relations: plan.relations, onWait: () => events.notice(stream.name, `waiting for another pdsync run writing ${object}`) },
       (e) => own.abort(new TargetError(`${object}: the connection to the target database was lost: ${e.message}`)),
     );
     const opened = load;
     const since = incrementalSince(stream, opened.cursor);
     const windows = streamWindows(stream.spec, since, new Date(plan.until)) ?? [];
-    const resumed = await target.step(opened, stream, () => opened.begin(windows));
-    const also = provides ? `, read also for the changes of ${provides.consumer.name}` : '';
-    events.streamStarted(stream.name, `(${stream.mode} -> ${object}${since ? `, from ${since.toISOString()}${opened.cursor ? ' by the saved cursor' : ''}` : ''}${also}${resumed ? `, resuming ${resumed.parts.size} windows staged at ${resumed.startedAt.toISOString()}` : ''})`);
     const fetchPage = deps.source.fetcher(counters, {
       signal: own.signal,
       onRequest: (e) => events.request(stream.name, e),
       onServerWait: (w) => events.notice(stream.name, `PagerDuty asked to wait ${Math.round(w.askedMs / 1000)} s before the next request${w.waitMs < w.askedMs ? `; waiting ${Math.round(w.waitMs / 1000)} s, the most inputs.max_retry_wait allows` : ''}`),
     });
+    await target.step(opened, stream, () => opened.begin(windows));
+    if (opened.droppedUnprovable) events.notice(stream.name, `a killed run's staged windows were dropped: ${stream.name} records change without a change feed to prove them current; reading afresh`);
+    await target.step(opened, stream, () => recountStaged(opened, stream, fetchPage, events));
+    const resumed = opened.resumed;
+    const also = provides ? `, read also for the changes of ${provides.consumer.name}` : '';
+    events.streamStarted(stream.name, `(${stream.mode} -> ${object}${since ? `, from ${since.toISOString()}${opened.cursor ? ' by the saved cursor' : ''}` : ''}${also}${resumed ? `, resuming ${resumed.parts.size} windows staged at ${resumed.startedAt.toISOString()}` : ''})`);
     const items = streamItems({
       stream, plan, fetchPage, events, pageLimit: stream.pageLimit, maxOffset: deps.maxOffset, since,
       skip: resumed?.parts ?? new Set(), rowLimit: deps.rowLimit, provides, consumes: feeds.find((f) => f.consumer.name === stream.name), parentReads: shared.parentReads,
       ...(stream.parent
         ? parentRange(stream, opened.syncedUntil)
-        : { changesSince: changesFrom(stream, { cursor: opened.cursor, syncedUntil: opened.syncedUntil }, resumed?.startedAt) }),
+        : { changesSince: changesFrom(stream, { cursor: opened.cursor, syncedUntil: opened.syncedUntil }, resumed?.until) }),
     });
     for await (const item of items) await target.step(opened, stream, () => opened.accept(item));
     const result = await target.step(opened, stream, () => opened.publish(deps.signal));

@@ -170,10 +170,11 @@ export function parentRange(stream: PlannedStream, syncedUntil: Date | undefined
 
 /**
  * Where the change feed starts for a load, less the overlap: when the last published run read up
- * to (else its cursor); for a resumed full refresh, when its staging began. A first run reads no feed.
+ * to (else its cursor); for a resumed full refresh, the end of history of the run that staged it
+ * (records it staged were read after that). A first run reads no feed.
  */
-export function changesFrom(stream: PlannedStream, last: { cursor?: Date | undefined; syncedUntil?: Date | undefined }, resumedAt: Date | undefined): Date | undefined {
+export function changesFrom(stream: PlannedStream, last: { cursor?: Date | undefined; syncedUntil?: Date | undefined }, resumedUntil: Date | undefined): Date | undefined {
   if (!stream.changes) return undefined;
-  const from = last.syncedUntil ?? last.cursor ?? resumedAt;
+  const from = last.syncedUntil ?? last.cursor ?? resumedUntil;
   return from ? new Date(from.getTime() - CURSOR_OVERLAP_MS) : undefined;
 }

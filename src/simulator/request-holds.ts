@@ -1,5 +1,5 @@
-/** Which requests a hold catches: by method and URL (path and query). */
-export type RequestMatch = (method: string, url: URL) => boolean;
+/** Which requests a hold catches: by method, URL (path and query) and body (text; empty for a GET). */
+export type RequestMatch = (method: string, url: URL, body: string) => boolean;
 
 /** Requests the simulator keeps waiting, unanswered, until the test lets them go. */
 export interface Hold {
@@ -41,9 +41,9 @@ export class RequestHolds {
   }
 
   /** Waits while a hold catches this request. */
-  async pass(method: string, url: URL): Promise<void> {
+  async pass(method: string, url: URL, body: string): Promise<void> {
     for (const h of [...this.holds]) {
-      if (!h.match(method, url)) continue;
+      if (!h.match(method, url, body)) continue;
       h.arrive();
       await h.gate;
     }

@@ -135,7 +135,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     // A client that goes away mid-body gets no answer (and must not crash the server).
     const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req).catch(() => undefined);
     if (body === undefined) return void res.destroy();
-    await holds.pass(method, url);
+    await holds.pass(method, url, body);
     const reply =
       issuer && method === 'POST' && url.pathname === '/oauth/token'
         ? issuer.token(body)

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Mode } from '../../config/replication.js';
 import { ConfigError, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_STREAM_FAILED } from '../../errors.js';
 import { type Plan, plan } from '../../plan/plan.js';
@@ -76,6 +77,7 @@ export async function prepare(file: string, opts: Pick<RunOptions, 'envFile' | '
       catalogue,
       replication: config.replication,
       replicationPath: file,
+      replicationId: resolve(ctx.cwd, file),
       source: config.source,
       target: config.target,
       now,

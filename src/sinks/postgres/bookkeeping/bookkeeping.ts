@@ -16,7 +16,7 @@ const TABLES: Record<string, string> = {
   // A load's staged batches, kept until published so a killed run's work can be resumed.
   loads: `stream text NOT NULL, object text NOT NULL, mode text NOT NULL, staging text NOT NULL, run_id text NOT NULL,
           until timestamptz NOT NULL, started_at timestamptz NOT NULL, parts_done text[] NOT NULL DEFAULT '{}',
-          PRIMARY KEY (stream, object)`,
+          replication text, PRIMARY KEY (stream, object)`,
   // Scopes of analytics relations that changes touched, until the relations are kept (see relations/pending.ts).
   relation_pending: `relation text NOT NULL, scope text[] NOT NULL`,
 };
@@ -31,7 +31,7 @@ export async function ensureBookkeeping(client: PoolClient): Promise<Privileges>
   const missing = [];
   for (const t of Object.keys(TABLES)) if (!(await tableExists(client, { schema: BOOKKEEPING_SCHEMA, table: t }))) missing.push(t);
   if (missing.length === 0) {
-    await addSyncedUntil(client, p);
+    await addMissingColumns(client, p);
     return p;
   }
   await client.query('BEGIN');
@@ -53,17 +53,25 @@ export async function ensureBookkeeping(client: PoolClient): Promise<Privileges>
   return p;
 }
 
-/** A state table made by an older pdsync gets the `synced_until` column it lacks. */
-async function addSyncedUntil(client: PoolClient, p: Privileges): Promise<void> {
-  const { rows } = await client.query<{ has: boolean; owns: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'pdsync' AND table_name = 'state' AND column_name = 'synced_until') AS has,
-            pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'pdsync.state'::regclass), 'USAGE') AS owns`,
-  );
-  if (rows[0]!.has) return;
-  if (!rows[0]!.owns) {
-    throw new TargetError(`pdsync.state was made by an older pdsync and lacks column synced_until, which role ${p.role} may not add: as its owner, ALTER TABLE pdsync.state ADD COLUMN synced_until timestamptz`);
+/** Columns later versions added to pdsync's tables: table, column, type. */
+const ADDED: [string, string, string][] = [
+  ['state', 'synced_until', 'timestamptz'],
+  ['loads', 'replication', 'text'],
+];
+
+/** Tables made by an older pdsync get the columns they lack (their owner adds them; another role is told how). */
+async function addMissingColumns(client: PoolClient, p: Privileges): Promise<void> {
+  for (const [table, column, type] of ADDED) {
+    const { rows } = await client.query<{ has: boolean; owns: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'pdsync' AND table_name = $1 AND column_name = $2) AS has,
+              pg_has_role((SELECT relowner FROM pg_class WHERE oid = to_regclass('pdsync.' || $1)), 'USAGE') AS owns`,
+      [table, column],
+    );
+    if (rows[0]!.has) continue;
+    const add = `ALTER TABLE pdsync.${ident(table)} ADD COLUMN IF NOT EXISTS ${ident(column)} ${type}`;
+    if (!rows[0]!.owns) throw new TargetError(`pdsync.${table} was made by an older pdsync and lacks column ${column}, which role ${p.role} may not add: as its owner, ${add}`);
+    await client.query(add);
   }
-  await client.query('ALTER TABLE pdsync.state ADD COLUMN IF NOT EXISTS synced_until timestamptz');
 }
 
 export interface SavedState {

@@ -2,6 +2,9 @@ import type { PoolClient } from 'pg';
 import type { TableName } from '../../../plan/plan.js';
 import { objectName } from '../sql.js';
 
+/** A killed run's staged windows are reused by the next run only this soon after it started; older ones are dropped. */
+export const RESUME_WITHIN_MS = 24 * 3600 * 1000;
+
 /** A staged load as `pdsync.loads` keeps it: enough for the next run to resume it. */
 export interface LoadRow {
   mode: string;
@@ -10,11 +13,13 @@ export interface LoadRow {
   until: Date;
   started_at: Date;
   parts_done: string[];
+  /** The replication (file) whose run staged it, so its next run can tell a stream or table it no longer loads. */
+  replication: string | null;
 }
 
 export async function readLoad(client: PoolClient, stream: string, object: TableName): Promise<LoadRow | undefined> {
   const { rows } = await client.query<LoadRow>(
-    'SELECT mode, staging, run_id, until, started_at, parts_done FROM pdsync.loads WHERE stream = $1 AND object = $2',
+    'SELECT mode, staging, run_id, until, started_at, parts_done, replication FROM pdsync.loads WHERE stream = $1 AND object = $2',
     [stream, objectName(object)],
   );
   return rows[0];
@@ -22,9 +27,9 @@ export async function readLoad(client: PoolClient, stream: string, object: Table
 
 export async function registerLoad(client: PoolClient, stream: string, object: TableName, row: Omit<LoadRow, 'parts_done'>, partsDone: string[]): Promise<void> {
   await client.query(
-    `INSERT INTO pdsync.loads (stream, object, mode, staging, run_id, until, started_at, parts_done) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (stream, object) DO UPDATE SET mode = $3, staging = $4, run_id = $5, until = $6, started_at = $7, parts_done = $8`,
-    [stream, objectName(object), row.mode, row.staging, row.run_id, row.until, row.started_at, partsDone],
+    `INSERT INTO pdsync.loads (stream, object, mode, staging, run_id, until, started_at, parts_done, replication) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (stream, object) DO UPDATE SET mode = $3, staging = $4, run_id = $5, until = $6, started_at = $7, parts_done = $8, replication = $9`,
+    [stream, objectName(object), row.mode, row.staging, row.run_id, row.until, row.started_at, partsDone, row.replication],
   );
 }
 
@@ -33,6 +38,15 @@ export async function markPartDone(client: PoolClient, stream: string, object: T
     stream,
     objectName(object),
     part,
+  ]);
+}
+
+/** Parts no longer done: they are read again. */
+export async function forgetParts(client: PoolClient, stream: string, object: TableName, parts: string[]): Promise<void> {
+  await client.query('UPDATE pdsync.loads SET parts_done = ARRAY(SELECT p FROM unnest(parts_done) p WHERE NOT p = ANY($3)) WHERE stream = $1 AND object = $2', [
+    stream,
+    objectName(object),
+    parts,
   ]);
 }
 

@@ -2,7 +2,7 @@ import type { PlannedStream } from '../../../plan/plan.js';
 import type { EncodeReport, RejectReason } from './copy-row-encoder.js';
 import type { Published } from './publish.js';
 import { objectName } from '../sql.js';
-import type { Resumed } from './stream-load.js';
+import type { Resumed } from './resume.js';
 
 const WHY: Record<Exclude<RejectReason, 'misfit'>, string> = {
   nul: 'held U+0000, which PostgreSQL cannot store: stored without it',

@@ -1,36 +1,32 @@
 import type { PoolClient } from 'pg';
 import type { PlannedStream, RelationPlan } from '../../../plan/plan.js';
 import { recordTouches } from '../relations/pending.js';
-import { insideAny, type StreamItem } from '../../../source/stream-item.js';
+import type { StreamItem } from '../../../source/stream-item.js';
 import { readState, type SavedState } from '../bookkeeping/bookkeeping.js';
 import { BatchCopy } from './batch-copy.js';
 import { emptyReport } from './copy-row-encoder.js';
 import { existingColumns } from '../tables/ddl.js';
-import { forgetLoad, type LoadRow, markPartDone, readLoad, registerLoad } from '../bookkeeping/load-registry.js';
+import { forgetLoad, markPartDone, readLoad, registerLoad } from '../bookkeeping/load-registry.js';
 import { type Privileges, canCreateIn, requireCreateIn, requireCreateSchema, requireRowPrivileges, schemaExists, tableExists } from '../privileges.js';
 import { publish, type Published } from './publish.js';
 import { objectName } from '../sql.js';
 import { databaseNow } from '../database-clock.js';
-import { createStaging, dropPart, dropStaging, keepParts, nextSeq, sameColumns, type StagingTable, stagingTable, stagingTableName } from './staging-table.js';
-import { tableLayout, type TableLayout } from '../tables/table-layout.js';
+import { createStaging, dropPart, dropStaging, nextSeq, type StagingTable, stagingTable, stagingTableName } from './staging-table.js';
+import { dropParts, type Resumed, resumeStaging, stagedKeys } from './resume.js';
+import { streamLayout, type TableLayout, TEAM_IDS } from '../tables/table-layout.js';
+import type { ColumnType } from '../../../catalogue/catalogue.js';
+import { requireTeamSecurity } from '../row-security.js';
 import { loadWarnings } from './load-warnings.js';
-
-/** A killed run's staged windows are reused by the next run only this soon after it started. */
-export const RESUME_WITHIN_MS = 24 * 3600 * 1000;
 
 export interface LoadOptions {
   runId: string;
+  /** The replication running it (see Plan.replication): recorded with a staged load. */
+  replication: string;
   until: string;
   trial: boolean;
   onWait: () => void;
   /** The relations kept by change: a publish records the scopes its changes touch. */
   relations?: RelationPlan | undefined;
-}
-
-export interface Resumed {
-  parts: Set<string>;
-  rows: number;
-  startedAt: Date;
 }
 
 export interface WriteResult {
@@ -79,6 +75,8 @@ export class StreamLoad {
   /** Parts (windows, pieces) staged whole, a resumed load's included: what a rerun could use. */
   private partsDone = 0;
   resumed: Resumed | undefined;
+  /** A killed run's staging was dropped: the stream's staged windows cannot be proven current. */
+  droppedUnprovable = false;
 
   private constructor(
     readonly client: PoolClient,
@@ -113,7 +111,9 @@ export class StreamLoad {
     } else {
       await requireCreateSchema(client, p, stream.object.schema);
     }
-    const layout = tableLayout(stream.spec, stream.primaryKey, live ? await existingColumns(client, stream.object) : new Map(), stream.columnCasing);
+    const existing = live ? await existingColumns(client, stream.object) : new Map<string, ColumnType>();
+    const layout = streamLayout(stream, existing);
+    await requireTeamSecurity(client, p, stream, existing, layout.columns.some((c) => c.name === TEAM_IDS));
     const saved = live && stream.mode === 'incremental' ? await readState(client, stream.name, stream.object) : { cursor: undefined, syncedUntil: undefined };
     return new StreamLoad(client, p, stream, layout, saved, o, runStart);
   }
@@ -129,26 +129,18 @@ export class StreamLoad {
   }
 
   /**
-   * Makes the staging table: the one a killed run left, when it is recent, of the same mode and
-   * shape, keeping the parts it finished (windows, or pieces of them) inside this run's windows;
-   * else a new one.
+   * Makes the staging table: the one a killed run left, when it may be resumed (see
+   * resumeStaging); else a new one, registered in the same transaction.
    */
   async begin(plannedWindows: { since: Date; until: Date }[]): Promise<Resumed | undefined> {
     const mode = this.o.trial ? 'trial' : this.stream.mode;
     const persistent = !this.o.trial && (await canCreateIn(this.client, 'pdsync'));
-    this.staging = stagingTable(stagingTableName(this.stream.name, this.stream.object, mode), this.layout, persistent);
+    this.staging = stagingTable(stagingTableName(this.stream.name, this.stream.object, mode), this.layout, persistent, this.stream.rowSecurity);
     const previous = persistent ? await readLoad(this.client, this.stream.name, this.stream.object) : undefined;
-    this.resumed = previous && (await this.resume(previous, mode, plannedWindows));
-    if (!this.resumed) {
-      if (previous) await dropStaging(this.client, { schema: 'pdsync', table: previous.staging });
-      await dropStaging(this.client, this.staging.name);
-      await createStaging(this.client, this.staging);
-      if (persistent) {
-        await registerLoad(this.client, this.stream.name, this.stream.object, {
-          mode, staging: this.staging.name.table, run_id: this.o.runId, until: new Date(this.o.until), started_at: this.readStart,
-        }, []);
-      }
-    }
+    const kept = previous && (await resumeStaging(this.client, this.stream, this.staging, previous, { mode, runId: this.o.runId, replication: this.o.replication, windows: plannedWindows }));
+    this.resumed = kept?.resumed;
+    this.droppedUnprovable = kept?.resumed === undefined && kept?.unprovable === true;
+    if (!this.resumed) await this.freshStaging(mode, previous?.staging);
     if (this.resumed) {
       this.readStart = this.resumed.startedAt;
       this.partsDone = this.resumed.parts.size;
@@ -158,16 +150,34 @@ export class StreamLoad {
     return this.resumed;
   }
 
-  private async resume(previous: LoadRow, mode: string, plannedWindows: { since: Date; until: Date }[]): Promise<Resumed | undefined> {
+  /** A new staging table (an earlier one dropped), and its row in pdsync.loads, together: no staging table is ever unregistered. */
+  private async freshStaging(mode: string, previous: string | undefined): Promise<void> {
     const staging = this.staging!;
-    const fresh = Date.now() - previous.started_at.getTime() < RESUME_WITHIN_MS;
-    if (previous.mode !== mode || previous.staging !== staging.name.table || !fresh) return undefined;
-    if (!(await tableExists(this.client, staging.name)) || !(await sameColumns(this.client, staging))) return undefined;
-    const kept = previous.parts_done.filter((part) => insideAny(part, plannedWindows));
-    if (kept.length === 0) return undefined;
-    const rows = await keepParts(this.client, staging, kept);
-    await registerLoad(this.client, this.stream.name, this.stream.object, { ...previous, run_id: this.o.runId }, kept);
-    return { parts: new Set(kept), rows, startedAt: previous.started_at };
+    await this.client.query('BEGIN');
+    try {
+      if (previous) await dropStaging(this.client, { schema: 'pdsync', table: previous });
+      await dropStaging(this.client, staging.name);
+      await createStaging(this.client, staging);
+      if (staging.persistent) {
+        await registerLoad(this.client, this.stream.name, this.stream.object, {
+          mode, staging: staging.name.table, run_id: this.o.runId, until: new Date(this.o.until), started_at: this.readStart, replication: this.o.replication,
+        }, []);
+      }
+      await this.client.query('COMMIT');
+    } catch (e) {
+      await this.client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Distinct keys staged per part (a resumed load's windows, to count again at the source). */
+  async stagedKeys(): Promise<Map<string, number>> {
+    return stagedKeys(this.client, this.staging!, this.layout.key);
+  }
+
+  /** Drops staged parts found stale: they are read again. */
+  async dropParts(parts: string[]): Promise<void> {
+    if (this.resumed) this.resumed = await dropParts(this.client, this.stream, this.staging!, this.resumed, parts);
   }
 
   /** Takes what the source delivers: records are staged; a restart voids a part; a done part is marked, once its rows are copied. */
