@@ -149,6 +149,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   const server = createServer((req, res) => void handle(req, res));
+  // A client reuses an idle connection until a second before the timeout the server announces; on
+  // a loaded machine that second is not enough at Node's 5 s, and the reused socket is cut (fetch
+  // failed). PagerDuty keeps connections far longer; close() ends them all anyway.
+  server.keepAliveTimeout = 60_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -5,10 +5,12 @@ import { DATA_END, NOW, get } from './simulator-client.js';
 
 describe('simulator request statistics', () => {
   let sim: Simulator;
-  /** Real time as the simulator's log sees it: tests move it ahead instead of waiting. */
+  /** Time as the simulator's log sees it: tests move it ahead instead of waiting. */
   let ahead = 0;
+  /** While set, the log's clock stands still: requests "in quick succession" stay so on a busy machine. */
+  let frozenAt: number | undefined;
   before(async () => {
-    sim = await startSimulator({ dataEnd: DATA_END, now: () => NOW, wallClock: () => Date.now() + ahead });
+    sim = await startSimulator({ dataEnd: DATA_END, now: () => NOW, wallClock: () => (frozenAt ?? Date.now()) + ahead });
   });
   after(() => sim.close());
 
@@ -25,6 +27,7 @@ describe('simulator request statistics', () => {
   });
 
   test('7 requests in quick succession give peakPerSecond 7; a pause of over a second splits them', async () => {
+    frozenAt = Date.now();
     sim.resetLog();
     for (let k = 0; k < 7; k++) await get(sim, '/users');
     assert.equal(sim.stats().peakPerSecond, 7);
@@ -33,9 +36,11 @@ describe('simulator request statistics', () => {
     ahead += 1050;
     for (let k = 0; k < 2; k++) await get(sim, '/users');
     assert.equal(sim.stats().peakPerSecond, 3);
+    frozenAt = undefined;
   });
 
   test('requests are counted by status, and resetLog starts a new phase', async () => {
+    frozenAt = Date.now();
     sim.resetLog();
     await get(sim, '/users');
     await get(sim, '/users', { limit: 0 });
@@ -46,6 +51,7 @@ describe('simulator request statistics', () => {
     sim.resetLog();
     assert.deepEqual(sim.stats(), { requests: 0, byStatus: {}, peakPerSecond: 0, peakInFlight: 0 });
     assert.equal(sim.requests.length, 0);
+    frozenAt = undefined;
   });
 
   test('a request open across resetLog counts only in the phase it arrived in', async () => {
