@@ -16,7 +16,7 @@ const SECURE = '  target_options: {row_security: teams}\n';
 const replication = (streams: string[], defaults = SECURE) => (schema: string) =>
   `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\n${defaults}streams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
 /** Relations that hold no team's data: account-wide lists and pdsync's own bookkeeping. */
-const TEAMLESS = ['priorities', 'tags', 'vendors', 'pdsync.state', 'pdsync.runs', 'pdsync.loads', 'pdsync.team_access'];
+const TEAMLESS = ['priorities', 'tags', 'vendors', 'pdsync.state', 'pdsync.runs', 'pdsync.loads', 'pdsync.team_access', 'pdsync.time_zones'];
 
 /** A login role of the test's own, on the server; dropped by the returned function. */
 async function makeRole(f: SyncFixture, prefix: string, grants: string[]): Promise<{ role: string; url: string; drop(): Promise<void> }> {
