@@ -11,6 +11,7 @@ interface StreamShape {
   body?: Record<string, unknown> | undefined;
   parent?: { stream: string; field: string; column: string; fan_out: boolean } | undefined;
   changes?: { stream: string } | undefined;
+  team_ids?: { column: string } | { from: { stream: string }[] } | undefined;
   columns: Record<string, unknown>;
 }
 
@@ -48,6 +49,9 @@ export function checkStreams(cat: { streams: Record<string, StreamShape> }, ctx:
       issue(name, 'an analytics stream is a POST with its window in the body');
     }
     if (s.window?.in === 'body' && s.method !== 'POST') issue(name, 'a window in the body needs method POST');
+    for (const f of s.team_ids && 'from' in s.team_ids ? s.team_ids.from : []) {
+      if (!cat.streams[f.stream]) issue(name, `team_ids: "${f.stream}" is not a stream`);
+    }
     if (s.body && s.method !== 'POST') issue(name, 'a body needs method POST');
   }
 }

@@ -85,6 +85,17 @@ const Stream = z.strictObject({
       include: z.array(z.string()).default([]),
     })
     .optional(),
+  /**
+   * Where a row's `team_ids` (row security by team) come from when the record has no `teams` of its
+   * own: one column of it (a team's id), or the team_ids of the rows of other streams it names (`by`,
+   * a column holding their key or keys): a note's incident, a change event's services.
+   */
+  team_ids: z
+    .union([
+      z.strictObject({ column: z.string().min(1) }),
+      z.strictObject({ from: z.array(z.strictObject({ stream: z.string(), by: z.string().min(1) })).min(1) }),
+    ])
+    .optional(),
   /** One record by its key: `{id}` in the path is filled with it; `envelope` holds the record. */
   record: z.strictObject({ path: z.string().regex(/^\/[a-z_/]*\{id\}[a-z_/]*$/), envelope: z.string().min(1) }).optional(),
   columns: z.record(z.string().min(1), Column),

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { type Catalogue, isFanOut, pageLimit, type StreamSpec, streamSpec } from '../catalogue/catalogue.js';
-import { changeFeed, forwardDays, parentOf, parseObject, relationPlan } from './stream-parts.js';
+import { changeFeed, forwardDays, parentOf, parseObject, relationPlan, teamAccess } from './stream-parts.js';
 import type { PagerDutyConnection, PostgresConnection } from '../config/connections.js';
 import type { ColumnCasing, Mode, Replication, StreamSettings } from '../config/replication.js';
 
@@ -27,7 +27,14 @@ export interface PlannedStream {
   columnCasing: ColumnCasing;
   /** For a child stream: the parent stream its requests are made for, read from `since` (and its change feed). */
   parent?: { spec: StreamSpec; field: string; column: string; since?: string; changes?: ChangeFeed };
+  /** `row_security: teams` (in defaults or its own entry): its table shows a role only its teams' rows. */
+  rowSecurity: boolean;
+  /** With row security, where `team_ids` comes from when the record has no teams of its own (the catalogue's team_ids). */
+  teamIds?: TeamIdsRule;
 }
+
+/** A team's own id column, or the team_ids of rows of other streams' tables named by a column (`by`). */
+export type TeamIdsRule = { column: string } | { from: { stream: string; table: TableName; by: string }[] };
 
 export interface ChangeFeed {
   spec: StreamSpec;
@@ -112,6 +119,7 @@ export function plan(input: PlanInput): Plan {
   const objectOf = (name: string, settings: StreamSettings | null, keyPath: string) =>
     parseObject(settings?.object ?? replication.defaults.object ?? 'pagerduty.{stream_name}', name, (msg) => fail(settings?.object ? `${keyPath}.object` : 'defaults.object', msg));
   const loaded = entries.filter(([, s]) => !s?.disabled);
+  const tables = new Map(loaded.map(([name, settings, explicit]) => [name, objectOf(name, settings, explicit ? `streams.${name}` : 'streams.*')]));
   const streams = loaded
     .filter(([n]) => !input.only || input.only.includes(n))
     .map(([name, settings, explicit]): PlannedStream => {
@@ -141,7 +149,7 @@ export function plan(input: PlanInput): Plan {
       return {
         name,
         mode,
-        object: objectOf(name, settings, keyPath),
+        object: tables.get(name)!,
         spec,
         primaryKey,
         ...(spec.window ? { since: anchor } : {}),
@@ -150,6 +158,7 @@ export function plan(input: PlanInput): Plan {
         pageLimit: pageLimit(catalogue, spec),
         columnCasing: settings?.target_options?.column_casing ?? replication.defaults.target_options?.column_casing ?? 'normalize',
         ...parentOf(catalogue, spec, anchor),
+        ...teamAccess(spec, (settings?.target_options?.row_security ?? replication.defaults.target_options?.row_security) === 'teams', tables, (msg) => fail(`${keyPath}`, msg)),
       };
     });
   if (streams.length === 0) fail('streams', 'no stream selected: name streams or add \'*\'');
@@ -166,13 +175,7 @@ export function plan(input: PlanInput): Plan {
     until: new Date(now).toISOString(),
     streams,
     ...relationPlan(catalogue, replication, streams),
-    replication: {
-      id: input.replicationId ?? file,
-      objects: loaded.map(([name, settings, explicit]) => {
-        const o = objectOf(name, settings, explicit ? `streams.${name}` : 'streams.*');
-        return { stream: name, object: `${o.schema}.${o.table}` };
-      }),
-    },
+    replication: { id: input.replicationId ?? file, objects: [...tables].map(([stream, o]) => ({ stream, object: `${o.schema}.${o.table}` })) },
   };
 }
 

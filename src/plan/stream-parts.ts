@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import type { Replication } from '../config/replication.js';
 import { type Catalogue, type StreamSpec, streamSpec } from '../catalogue/catalogue.js';
-import type { ChangeFeed, Plan, PlannedStream, TableName } from './plan.js';
+import type { ChangeFeed, Plan, PlannedStream, TableName, TeamIdsRule } from './plan.js';
 
 /** The relations' schema (the incidents table's) and input tables, unless the replication turns them off. */
 export function relationPlan(catalogue: Catalogue, replication: Replication, streams: PlannedStream[]): Pick<Plan, 'relations'> {
@@ -14,7 +14,8 @@ export function relationPlan(catalogue: Catalogue, replication: Replication, str
       streams.find((s) => s.name === name)?.object ?? parseObject(template, name, (msg) => { throw new ConfigError(`defaults.object: ${msg}`); }),
     ]),
   );
-  return { relations: { schema: tables.incidents!.schema, tables, rowSecurity: options?.row_security === 'teams' } };
+  const rowSecurity = options?.row_security === 'teams' || streams.some((s) => s.rowSecurity);
+  return { relations: { schema: tables.incidents!.schema, tables, rowSecurity } };
 }
 
 export function parseObject(template: string, stream: string, fail: (msg: string) => never): TableName {
@@ -54,4 +55,21 @@ export function forwardDays(spec: StreamSpec, inputs: Record<string, unknown>): 
     throw new ConfigError(`inputs.${range.input}: ${days} days: PagerDuty answers ${spec.name} at most ${range.max_days} days ahead`);
   }
   return { forwardDays: days };
+}
+
+/**
+ * A stream's row security: on or off, and where its team_ids come from (see the catalogue's
+ * team_ids). A stream whose teams come from other streams needs them loaded by the replication:
+ * without their tables its rows would stay hidden from every team.
+ */
+export function teamAccess(spec: StreamSpec, on: boolean, tables: Map<string, TableName>, fail: (msg: string) => never): Pick<PlannedStream, 'rowSecurity' | 'teamIds'> {
+  const rule = spec.team_ids;
+  if (!on || !rule) return { rowSecurity: on };
+  if ('column' in rule) return { rowSecurity: true, teamIds: rule };
+  const missing = rule.from.filter((f) => !tables.has(f.stream)).map((f) => f.stream);
+  if (missing.length) {
+    fail(`row_security: teams: ${spec.name} rows take their teams from ${rule.from.map((f) => f.stream).join(', ')}; this replication does not load ${missing.join(', ')}: add ${missing.length > 1 ? 'them' : 'it'} under streams`);
+  }
+  const teamIds: TeamIdsRule = { from: rule.from.map((f) => ({ stream: f.stream, table: tables.get(f.stream)!, by: f.by })) };
+  return { rowSecurity: true, teamIds };
 }

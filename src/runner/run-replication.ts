@@ -37,6 +37,12 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
   const runId = randomUUID();
   const orphans = await deps.target.startRun(runId, startedAt, plan.replication);
   for (const o of orphans) deps.events.notice('run', `dropped the staging a killed run left for ${o.stream} -> ${o.object}: ${o.why}`);
+  try {
+    await deps.target.prepareRowSecurity(plan);
+  } catch (e) {
+    await deps.target.finishRun(runId, 'failed', [], deps.redact((e as Error).message)).catch(() => undefined);
+    throw e;
+  }
   // A stop cancels what the database is waiting on at once (a lock, a long statement).
   const cancel = () => void deps.target.cancelAll();
   deps.signal.addEventListener('abort', cancel);
@@ -47,7 +53,10 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
     deps.signal.removeEventListener('abort', cancel),
   );
   const streams = plan.streams.map((p) => done.find((s) => s.stream === p.name)!);
-  if (!deps.signal.aborted) await keepRelations(plan, deps);
+  if (!deps.signal.aborted) {
+    for (const f of await deps.target.keepTeamIds(plan)) deps.events.notice(f.stream, `team_ids could not be made current: ${f.reason}`);
+    await keepRelations(plan, deps);
+  }
   const interrupted = deps.signal.aborted;
   const summary: RunSummary = {
     runId,

@@ -3,7 +3,7 @@ import type { RelationPlan } from '../../src/plan/plan.js';
 import { keepRelations } from '../../src/sinks/postgres/relations/keep-relations.js';
 import { recordTouches } from '../../src/sinks/postgres/relations/pending.js';
 import { RELATIONS } from '../../src/sinks/postgres/relations/relations.js';
-import { ensureTeamAccess } from '../../src/sinks/postgres/relations/row-security.js';
+import { ensureTeamAccess } from '../../src/sinks/postgres/row-security.js';
 import { benchSession, DATA_END, median } from './bench-support.js';
 
 const INCIDENTS = Number(process.env.PDSYNC_BENCH_INCIDENTS ?? 100_000);

@@ -15,6 +15,7 @@ import { openDatabase } from '../../sinks/postgres/open-database.js';
 import { PostgresTarget } from '../../sinks/postgres/postgres-target.js';
 import { objectName } from '../../sinks/postgres/sql.js';
 import { ensureWebhookEvents } from '../../sinks/postgres/bookkeeping/webhook-events.js';
+import { prepareListenRowSecurity } from '../../sinks/postgres/row-security.js';
 import type { PlannedStream, RelationPlan } from '../../plan/plan.js';
 import type { FetchPage } from '../../source/page-request.js';
 import type { CommandContext } from '../context.js';
@@ -66,6 +67,7 @@ async function serve(s: Serving): Promise<void> {
   const privileges = await target.withClient('webhook bookkeeping', async (c) => {
     const p = await ensureBookkeeping(c);
     await ensureWebhookEvents(c, p);
+    await prepareListenRowSecurity(c, p, [s.incidents, ...(s.logEntries ? [s.logEntries] : [])]);
     return p;
   });
   const applier = new IncidentApplier({

@@ -4,7 +4,8 @@ import type { Plan, PlannedStream, TableName } from '../../plan/plan.js';
 import { ensureBookkeeping, readCursor, readState, type SavedState } from './bookkeeping/bookkeeping.js';
 import { type Privileges, tableExists } from './privileges.js';
 import { keepRelations, type RelationsDone } from './relations/keep-relations.js';
-import { enableTeamPolicy, ensureTeamAccess } from './relations/row-security.js';
+import { ensureTeamAccess, prepareRowSecurity } from './row-security.js';
+import { keepTeamIds } from './tables/team-ids.js';
 import { recordRunEnd, recordRunStart } from './bookkeeping/run-history.js';
 import { dropOrphanLoads, type Orphan } from './bookkeeping/orphan-loads.js';
 import { databaseNow } from './database-clock.js';
@@ -93,12 +94,39 @@ export class PostgresTarget {
     const relations = plan.relations;
     if (!relations) return undefined;
     return this.withClient('relations', async (client) => {
-      if (relations.rowSecurity) {
-        await ensureTeamAccess(client);
-        for (const s of plan.streams) if (await tableExists(client, s.object)) await enableTeamPolicy(client, s.object);
-      }
+      if (relations.rowSecurity) await ensureTeamAccess(client);
       return keepRelations(client, relations, rebuild);
     });
+  }
+
+  /** Under row security: the team access table and function, before any table is secured (see prepareRowSecurity). */
+  async prepareRowSecurity(plan: Plan): Promise<void> {
+    if (!plan.streams.some((s) => s.rowSecurity) && !plan.relations?.rowSecurity) return;
+    await this.withClient('row security', (client) => prepareRowSecurity(client));
+  }
+
+  /**
+   * After the streams: team_ids of rows that take their teams from other tables, made current
+   * (see keepTeamIds). A table another run is loading is left to that run. Returns failures, by stream.
+   */
+  async keepTeamIds(plan: Plan): Promise<{ stream: string; reason: string }[]> {
+    const failed: { stream: string; reason: string }[] = [];
+    for (const s of plan.streams.filter((x) => x.rowSecurity && x.teamIds)) {
+      try {
+        await this.withClient(objectName(s.object), async (client) => {
+          const lock = `pdsync:${objectName(s.object)}`;
+          if (!(await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lock])).rows[0]!.ok) return;
+          try {
+            await keepTeamIds(client, s);
+          } finally {
+            await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]);
+          }
+        });
+      } catch (e) {
+        failed.push({ stream: s.name, reason: (e as Error).message });
+      }
+    }
+    return failed;
   }
 
   /** The rows a table holds, or undefined when it does not exist; read only. */

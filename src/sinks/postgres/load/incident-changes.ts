@@ -11,7 +11,7 @@ import { applyRows } from './apply-rows.js';
 import { ident, objectName } from '../sql.js';
 import { stagingTable } from './staging-table.js';
 import { evolveTable } from './table-evolution.js';
-import { columnFor, tableLayout } from '../tables/table-layout.js';
+import { columnFor, streamLayout } from '../tables/table-layout.js';
 import { recordEvents } from '../bookkeeping/webhook-events.js';
 
 export interface ChangeBatch {
@@ -56,7 +56,7 @@ export async function applyChanges(
 
 /** Stages records in a temporary table of the transaction, then merges them by key as an incremental publish does. */
 async function merge(client: PoolClient, p: Privileges, stream: PlannedStream, records: ApiRecord[], touched: Touched | undefined): Promise<void> {
-  const layout = tableLayout(stream.spec, stream.primaryKey, await existingColumns(client, stream.object), stream.columnCasing);
+  const layout = streamLayout(stream, await existingColumns(client, stream.object));
   const staging = stagingTable(`_pdsync_listen_${stream.name}`, layout, false);
   await client.query(`CREATE TEMP TABLE ${ident(staging.name.table)} (${staging.columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')}) ON COMMIT DROP`);
   const copy = new BatchCopy(client, staging, layout, (await databaseNow(client)).toISOString(), emptyReport());

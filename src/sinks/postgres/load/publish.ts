@@ -8,6 +8,7 @@ import { ident, qualified } from '../sql.js';
 import { dropStaging, type StagingTable } from './staging-table.js';
 import { columnFor, type TableLayout } from '../tables/table-layout.js';
 import { applyRows, type Removal } from './apply-rows.js';
+import { fillStagedTeamIds } from '../tables/team-ids.js';
 
 export interface PublishOptions {
   /** The run's fixed end of history: the cursor never passes it. */
@@ -59,6 +60,7 @@ export async function publish(client: PoolClient, p: Privileges, stream: Planned
   try {
     await client.query('SET LOCAL statement_timeout = 0');
     const table = await evolveTable(client, p, stream, layout, staging);
+    await fillStagedTeamIds(client, stream, staging.name, staging.columns);
     const newerBy = stream.spec.newer_by && columnFor(layout, stream.spec.newer_by);
     const applied = await applyRows(client, stream.object, staging, table.columns, layout.key, { removal: removalOf(stream, layout, o), newerBy, ...(o.touched ? { touched: o.touched } : {}) });
     const written = await keysStaged(client, staging, layout.key);

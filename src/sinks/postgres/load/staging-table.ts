@@ -11,6 +11,8 @@ export interface StagingTable {
   name: TableName;
   /** In the pdsync schema, kept until published: a killed run's batches can be resumed. Else a temporary table of the session. */
   persistent: boolean;
+  /** Under row security: no role but its owner (pdsync) reads it, pg_read_all_data included. */
+  private: boolean;
   columns: ColumnLayout[];
 }
 
@@ -19,10 +21,11 @@ export function stagingTableName(stream: string, object: TableName, mode: string
   return `_stage_${createHash('sha256').update(`${stream}\0${object.schema}\0${object.table}\0${mode}`).digest('hex').slice(0, 24)}`;
 }
 
-export function stagingTable(table: string, layout: TableLayout, persistent: boolean): StagingTable {
+export function stagingTable(table: string, layout: TableLayout, persistent: boolean, secure = false): StagingTable {
   return {
     name: { schema: persistent ? BOOKKEEPING_SCHEMA : 'pg_temp', table },
     persistent,
+    private: persistent && secure,
     columns: [...layout.columns, ...STAGING_ONLY],
   };
 }
@@ -32,6 +35,8 @@ export async function createStaging(client: PoolClient, s: StagingTable): Promis
   const cols = s.columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ');
   await client.query(s.persistent ? `CREATE UNLOGGED TABLE ${qualified(s.name)} (${cols})` : `CREATE TEMP TABLE ${ident(s.name.table)} (${cols})`);
   await client.query(`CREATE INDEX ON ${qualified(s.name)} (${ident(PART)})`);
+  // Row security with no policy: only the owner passes.
+  if (s.private) await client.query(`ALTER TABLE ${qualified(s.name)} ENABLE ROW LEVEL SECURITY`);
 }
 
 export async function dropStaging(client: PoolClient, name: TableName): Promise<void> {

@@ -13,7 +13,9 @@ import { objectName } from '../sql.js';
 import { databaseNow } from '../database-clock.js';
 import { createStaging, dropPart, dropStaging, nextSeq, type StagingTable, stagingTable, stagingTableName } from './staging-table.js';
 import { dropParts, type Resumed, resumeStaging, stagedKeys } from './resume.js';
-import { tableLayout, type TableLayout } from '../tables/table-layout.js';
+import { streamLayout, type TableLayout, TEAM_IDS } from '../tables/table-layout.js';
+import type { ColumnType } from '../../../catalogue/catalogue.js';
+import { requireTeamSecurity } from '../row-security.js';
 import { loadWarnings } from './load-warnings.js';
 
 export interface LoadOptions {
@@ -107,7 +109,9 @@ export class StreamLoad {
     } else {
       await requireCreateSchema(client, p, stream.object.schema);
     }
-    const layout = tableLayout(stream.spec, stream.primaryKey, live ? await existingColumns(client, stream.object) : new Map(), stream.columnCasing);
+    const existing = live ? await existingColumns(client, stream.object) : new Map<string, ColumnType>();
+    const layout = streamLayout(stream, existing);
+    await requireTeamSecurity(client, p, stream, existing, layout.columns.some((c) => c.name === TEAM_IDS));
     const saved = live && stream.mode === 'incremental' ? await readState(client, stream.name, stream.object) : { cursor: undefined, syncedUntil: undefined };
     return new StreamLoad(client, p, stream, layout, saved, o, runStart);
   }
@@ -129,7 +133,7 @@ export class StreamLoad {
   async begin(plannedWindows: { since: Date; until: Date }[]): Promise<Resumed | undefined> {
     const mode = this.o.trial ? 'trial' : this.stream.mode;
     const persistent = !this.o.trial && (await canCreateIn(this.client, 'pdsync'));
-    this.staging = stagingTable(stagingTableName(this.stream.name, this.stream.object, mode), this.layout, persistent);
+    this.staging = stagingTable(stagingTableName(this.stream.name, this.stream.object, mode), this.layout, persistent, this.stream.rowSecurity);
     const previous = persistent ? await readLoad(this.client, this.stream.name, this.stream.object) : undefined;
     const kept = previous && (await resumeStaging(this.client, this.stream, this.staging, previous, { mode, runId: this.o.runId, replication: this.o.replication, windows: plannedWindows }));
     this.resumed = kept?.resumed;

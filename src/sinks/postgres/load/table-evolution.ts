@@ -6,7 +6,8 @@ import { backfillIdColumns, indexIdColumns } from '../tables/id-columns.js';
 import { fillNewColumns, keepUnmappedAsRejected, stagedNewFields } from './new-fields.js';
 import { ownsTable, type Privileges, tableExists } from '../privileges.js';
 import type { StagingTable } from './staging-table.js';
-import { type ColumnLayout, columnFor, type TableLayout } from '../tables/table-layout.js';
+import { type ColumnLayout, columnFor, type TableLayout, TEAM_IDS } from '../tables/table-layout.js';
+import { secureTable } from '../row-security.js';
 
 export interface Evolved {
   /** The table was created by this publish. */
@@ -26,6 +27,13 @@ export interface Evolved {
  * table's owner may add columns: otherwise new fields' values go to `_pdsync_rejected`.
  */
 export async function evolveTable(client: PoolClient, p: Privileges, stream: PlannedStream, layout: TableLayout, staging: StagingTable): Promise<Evolved> {
+  const evolved = await shapeTable(client, p, stream, layout, staging);
+  // Row security by team from the transaction that creates the table or writes its first rows.
+  if (stream.rowSecurity && evolved.columns.some((c) => c.name === TEAM_IDS)) await secureTable(client, stream.object);
+  return evolved;
+}
+
+async function shapeTable(client: PoolClient, p: Privileges, stream: PlannedStream, layout: TableLayout, staging: StagingTable): Promise<Evolved> {
   if (!(await tableExists(client, stream.object))) {
     await lockDdl(client);
     await ensureSchema(client, p, stream.object.schema);

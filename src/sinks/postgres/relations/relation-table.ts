@@ -3,11 +3,12 @@ import type { PoolClient } from 'pg';
 import { BOOKKEEPING_SCHEMA } from '../bookkeeping/bookkeeping.js';
 import { ident, literal, qualified } from '../sql.js';
 import type { Relation } from './relation.js';
-import { teamPolicy } from './row-security.js';
+import { teamFilter, teamPolicy } from '../row-security.js';
 
 /** The tag a relation's comment carries: which definition made it, so a changed one is made again. */
 export function tagOf(sql: string, secure: boolean): string {
-  return `[pdsync table ${createHash('sha256').update(`${secure}\0${sql}`).digest('hex').slice(0, 12)}]`;
+  // The team filter is part of the definition: a relation secured by an older filter is made again.
+  return `[pdsync table ${createHash('sha256').update(`${secure ? teamFilter('team_ids') : ''}\0${sql}`).digest('hex').slice(0, 12)}]`;
 }
 
 export interface Existing {

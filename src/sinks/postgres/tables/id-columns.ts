@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import type { TableName } from '../../../plan/plan.js';
 import { ident, qualified } from '../sql.js';
-import type { ColumnLayout } from './table-layout.js';
+import { type ColumnLayout, TEAM_IDS } from './table-layout.js';
 
 /** An index name of its own, under PostgreSQL's 63 bytes whatever the table and column. */
 function indexName(t: TableName, column: string): string {
@@ -12,8 +12,8 @@ function indexName(t: TableName, column: string): string {
 
 /** Indexes the id columns joins go through: a b-tree on each `_id`, a GIN on each `_ids` array. */
 export async function indexIdColumns(client: PoolClient, t: TableName, columns: ColumnLayout[]): Promise<void> {
-  for (const c of columns.filter((x) => x.derive)) {
-    const using = c.derive!.many ? 'USING gin ' : '';
+  for (const c of columns.filter((x) => x.derive || x.name === TEAM_IDS)) {
+    const using = c.type === 'text[]' ? 'USING gin ' : '';
     await client.query(`CREATE INDEX IF NOT EXISTS ${ident(indexName(t, c.name))} ON ${qualified(t)} ${using}(${ident(c.name)})`);
   }
 }

@@ -27,6 +27,8 @@ export interface TableLayout {
 }
 
 export const LOADED_AT = '_pdsync_loaded_at';
+/** The teams a row belongs to, for row security: from the record's own `teams`, or filled by pdsync (see team-ids.ts). */
+export const TEAM_IDS = 'team_ids';
 export const COMPOSITE_KEY = '_pdsync_key';
 /** Values that did not fit their column, by column name, so none is lost. */
 export const REJECTED = '_pdsync_rejected';
@@ -67,11 +69,18 @@ function idColumns(columns: ColumnLayout[], taken: Set<string>): ColumnLayout[] 
   });
 }
 
+/** The team_ids column of a table whose records have no teams of their own, under row security. */
+function teamIdsColumn(spec: StreamSpec): ColumnLayout {
+  const from = spec.team_ids && 'from' in spec.team_ids ? `the teams of its ${spec.team_ids.from.map((f) => f.stream).join(' or ')}` : 'its team';
+  return { name: TEAM_IDS, type: 'text[]', description: `The teams this row belongs to (${from}), for row security (filled by pdsync).` };
+}
+
 /**
  * The table a stream lands in: its catalogue fields (named by the casing), id columns for its
- * references, extra fields the table already has, then bookkeeping.
+ * references, a team_ids column when row security asks for one (`teamIds`), extra fields the
+ * table already has, then bookkeeping.
  */
-export function tableLayout(spec: StreamSpec, primaryKey: string[], existing: Map<string, ColumnType> = new Map(), casing: ColumnCasing = 'normalize'): TableLayout {
+export function tableLayout(spec: StreamSpec, primaryKey: string[], existing: Map<string, ColumnType> = new Map(), casing: ColumnCasing = 'normalize', teamIds = false): TableLayout {
   const simple = primaryKey.length === 1 && !primaryKey[0]!.includes('.');
   const book = bookkeeping(primaryKey, simple);
   const catalogued: ColumnLayout[] = Object.entries(spec.columns).map(([field, c]) => {
@@ -80,6 +89,10 @@ export function tableLayout(spec: StreamSpec, primaryKey: string[], existing: Ma
   });
   const taken = new Set(catalogued.map((c) => c.name));
   const ids = idColumns(catalogued, taken);
+  if (teamIds && !taken.has(TEAM_IDS)) {
+    ids.push(teamIdsColumn(spec));
+    taken.add(TEAM_IDS);
+  }
   const known = new Set([...taken, ...book.map((c) => c.name)]);
   const fields: ColumnLayout[] = [...catalogued, ...ids, ...[...existing].filter(([name]) => !known.has(name)).map(([name, type]) => ({ name, type }))];
   return {
@@ -94,4 +107,9 @@ export function tableLayout(spec: StreamSpec, primaryKey: string[], existing: Ma
 /** The column a record field lands in. */
 export function columnFor(layout: TableLayout, field: string): string {
   return layout.columns.find((c) => !c.derive && sourceField(c) === field)?.name ?? columnName(field, layout.casing);
+}
+
+/** A stream's table layout as a load or pdsync listen writes it: with a team_ids column when row security asks for one. */
+export function streamLayout(stream: { spec: StreamSpec; primaryKey: string[]; columnCasing: ColumnCasing; teamIds?: unknown }, existing: Map<string, ColumnType>): TableLayout {
+  return tableLayout(stream.spec, stream.primaryKey, existing, stream.columnCasing, stream.teamIds !== undefined);
 }
