@@ -113,15 +113,7 @@ export class PostgresTarget {
     const failed: { stream: string; reason: string }[] = [];
     for (const s of plan.streams.filter((x) => x.rowSecurity && x.teamIds)) {
       try {
-        await this.withClient(objectName(s.object), async (client) => {
-          const lock = `pdsync:${objectName(s.object)}`;
-          if (!(await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lock])).rows[0]!.ok) return;
-          try {
-            await keepTeamIds(client, s);
-          } finally {
-            await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]);
-          }
-        });
+        await this.withClient(objectName(s.object), (client) => keepTeamIds(client, s));
       } catch (e) {
         failed.push({ stream: s.name, reason: (e as Error).message });
       }

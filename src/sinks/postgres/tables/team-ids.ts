@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { PlannedStream, TableName, TeamIdsRule } from '../../../plan/plan.js';
 import { existingColumns } from './ddl.js';
-import { ident, qualified } from '../sql.js';
+import { ident, objectName, qualified } from '../sql.js';
 import { type ColumnLayout, SEQ, TEAM_IDS } from './table-layout.js';
 import { tableExists } from '../privileges.js';
 
@@ -92,12 +92,19 @@ async function primaryKey(client: PoolClient, t: TableName): Promise<string[]> {
 /**
  * Keeps a table's team_ids current with its sources, after a run's loads: rows loaded before
  * their incident or service was, and rows whose service moved to another team. Writes only the
- * rows that differ. Returns how many.
+ * rows that differ, under the table's lock; a table another run is loading is left to it.
+ * Returns the rows written.
  */
 export async function keepTeamIds(client: PoolClient, stream: PlannedStream): Promise<number> {
   if (!stream.teamIds || !(await tableExists(client, stream.object))) return 0;
   const columns = await existingColumns(client, stream.object);
   const key = await primaryKey(client, stream.object);
   if (!columns.has(TEAM_IDS) || key.length === 0) return 0;
-  return setTeamIds(client, stream.teamIds, qualified(stream.object), columns, key, true);
+  const lock = `pdsync:${objectName(stream.object)}`;
+  if (!(await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lock])).rows[0]!.ok) return 0;
+  try {
+    return await setTeamIds(client, stream.teamIds, qualified(stream.object), columns, key, true);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]);
+  }
 }
