@@ -1,6 +1,5 @@
 import pg from 'pg';
-import { TargetError } from '../../errors.js';
-import { firstConnection } from './first-connection.js';
+import { ConfigError, TargetError } from '../../errors.js';
 import type { Plan, PlannedStream, TableName } from '../../plan/plan.js';
 import { ensureBookkeeping, readCursor, readState, type SavedState } from './bookkeeping/bookkeeping.js';
 import { type Privileges, tableExists } from './privileges.js';
@@ -32,10 +31,16 @@ export class PostgresTarget {
 
   /** `name`: the connection, as the user calls it in messages. */
   static async connect(url: string, maxConnections: number, name = 'target'): Promise<PostgresTarget> {
-    await firstConnection(url, name);
     const pool = new pg.Pool({ connectionString: url, max: maxConnections, application_name: 'pdsync' });
     // An idle client's error (server restart) must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
+    try {
+      const client = await pool.connect();
+      client.release();
+    } catch (e) {
+      await pool.end();
+      throw connectError(e, name);
+    }
     return new PostgresTarget(pool, url);
   }
 
@@ -108,15 +113,7 @@ export class PostgresTarget {
     const failed: { stream: string; reason: string }[] = [];
     for (const s of plan.streams.filter((x) => x.rowSecurity && x.teamIds)) {
       try {
-        await this.withClient(objectName(s.object), async (client) => {
-          const lock = `pdsync:${objectName(s.object)}`;
-          if (!(await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lock])).rows[0]!.ok) return;
-          try {
-            await keepTeamIds(client, s);
-          } finally {
-            await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]);
-          }
-        });
+        await this.withClient(objectName(s.object), (client) => keepTeamIds(client, s));
       } catch (e) {
         failed.push({ stream: s.name, reason: (e as Error).message });
       }
@@ -175,7 +172,7 @@ export class PostgresTarget {
     this.checkin(load.client, true);
   }
 
-  /** After a load that failed: drops its staging table unless a rerun can use it. On a broken connection, the next run drops it. */
+  /** A load that did not publish keeps its staging only when a rerun could use it (see StreamLoad.discardUnlessResumable). */
   async discardFailedLoad(load: StreamLoad): Promise<void> {
     await load.discardUnlessResumable().catch(() => undefined);
   }
@@ -244,4 +241,12 @@ export class PostgresTarget {
 function targetError(e: unknown, where: string): unknown {
   if (e instanceof Error && 'severity' in e) return new TargetError(`${where}: ${e.message}`);
   return e;
+}
+
+/** A refused connection: a wrong database, user or password is a configuration mistake (exit 2); the rest are failures. */
+function connectError(e: unknown, name: string): Error {
+  const { code, message } = e as { code?: string; message: string };
+  if (code === '3D000') return new ConfigError(`connection ${name}: ${message}: create it (createdb) or fix the database name in the url`);
+  if (code === '28P01' || code === '28000') return new ConfigError(`connection ${name}: ${message}: fix the user or password in the url`);
+  return new TargetError(`cannot connect to the target database (connection ${name}): ${message}`);
 }
