@@ -64,7 +64,7 @@ export const searchDocuments: Relation = {
   needs: [],
   uses: KINDS.map((k) => k.stream),
   comment:
-    'pdsync: one row per service, escalation policy, schedule, team, user and business service (from those streams): title is its name; body the text around it (description, email, job title, schedule layers and their users, escalation rule targets, services, teams, point of contact); document their tsvector (english, title weighted A, body B), GIN-indexed for pdsync search; escalation_policy_id the service\'s; team_ids its teams (a team\'s: itself).',
+    'pdsync: one row per service, escalation policy, schedule, team, user and business service, from those six streams: title is its name; body the text around it (description, email, job title, schedule layers and their users, escalation rule targets, services, teams, point of contact); document their tsvector (english, title weighted A, body B), GIN-indexed for pdsync search; escalation_policy_id the service\'s; team_ids its teams (a team\'s: itself).',
   key: ['type', 'id'],
   indexed: [{ using: 'gin', columns: ['document'] }],
   scope: [{ name: 'type', type: 'text' }, { name: 'id', type: 'text' }],
