@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { type CliResult, pdsync, SIM_KEY } from './support/cli.js';
 import { databaseUrl } from './support/database.js';
+import { readmeBlocks } from './support/readme-blocks.js';
 import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
 
 type Rec = Record<string, unknown>;
@@ -170,6 +171,16 @@ describe('pdsync search', () => {
     const rebuilt = await f.run(['--rebuild-relations']);
     assert.match(rebuilt.stderr, /^relations: search_documents made$/m);
     assert.deepEqual(kept, await documents(f));
+  });
+
+  test('README\'s Search example gives these hits, in this order, for the simulator\'s account', async () => {
+    const block = readmeBlocks('Search: who do I page for checkout?', '')[0]!;
+    const [command, ...printed] = block.trimEnd().split('\n');
+    const r = await search(f, command!.replace('$ pdsync search ', '').split(' '));
+    assert.equal(r.code, 0, r.stderr);
+    // Who is on call, and until when, depends on the day; what was found does not.
+    const found = (lines: string[]) => lines.filter((l) => !/^ {5}level |^\(/.test(l));
+    assert.deepEqual(found(r.stdout.trimEnd().split('\n')), found(printed));
   });
 
   test('errors: empty text, or a target without search_documents, is one line naming the fix, exit 2', async () => {
