@@ -48,7 +48,7 @@ function documents(k: DocumentKind, table: string, scope: string | undefined): s
            ${k.type === 'service' ? `j #>> '{escalation_policy,id}'` : 'NULL::text'} AS escalation_policy_id,
            j->>'html_url' AS html_url,
            ARRAY(SELECT v #>> '{}' FROM jsonb_path_query(j, '${k.teams} ? (@ != null)') v) AS team_ids
-    FROM ${table} x CROSS JOIN LATERAL (SELECT to_jsonb(x) AS j) r${only}`;
+    FROM ${table} x CROSS JOIN LATERAL (SELECT to_jsonb(x) AS j OFFSET 0) r${only}`;
 }
 
 const NONE = `SELECT NULL::text AS type, NULL::text AS id, NULL::text AS title, NULL::text AS body, NULL::text AS email,
