@@ -225,6 +225,12 @@ describe('pdsync search under row security', () => {
       assert.ok(all.some((h) => !allowed(h)), 'others\' documents match too');
       assert.ok(mine.some((h) => h.team_ids.includes(String(team.id))), 'the team\'s documents are found');
       assert.deepEqual(mine.map((h) => `${h.type} ${h.id}`).sort(), all.filter(allowed).map((h) => `${h.type} ${h.id}`).sort());
+      // A role that may not read oncalls still finds, and is told why no one is on call.
+      await f.db.pool.query(`REVOKE SELECT ON ${q(f.db.schema)}.oncalls FROM ${q(role)}`);
+      const blind = await search(f, [words, '--json'], { PG: asRole.toString() });
+      assert.equal(blind.code, 0, blind.stderr);
+      assert.ok((JSON.parse(blind.stdout) as { hits: Hit[] }).hits.every((h) => h.on_call === undefined));
+      assert.match(blind.stderr, /^search: warning: "[^"]+"\."oncalls" may not be read by this role to see who is on call$/m);
     } finally {
       await f.db.pool.query(`DROP OWNED BY ${pg.escapeIdentifier(role)}`).catch(() => undefined);
       await f.db.pool.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`).catch(() => undefined);

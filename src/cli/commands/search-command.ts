@@ -1,7 +1,7 @@
 import { loadCatalogue } from '../../catalogue/catalogue.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { plan } from '../../plan/plan.js';
-import { addOnCalls, namesOf, searchDocuments, type SearchHit, tableReadable } from '../../sinks/postgres/relations/search-hits.js';
+import { addOnCalls, findDocuments, namesOf, type SearchHit, tableReadable } from '../../sinks/postgres/relations/search-hits.js';
 import { qualified } from '../../sinks/postgres/sql.js';
 import type { CommandContext } from '../context.js';
 import { loadReplicationSettings, replicationFile } from '../replication-file.js';
@@ -51,7 +51,7 @@ async function search(ctx: CommandContext, { config, relations }: Awaited<Return
     target.withClient('search', async (client) => {
       const state = await tableReadable(client, documents);
       if (state !== 'yes') throw missingDocuments(state, documents, file, label);
-      const hits = await searchDocuments(client, documents, text, limit);
+      const hits = await findDocuments(client, documents, text, limit);
       const onCallState = await tableReadable(client, qualified(oncalls));
       if (onCallState === 'yes') await addOnCalls(client, oncalls, hits);
       else if (hits.some((h) => h.type === 'service' || h.type === 'escalation_policy' || h.type === 'schedule')) {

@@ -43,7 +43,7 @@ export async function tableReadable(client: PoolClient, table: string): Promise<
  * then by ts_rank of the text as a web search query (quotes, or, -word). Read as the
  * connection's role, so row security by team decides which it sees.
  */
-export async function searchDocuments(client: PoolClient, documents: string, text: string, limit: number): Promise<SearchHit[]> {
+export async function findDocuments(client: PoolClient, documents: string, text: string, limit: number): Promise<SearchHit[]> {
   const { rows } = await client.query<SearchHit>(
     `WITH q AS (SELECT websearch_to_tsquery('${SEARCH_CONFIG}', $1) AS q)
      SELECT d.type, d.id, d.title AS name, d.html_url, coalesce(d.team_ids, '{}') AS team_ids, d.escalation_policy_id
