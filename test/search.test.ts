@@ -123,6 +123,12 @@ describe('pdsync search', () => {
     }
   });
 
+  test('search reads only the database: it works without the PagerDuty key\'s variable', async () => {
+    const r = await pdsync(['search', 'checkout'], { cwd: f.cwd, env: {} });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^1\. /);
+  });
+
   test('an email finds its user first, in any case', async () => {
     const user = [...f.sim.dataset.records('users')][7]!;
     const hits = await hitsOf(f, [String(user.email).toUpperCase()]);
