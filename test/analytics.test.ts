@@ -33,7 +33,7 @@ describe('analytics-ready tables and relations', () => {
     f = await syncFixture({ name: 'answers', sim: { volume: { incidents: 300 } }, inputs: { rate: 2000, concurrency: 8 }, replication: replication(STREAMS) });
     const r = await f.run();
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^relations: incident_metrics, incident_status_history, service_weekly, oncall_load made$/m);
+    assert.match(r.stderr, /^relations: incident_metrics, incident_status_history, service_weekly, oncall_load, search_documents made$/m);
     logEntries = [...f.sim.dataset.records('log_entries')];
   });
   after(async () => {
@@ -176,7 +176,7 @@ describe('analytics-ready tables and relations', () => {
   test('each relation says what it computes and from what (COMMENT ON)', async () => {
     const comments = await rows(f, `SELECT c.relname, obj_description(c.oid, 'pg_class') AS comment FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = '${f.db.schema}' AND c.relkind = 'r' AND obj_description(c.oid, 'pg_class') LIKE 'pdsync: %' ORDER BY 1`);
-    assert.deepEqual(comments.map((c) => c.relname), ['incident_metrics', 'incident_status_history', 'oncall_load', 'service_weekly']);
+    assert.deepEqual(comments.map((c) => c.relname), ['incident_metrics', 'incident_status_history', 'oncall_load', 'search_documents', 'service_weekly']);
     for (const c of comments) assert.match(String(c.comment), /^pdsync: .* from /, String(c.relname));
   });
 

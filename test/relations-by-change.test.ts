@@ -40,7 +40,7 @@ describe('relations kept by change equal a full rebuild, row for row', () => {
     });
     const first = await f.run();
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stderr, /^relations: incident_metrics, incident_status_history, service_weekly, oncall_load made$/m);
+    assert.match(first.stderr, /^relations: incident_metrics, incident_status_history, service_weekly, oncall_load, search_documents made$/m);
   });
   after(async () => {
     await f.close();
@@ -50,12 +50,12 @@ describe('relations kept by change equal a full rebuild, row for row', () => {
   async function keptEqualsRebuilt(args: string[]): Promise<Record<string, string[]>> {
     const r = await f.run(args);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^relations: incident_metrics, incident_status_history, service_weekly, oncall_load kept by change \(\d+ rows computed again\)$/m);
+    assert.match(r.stderr, /^relations: incident_metrics, incident_status_history, service_weekly, oncall_load, search_documents kept by change \(\d+ rows computed again\)$/m);
     assert.doesNotMatch(r.stderr, /^relations: .* made/m, 'nothing was computed whole');
     const kept = await snapshot(f);
     const rebuilt = await f.run(['--rebuild-relations']);
     assert.equal(rebuilt.code, 0, rebuilt.stderr);
-    assert.match(rebuilt.stderr, /^relations: incident_metrics, incident_status_history, service_weekly, oncall_load made$/m);
+    assert.match(rebuilt.stderr, /^relations: incident_metrics, incident_status_history, service_weekly, oncall_load, search_documents made$/m);
     const whole = await snapshot(f);
     for (const rel of RELATIONS) assert.deepEqual(kept[rel.name], whole[rel.name], `${rel.name}: kept by change = computed whole`);
     return whole;

@@ -24,6 +24,7 @@ Examples:
   pdsync run replication.yaml --dry-run          the plan, without writing
   pdsync state show -r replication.yaml          saved incremental cursors
   pdsync state reset incidents -r replication.yaml
+  pdsync search checkout                         who to page for checkout: services, policies, schedules, with who is on call
   pdsync dbt sources -r replication.yaml -o models/sources.yml
   pdsync listen -r replication.yaml --port 8787  apply PagerDuty webhooks to incidents as they arrive
   pdsync listen --print-subscription --public-url https://sync.example.com
@@ -195,6 +196,19 @@ export function buildProgram(exit: { code: number }, ctx: CommandContext): Comma
   ).action(async (query: string | undefined, opts) => {
     const { sqlCommand } = await import('./commands/sql-command.js');
     exit.code = await sqlCommand(query, { ...opts, ...envFileOf(opts, ctx.cwd) }, ctx);
+  });
+
+  withEnvFile(
+    program
+      .command('search')
+      .description('find services, escalation policies, schedules, teams, users and business services in the replication\'s target, with who is on call now')
+      .argument('[text]', 'what to look for: a name, an email, words (web search syntax: "quoted phrase", or, -word)')
+      .option('-r, --replication <file>', 'the replication whose target to search (default ./replication.yaml)')
+      .option('--json', 'print {"hits": [...]} on stdout')
+      .option('--limit <n>', 'at most this many hits', '10'),
+  ).action(async (text: string | undefined, opts) => {
+    const { searchCommand } = await import('./commands/search-command.js');
+    exit.code = await searchCommand(text, { ...opts, ...envFileOf(opts, ctx.cwd) }, ctx);
   });
 
   const dbt = program.command('dbt').description('dbt files for the tables pdsync writes');

@@ -81,7 +81,8 @@ export async function keepRelations(client: PoolClient, plan: RelationPlan, rebu
     for (const r of RELATIONS) {
       // Without its inputs, or a relation it reads, it is left as it is.
       const kept = [...done.made, ...done.kept.map((k) => k.name)];
-      if (!r.needs.every(available) || !(r.after ?? []).every((a) => kept.includes(a))) continue;
+      const inputsHere = r.needs.length ? r.needs.every(available) : (r.uses ?? []).some(available);
+      if (!inputsHere || !(r.after ?? []).every((a) => kept.includes(a))) continue;
       await ensureInputIndexes(client, r, plan.tables, present);
       await client.query('SAVEPOINT relation');
       try {

@@ -50,6 +50,12 @@ async function sameShape(client: PoolClient, name: string, sql: string): Promise
   return same;
 }
 
+/** What an index of `indexed` is on: `(a, b)`, or `USING gin (a)`. */
+function indexOn(c: Relation['indexed'][number]): string {
+  if (typeof c === 'string' || Array.isArray(c)) return `(${(Array.isArray(c) ? c : [c]).map(ident).join(', ')})`;
+  return `USING ${c.using} (${c.columns.map(ident).join(', ')})`;
+}
+
 /**
  * Computes a relation whole, inside the caller's transaction: into its table when the table has
  * the definition's columns (its grants and indexes stay), else into a new table with its key,
@@ -66,7 +72,7 @@ export async function buildRelation(client: PoolClient, schema: string, r: Relat
     await dropOlder(client, schema, r.name, now);
     await client.query(`CREATE TABLE ${name} AS ${sql}`);
     await client.query(`ALTER TABLE ${name} ADD PRIMARY KEY (${r.key.map(ident).join(', ')})`);
-    for (const c of r.indexed) await client.query(`CREATE INDEX ON ${name} (${(Array.isArray(c) ? c : [c]).map(ident).join(', ')})`);
+    for (const c of r.indexed) await client.query(`CREATE INDEX ON ${name} ${indexOn(c)}`);
   }
   await client.query(`COMMENT ON TABLE ${name} IS ${comment}`);
   if (secure) await teamPolicy(client, name, 'team_ids');

@@ -14,7 +14,7 @@ export interface ScopeColumn {
  */
 export interface Relation {
   name: string;
-  /** Streams whose tables it needs; without them it is not made. */
+  /** Streams whose tables it needs; without them it is not made. With none, it needs one of `uses`. */
   needs: string[];
   /** Streams whose tables it uses when they exist (else their figures are empty). */
   uses?: string[];
@@ -26,8 +26,8 @@ export interface Relation {
   columns: Record<string, string>;
   /** Columns naming one row: its primary key. */
   key: string[];
-  /** Indexes beyond the key: a column, or columns together (the time a query filters on, join columns). */
-  indexed: (string | string[])[];
+  /** Indexes beyond the key: a column, or columns together (the time a query filters on, join columns), or an index of another method (GIN on a tsvector). */
+  indexed: (string | string[] | { using: 'gin'; columns: string[] })[];
   /** The columns naming the rows computed together. */
   scope: ScopeColumn[];
   /** Its rows: all of them, or, given a table of scopes (columns as `scope`), those of the scopes at least. */
