@@ -65,6 +65,17 @@ export const searchDocuments: Relation = {
   uses: KINDS.map((k) => k.stream),
   comment:
     'pdsync: one row per service, escalation policy, schedule, team, user and business service, from those six streams: title is its name; body the text around it (description, email, job title, schedule layers and their users, escalation rule targets, services, teams, point of contact); document their tsvector (english, title weighted A, body B), GIN-indexed for pdsync search; escalation_policy_id the service\'s; team_ids its teams (a team\'s: itself).',
+  columns: {
+    type: 'What the document is: service, escalation_policy, schedule, team, user or business_service.',
+    id: 'The record\'s PagerDuty id.',
+    title: 'Its name.',
+    body: 'The text around it: description, email, job title, schedule layers and their users, escalation rule targets, services, teams, point of contact.',
+    email: 'A user\'s email (users only).',
+    escalation_policy_id: 'A service\'s escalation policy (services only).',
+    html_url: 'Its page in PagerDuty.',
+    team_ids: 'Its teams (a team\'s: itself).',
+    document: 'The tsvector searched (english; title weighted A, body B), GIN-indexed.',
+  },
   key: ['type', 'id'],
   indexed: [{ using: 'gin', columns: ['document'] }],
   scope: [{ name: 'type', type: 'text' }, { name: 'id', type: 'text' }],
