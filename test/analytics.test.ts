@@ -229,7 +229,7 @@ describe('relations and team access options', () => {
       writeFileSync(join(f.cwd, 'replication.yaml'), replication(['incidents', 'log_entries', 'change_events', 'services'], '  target_options: {row_security: teams}\n')(f.db.schema));
       const second = await f.run();
       assert.equal(second.code, 0, second.stderr);
-      assert.match(second.stderr, /^relations: incident_metrics, service_weekly made$/m);
+      assert.match(second.stderr, /^relations: incident_metrics, service_weekly, search_documents made$/m);
       assert.deepEqual(await kinds(), { incident_metrics: 'r+rls', incident_status_history: 'r', service_weekly: 'r+rls' });
       assert.deepEqual(await rows(f, 'SELECT mine FROM S.incident_status_history'), [{ mine: 'kept' }]);
       const [n] = await rows(f, 'SELECT count(*)::int AS n FROM S.service_weekly');
