@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { ConfigError, TargetError } from '../../errors.js';
+import { TargetError } from '../../errors.js';
+import { firstConnection } from './first-connection.js';
 import type { Plan, PlannedStream, TableName } from '../../plan/plan.js';
 import { ensureBookkeeping, readCursor, readState, type SavedState } from './bookkeeping/bookkeeping.js';
 import { type Privileges, tableExists } from './privileges.js';
@@ -31,16 +32,10 @@ export class PostgresTarget {
 
   /** `name`: the connection, as the user calls it in messages. */
   static async connect(url: string, maxConnections: number, name = 'target'): Promise<PostgresTarget> {
+    await firstConnection(url, name);
     const pool = new pg.Pool({ connectionString: url, max: maxConnections, application_name: 'pdsync' });
     // An idle client's error (server restart) must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
-    try {
-      const client = await pool.connect();
-      client.release();
-    } catch (e) {
-      await pool.end();
-      throw connectError(e, name);
-    }
     return new PostgresTarget(pool, url);
   }
 
@@ -241,12 +236,4 @@ export class PostgresTarget {
 function targetError(e: unknown, where: string): unknown {
   if (e instanceof Error && 'severity' in e) return new TargetError(`${where}: ${e.message}`);
   return e;
-}
-
-/** A refused connection: a wrong database, user or password is a configuration mistake (exit 2); the rest are failures. */
-function connectError(e: unknown, name: string): Error {
-  const { code, message } = e as { code?: string; message: string };
-  if (code === '3D000') return new ConfigError(`connection ${name}: ${message}: create it (createdb) or fix the database name in the url`);
-  if (code === '28P01' || code === '28000') return new ConfigError(`connection ${name}: ${message}: fix the user or password in the url`);
-  return new TargetError(`cannot connect to the target database (connection ${name}): ${message}`);
 }
