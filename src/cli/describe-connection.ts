@@ -8,6 +8,7 @@ export function describeConnection(c: ConnectionSettings): string {
     const auth = has('api_key') ? 'api_key ****' : has('oauth_token') ? 'oauth_token ****' : 'oauth client credentials ****';
     return `pagerduty  ${apiBaseUrl(c)}  ${auth}`;
   }
+  if (c.type === 'file') return `file       ${c.url}`;
   if (c.url === 'embedded') return `postgres   embedded (${c.data_dir ?? '.pdsync/pg'})`;
   if (!URL.canParse(c.url)) return 'postgres   (a URL that cannot be parsed)';
   const url = new URL(c.url);

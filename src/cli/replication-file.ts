@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { PagerDutySettings } from '../config/connections.js';
+import type { PagerDutyConnection, PagerDutySettings, TargetConnection } from '../config/connections.js';
 import { loadConfig, type LoadedConfig, loadSettings } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
 import { registerSecrets } from './connection-secrets.js';
@@ -23,7 +23,7 @@ export function replicationLoad(file: string, envFile: string | undefined, ctx: 
 }
 
 /** A replication's config, with its connections' secrets registered for scrubbing before anything is printed. */
-export async function loadReplication(file: string, envFile: string | undefined, ctx: CommandContext): Promise<LoadedConfig> {
+export async function loadReplication(file: string, envFile: string | undefined, ctx: CommandContext): Promise<LoadedConfig<PagerDutyConnection, TargetConnection>> {
   const config = await loadConfig(replicationLoad(file, envFile, ctx));
   registerSecrets(ctx.output, config.source, config.target);
   return config;

@@ -5,7 +5,7 @@ import type { Catalogue } from '../catalogue/catalogue.js';
 import { type ProgressStyle, ProgressReporter } from '../summary/progress-reporter.js';
 import { rateAdvice } from '../summary/rate-advice.js';
 import { formatSummary, type RunSummary } from '../summary/run-summary.js';
-import type { PostgresTarget } from '../sinks/postgres/postgres-target.js';
+import type { Load, Target } from '../sinks/target.js';
 import { ConfigError } from '../errors.js';
 import type { Output } from './output.js';
 
@@ -26,11 +26,11 @@ export function progressEveryMs(env: Record<string, string | undefined>): number
 }
 
 /** Runs a plan with live progress on stderr, ending with the human summary. */
-export async function syncWithProgress(
+export async function syncWithProgress<L extends Load>(
   thePlan: Plan,
   catalogue: Catalogue,
   source: PagerDutySource,
-  target: PostgresTarget,
+  target: Target<L>,
   output: Output,
   opts: { style: ProgressStyle; debug: boolean; quietMs: number; signal: AbortSignal; rowLimit?: number; adviseRate?: boolean; rebuildRelations?: boolean },
 ): Promise<RunSummary> {

@@ -117,25 +117,41 @@ export const PostgresConnection = z.strictObject({
   data_dir: z.string().min(1).optional(),
 });
 
-export const Connection = z.discriminatedUnion('type', [PagerDutyNative, PagerDutyApiSpec, PostgresConnection]);
+/** Files in a folder (Sling's `type: file`): objects `file://path/{stream_name}.csv` are relative to it. */
+export const FileConnection = z.strictObject({
+  type: z.literal('file'),
+  url: z
+    .string()
+    .regex(/^file:\/\/\//, 'expected the absolute URL of a folder, such as file:///data/pagerduty/')
+    .refine((u) => URL.canParse(u), { message: 'cannot be read as a URL: expected file:///data/pagerduty/' }),
+});
+
+export const Connection = z.discriminatedUnion('type', [PagerDutyNative, PagerDutyApiSpec, PostgresConnection, FileConnection]);
 
 export type PagerDutyConnection = z.infer<typeof PagerDutyConnection>;
 export type PostgresConnection = z.infer<typeof PostgresConnection>;
+export type FileConnection = z.infer<typeof FileConnection>;
 export type Connection = z.infer<typeof Connection>;
+/** Where a replication writes: a PostgreSQL database, or files under a folder (`target: LOCAL`, a `type: file` connection). */
+export type TargetConnection = PostgresConnection | FileConnection;
 
 /** A PagerDuty connection for a command that never calls the API: its settings, and which secrets it has, not their values. */
 export type PagerDutySettings = Omit<PagerDutyConnection, 'secrets'> & { secretKeys: string[] };
-export type ConnectionSettings = PagerDutySettings | PostgresConnection;
+export type ConnectionSettings = PagerDutySettings | PostgresConnection | FileConnection;
 
 export function withoutSecrets(c: PagerDutyConnection): PagerDutySettings {
   const { secrets, ...settings } = c;
   return { ...settings, secretKeys: Object.keys(secrets).filter((k) => secrets[k as keyof typeof secrets] !== undefined) };
 }
 
-export function isPagerDuty<C extends Connection | ConnectionSettings>(c: C): c is Exclude<C, PostgresConnection> {
+export function isPagerDuty<C extends Connection | ConnectionSettings>(c: C): c is Exclude<C, PostgresConnection | FileConnection> {
   return c.type === 'pagerduty' || c.type === 'api';
 }
 
 export function isPostgres(c: Connection | ConnectionSettings): c is PostgresConnection {
   return c.type === 'postgres' || c.type === 'postgresql';
+}
+
+export function isFile(c: Connection | ConnectionSettings): c is FileConnection {
+  return c.type === 'file';
 }

@@ -13,6 +13,8 @@ const TargetOptions = z.strictObject({
   row_security: z.enum(['teams']).optional(),
   /** false: do not create the analytics relations (incident_metrics, ...) in the target schema. */
   relations: z.boolean().optional(),
+  /** A file target's format, when the object's extension does not say it (a folder object). */
+  format: z.enum(['csv', 'jsonl', 'parquet']).optional(),
 });
 
 const StreamSettings = z.strictObject({
@@ -37,3 +39,4 @@ export type Replication = z.infer<typeof Replication>;
 export type StreamSettings = z.infer<typeof StreamSettings>;
 export type TargetOptions = z.infer<typeof TargetOptions>;
 export type ColumnCasing = NonNullable<TargetOptions['column_casing']>;
+export type FileFormat = NonNullable<TargetOptions['format']>;

@@ -1,7 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { type Catalogue, isFanOut, pageLimit, type StreamSpec, streamSpec } from '../catalogue/catalogue.js';
 import { changeFeed, forwardDays, parentOf, parseObject, relationPlan, teamAccess } from './stream-parts.js';
-import type { PagerDutyConnection, PostgresConnection } from '../config/connections.js';
+import { isFile, type PagerDutyConnection, type TargetConnection } from '../config/connections.js';
+import type { FileObject } from './file-object.js';
+import { fileStream } from './file-plan.js';
 import { didYouMean } from '../config/nearest-name.js';
 import type { ColumnCasing, Mode, Replication, StreamSettings } from '../config/replication.js';
 
@@ -13,7 +16,10 @@ export interface TableName {
 export interface PlannedStream {
   name: string;
   mode: Mode;
+  /** Its table, with a PostgreSQL target (with a file target, `file` says where its rows go). */
   object: TableName;
+  /** With a file target: the file or folder its rows go to. */
+  file?: FileObject;
   spec: StreamSpec;
   primaryKey: string[];
   /** For windowed streams: history is read from `since` to the run's `until`. */
@@ -49,12 +55,14 @@ export type SourceSettings = Pick<PagerDutyConnection, 'inputs'>;
 export interface Plan {
   /** The source's settings: a plan never holds its secrets. */
   source: { name: string; connection: SourceSettings };
-  target: { name: string; connection: PostgresConnection };
+  target: { name: string; connection: TargetConnection };
   /** Fixed when the run starts: every window ends here, so records created during the run shift nothing. */
   until: string;
   streams: PlannedStream[];
   /** Where the analytics relations go and the tables they read, by stream; none when turned off. */
   relations?: RelationPlan;
+  /** Said once when the run starts: what this target leaves out (the relations, for files). */
+  notices: string[];
   /**
    * The replication as a whole: its file, and every stream and table it loads (whatever
    * `--streams` picks), so a run can drop what a killed run of it staged for a stream or table it
@@ -78,7 +86,7 @@ export interface PlanInput {
   /** What names the replication in pdsync.loads (its absolute path); default replicationPath. */
   replicationId?: string;
   source: SourceSettings;
-  target: PostgresConnection;
+  target: TargetConnection;
   now: Date;
   /** `--streams`: only these. */
   only?: string[];
@@ -121,8 +129,15 @@ export function plan(input: PlanInput): Plan {
     ? new Date(Math.floor(Date.parse(input.source.inputs.anchor_date) / 1000) * 1000).toISOString()
     : new Date(now - ONE_YEAR_MS).toISOString();
 
-  const objectOf = (name: string, settings: StreamSettings | null, keyPath: string) =>
-    parseObject(settings?.object ?? replication.defaults.object ?? 'pagerduty.{stream_name}', name, (msg) => fail(settings?.object ? `${keyPath}.object` : 'defaults.object', msg));
+  const files = isFile(input.target) ? fileURLToPath(input.target.url) : undefined;
+  const objectOf = (name: string, settings: StreamSettings | null, keyPath: string): TableName => {
+    if (files !== undefined) return { schema: '', table: name };
+    const template = settings?.object ?? replication.defaults.object ?? 'pagerduty.{stream_name}';
+    const path = settings?.object ? `${keyPath}.object` : 'defaults.object';
+    if (template.startsWith('file://')) fail(path, `"${template}" is a file object: set target: LOCAL (or a type: file connection) to write files`);
+    if (settings?.target_options?.format ?? replication.defaults.target_options?.format) fail(`${keyPath}.target_options.format`, 'is for file targets: remove it, or set target: LOCAL');
+    return parseObject(template, name, (msg) => fail(path, msg));
+  };
   const loaded = entries.filter(([, s]) => !s?.disabled);
   const tables = new Map(loaded.map(([name, settings, explicit]) => [name, objectOf(name, settings, explicit ? `streams.${name}` : 'streams.*')]));
   const streams = loaded
@@ -141,6 +156,9 @@ export function plan(input: PlanInput): Plan {
         }
         mode = 'full-refresh';
       }
+      const rowSecurity = (settings?.target_options?.row_security ?? replication.defaults.target_options?.row_security) === 'teams';
+      const placed = files === undefined ? undefined : fileStream({ name, spec, settings, replication, base: files, mode, explicitIncremental, rowSecurity, keyPath, fail });
+      if (placed) mode = placed.mode;
       const updateKey = settings?.update_key ?? replication.defaults.update_key;
       if (updateKey && spec.incremental_key && updateKey !== spec.incremental_key) {
         fail(`${keyPath}.update_key`, `PagerDuty filters ${name} by "${spec.incremental_key}" only: remove update_key or set it to ${spec.incremental_key}`);
@@ -155,6 +173,7 @@ export function plan(input: PlanInput): Plan {
         name,
         mode,
         object: tables.get(name)!,
+        ...(placed ? { file: placed.file } : {}),
         spec,
         primaryKey,
         ...(spec.window ? { since: anchor } : {}),
@@ -163,15 +182,15 @@ export function plan(input: PlanInput): Plan {
         pageLimit: pageLimit(catalogue, spec),
         columnCasing: settings?.target_options?.column_casing ?? replication.defaults.target_options?.column_casing ?? 'normalize',
         ...parentOf(catalogue, spec, anchor),
-        ...teamAccess(spec, (settings?.target_options?.row_security ?? replication.defaults.target_options?.row_security) === 'teams', tables, (msg) => fail(`${keyPath}`, msg)),
+        ...teamAccess(spec, rowSecurity, tables, (msg) => fail(`${keyPath}`, msg)),
       };
     });
   if (streams.length === 0) fail('streams', 'no stream selected: name streams or add \'*\'');
   const objects = new Map<string, string>();
   for (const s of streams) {
-    const key = `${s.object.schema}.${s.object.table}`;
+    const key = s.file?.path ?? `${s.object.schema}.${s.object.table}`;
     const other = objects.get(key);
-    if (other) fail(`streams.${s.name}.object`, `"${key}" is also the object of stream ${other}: give each stream its own table`);
+    if (other) fail(`streams.${s.name}.object`, `"${s.file?.label ?? key}" is also the object of stream ${other}: give each stream its own ${s.file ? 'file' : 'table'}`);
     objects.set(key, s.name);
   }
   return {
@@ -179,9 +198,17 @@ export function plan(input: PlanInput): Plan {
     target: { name: replication.target ?? 'embedded', connection: input.target },
     until: new Date(now).toISOString(),
     streams,
-    ...relationPlan(catalogue, replication, streams),
+    ...(files === undefined ? relationPlan(catalogue, replication, streams) : {}),
+    notices: files === undefined || replication.defaults.target_options?.relations === false ? [] : [RELATIONS_SKIPPED],
     replication: { id: input.replicationId ?? file, objects: [...tables].map(([stream, o]) => ({ stream, object: `${o.schema}.${o.table}` })) },
   };
+}
+
+const RELATIONS_SKIPPED = 'the analytics relations (incident_metrics, ...) are made in PostgreSQL only: not made for a file target';
+
+/** What a stream's rows land in, for people: its table, or its file object. */
+export function destinationName(stream: Pick<PlannedStream, 'object' | 'file'>): string {
+  return stream.file?.label ?? `${stream.object.schema}.${stream.object.table}`;
 }
 
 /** Re-read this much before the cursor, for records written late. */

@@ -1,4 +1,4 @@
-import type { RelationsDone } from '../sinks/postgres/relations/keep-relations.js';
+import type { RelationsDone } from '../sinks/target.js';
 import type { RequestEvent } from '../source/request-executor.js';
 import type { StreamSummary } from '../summary/run-summary.js';
 

@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { type ApiError, TargetError } from '../errors.js';
-import { incrementalSince, type Plan, type PlannedStream } from '../plan/plan.js';
+import { destinationName, incrementalSince, type Plan, type PlannedStream } from '../plan/plan.js';
 import type { PagerDutySource } from '../source/pagerduty-source.js';
 import { classify } from '../source/response-classifier.js';
 import { streamWindows } from '../source/stream-reader.js';
 import type { RunSummary, StreamSummary } from '../summary/run-summary.js';
-import type { PostgresTarget } from '../sinks/postgres/postgres-target.js';
-import type { StreamLoad } from '../sinks/postgres/load/stream-load.js';
+import type { Load, Target } from '../sinks/target.js';
 import type { RunEvents } from './run-events.js';
 import { ParentReads } from './parent-reads.js';
 import { providersFirst, type SharedFeed, sharedFeeds } from './shared-feed.js';
 import { changesFrom, parentRange, streamItems } from './stream-items.js';
 import { recountStaged } from './staged-check.js';
 
-export interface RunDeps {
+export interface RunDeps<L extends Load = Load> {
   source: PagerDutySource;
-  target: PostgresTarget;
+  /** Where rows land: the runner sees only the seam (see sinks/target.ts). */
+  target: Target<L>;
   events: RunEvents;
   maxOffset: number;
   /** Streams loading side by side; the source's limiter bounds their requests together. */
@@ -27,17 +27,18 @@ export interface RunDeps {
   signal: AbortSignal;
   /** `--rebuild-relations`: compute every relation whole, not by change. */
   rebuildRelations?: boolean;
-  /** Scrubs secrets from what the run writes to the database, as output is scrubbed. */
+  /** Scrubs secrets from what the run records in its target, as output is scrubbed. */
   redact: (text: string) => string;
 }
 
 /** Runs every planned stream; one stream failing does not stop the others. */
-export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSummary> {
+export async function runReplication<L extends Load>(plan: Plan, deps: RunDeps<L>): Promise<RunSummary> {
   const startedAt = new Date().toISOString();
   const runId = randomUUID();
   const orphans = await deps.target.startRun(runId, startedAt, plan.replication);
   deps.events.runStarted(runId, plan.streams.length);
   for (const o of orphans) deps.events.notice('run', `dropped the staging a killed run left for ${o.stream} -> ${o.object}: ${o.why}`);
+  for (const line of plan.notices) deps.events.notice('run', line);
   try {
     await deps.target.prepareRowSecurity(plan);
   } catch (e) {
@@ -78,7 +79,7 @@ export async function runReplication(plan: Plan, deps: RunDeps): Promise<RunSumm
 }
 
 /** The analytics relations, after the streams: what could not be kept is a warning, not a failed run. */
-async function keepRelations(plan: Plan, deps: RunDeps): Promise<void> {
+async function keepRelations<L extends Load>(plan: Plan, deps: RunDeps<L>): Promise<void> {
   try {
     const done = await deps.target.keepRelations(plan, deps.rebuildRelations === true);
     if (done) deps.events.relationsDone(done);
@@ -88,7 +89,7 @@ async function keepRelations(plan: Plan, deps: RunDeps): Promise<void> {
 }
 
 /** Feeds two streams of the run can share, with where each starts; none for a consumer's first run. */
-async function feedsToShare(plan: Plan, deps: RunDeps): Promise<SharedFeed[]> {
+async function feedsToShare<L extends Load>(plan: Plan, deps: RunDeps<L>): Promise<SharedFeed[]> {
   const feeds: SharedFeed[] = [];
   for (const feed of sharedFeeds(plan, deps.rowLimit !== undefined)) {
     feed.since = changesFrom(feed.consumer, await deps.target.savedState(feed.consumer), undefined);
@@ -98,19 +99,19 @@ async function feedsToShare(plan: Plan, deps: RunDeps): Promise<SharedFeed[]> {
 }
 
 /** Reads a stream into its load and publishes it; returns what happened, never throws. */
-async function runStream(plan: Plan, stream: PlannedStream, runId: string, deps: RunDeps, shared: { feeds: SharedFeed[]; parentReads: ParentReads }): Promise<StreamSummary> {
+async function runStream<L extends Load>(plan: Plan, stream: PlannedStream, runId: string, deps: RunDeps<L>, shared: { feeds: SharedFeed[]; parentReads: ParentReads }): Promise<StreamSummary> {
   const { feeds } = shared;
   const provides = feeds.find((f) => f.provider.name === stream.name);
   const started = Date.now();
   const counters = { requests: 0, retries: 0 };
-  const object = `${stream.object.schema}.${stream.object.table}`;
+  const object = destinationName(stream);
   const summary: StreamSummary = {
     stream: stream.name, object, mode: stream.mode, status: 'ok', rowsRead: 0, rowsWritten: 0, rowsChanged: 0, rowsRemoved: 0, requests: 0, retries: 0, durationMs: 0, warnings: [],
   };
   if (deps.signal.aborted) return { ...summary, status: 'interrupted', reason: 'not started: the run was stopped' };
   // A stream that fails stops its own requests at once, queued and in flight.
   const own = new AbortController();
-  let load: StreamLoad | undefined;
+  let load: L | undefined;
   const { target, events } = deps;
   try {
     load = await target.openLoad(

@@ -1,5 +1,5 @@
 import type { PlannedStream } from '../plan/plan.js';
-import type { StreamLoad } from '../sinks/postgres/load/stream-load.js';
+import type { Load } from '../sinks/target.js';
 import type { FetchPage } from '../source/page-request.js';
 import { insideAny, partWindow } from '../source/stream-item.js';
 import { countWindow } from '../source/window-count.js';
@@ -13,7 +13,7 @@ import type { RunEvents } from './run-events.js';
  * outright: that costs what counting it would. Records changed meanwhile come through the stream's
  * change feed (only streams whose records never change, or have one, keep staged windows at all).
  */
-export async function recountStaged(load: StreamLoad, stream: PlannedStream, fetchPage: FetchPage, events: RunEvents): Promise<void> {
+export async function recountStaged(load: Load, stream: PlannedStream, fetchPage: FetchPage, events: RunEvents): Promise<void> {
   const parts = [...(load.resumed?.parts ?? [])];
   if (parts.length === 0) return;
   const staged = await load.stagedKeys();

@@ -1,5 +1,5 @@
 import { type Cost, estimateCost, type TargetNow, totalCost } from '../plan/cost-estimate.js';
-import { incrementalSince, type Plan } from '../plan/plan.js';
+import { destinationName, incrementalSince, type Plan } from '../plan/plan.js';
 import { timeWindows } from '../source/time-windows.js';
 
 export interface PlannedStreamReport {
@@ -48,7 +48,7 @@ function streamReports(plan: Plan, now: TargetNow, costs: ReturnType<typeof esti
     return {
       stream: s.name,
       mode: s.mode,
-      object: `${s.object.schema}.${s.object.table}`,
+      object: destinationName(s),
       primary_key: s.primaryKey,
       cursor: cursor?.toISOString() ?? null,
       windows,

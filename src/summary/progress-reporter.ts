@@ -3,7 +3,7 @@ import type { RunEvents } from '../runner/run-events.js';
 import type { RequestEvent } from '../source/request-executor.js';
 import { toQueryString } from '../source/query-string.js';
 import type { StreamSummary } from './run-summary.js';
-import type { RelationsDone } from '../sinks/postgres/relations/keep-relations.js';
+import type { RelationsDone } from '../sinks/target.js';
 import { SilenceWatch } from './silence-watch.js';
 
 export type ProgressStyle = 'tty' | 'plain' | 'quiet';

@@ -1,4 +1,6 @@
-import { isPagerDuty, type PagerDutyConnection, type PostgresConnection } from '../../config/connections.js';
+import { fileURLToPath } from 'node:url';
+import { type FileConnection, isFile, isPagerDuty, type PagerDutyConnection, type PostgresConnection } from '../../config/connections.js';
+import { folderProblem } from '../../sinks/files/folder-check.js';
 import { loadEnv, resolveConnection } from '../../config/env-file.js';
 import { ApiError, EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
 import { loadCatalogue } from '../../catalogue/catalogue.js';
@@ -17,7 +19,9 @@ import type { Output } from '../output.js';
 export async function connsTest(name: string, opts: { envFile?: string }, ctx: CommandContext): Promise<number> {
   const conn = resolveConnection(await loadEnv(envOptions(opts, ctx)), name, 'conns test');
   registerSecrets(ctx.output, conn);
-  return isPagerDuty(conn) ? testPagerDuty(name, conn, ctx.output) : testPostgres(name, conn, ctx);
+  if (isPagerDuty(conn)) return testPagerDuty(name, conn, ctx.output);
+  if (isFile(conn)) return testFolder(name, conn, ctx.output);
+  return testPostgres(name, conn, ctx);
 }
 
 /** One cheap call (/abilities) proves the address and the key; the plan-gated list endpoints say which streams it can read. */
@@ -99,4 +103,15 @@ async function testPostgres(name: string, conn: PostgresConnection, ctx: Command
     await target.close();
     await database.close();
   }
+}
+
+/** A file connection works when its folder can be written, or made. */
+async function testFolder(name: string, conn: FileConnection, output: Output): Promise<number> {
+  const problem = await folderProblem(fileURLToPath(conn.url));
+  if (problem) {
+    output.err(`pdsync: ${name}: ${problem}`);
+    return EXIT_STREAM_FAILED;
+  }
+  output.out(`${name}: ok, files under ${fileURLToPath(conn.url)}\n`);
+  return EXIT_OK;
 }

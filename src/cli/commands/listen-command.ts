@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isFile } from '../../config/connections.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { EventSpool } from '../../listen/event-spool.js';
 import { IncidentApplier } from '../../listen/incident-applier.js';
@@ -111,6 +112,10 @@ export async function listenCommand(opts: ListenOptions, ctx: CommandContext): P
     return EXIT_OK;
   }
   const { config, catalogue, planAt } = await prepare(file, opts, ctx);
+  const destination = config.target;
+  if (isFile(destination)) {
+    throw new ConfigError(`listen: ${file}: target ${config.replication.target} writes files: pdsync listen applies webhooks to a PostgreSQL table; give it a replication with a postgres target`);
+  }
   const plan = planAt(new Date());
   const secrets = (config.source.secrets.webhook_secret ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (secrets.length === 0) {
@@ -130,7 +135,7 @@ export async function listenCommand(opts: ListenOptions, ctx: CommandContext): P
     const counters = { requests: 0, retries: 0 };
     const fetch = source.fetcher(counters);
     await checkAuth(source.accessCheck(plan.source.name), [probeOf(incidents.spec, new Date(plan.until))].flatMap((p) => p ?? []));
-    const database = await openDatabase(config.target, ctx.cwd, ctx.env);
+    const database = await openDatabase(destination, ctx.cwd, ctx.env);
     try {
       if (database.where) ctx.output.err(`pdsync: target ${plan.target.name}: ${database.where}`);
       const target = await PostgresTarget.connect(database.url, 4, plan.target.name);

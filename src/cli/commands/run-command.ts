@@ -1,16 +1,15 @@
 import { resolve } from 'node:path';
 import type { Mode } from '../../config/replication.js';
 import { ConfigError, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_STREAM_FAILED } from '../../errors.js';
-import { type Plan, plan } from '../../plan/plan.js';
+import { plan } from '../../plan/plan.js';
 import { checkAuth, probeOf } from '../../source/auth-check.js';
 import { PagerDutySource } from '../../source/pagerduty-source.js';
 import { loadCatalogue } from '../../catalogue/catalogue.js';
 import { formatPlanReport, planReport } from '../../summary/plan-report.js';
-import { openDatabase } from '../../sinks/postgres/open-database.js';
-import { PostgresTarget } from '../../sinks/postgres/postgres-target.js';
 import type { CommandContext } from '../context.js';
+import { openTarget } from '../open-target.js';
 import { loadReplication } from '../replication-file.js';
-import { POOL_SIZE, progressEveryMs, syncWithProgress } from '../sync-with-progress.js';
+import { progressEveryMs, syncWithProgress } from '../sync-with-progress.js';
 
 export interface RunOptions {
   file?: string;
@@ -55,18 +54,6 @@ function stopOnSignals(ctx: CommandContext) {
   };
 }
 
-/** For the cost of the plan: the rows each stream's table (and each child stream's parent's table) holds now. */
-async function tableRows(thePlan: Plan, target: PostgresTarget): Promise<Map<string, number | undefined>> {
-  const out = new Map<string, number | undefined>();
-  for (const s of thePlan.streams) {
-    out.set(s.name, await target.rowCount(s.object));
-    const parent = s.parent && thePlan.streams.find((p) => p.name === s.parent!.spec.name);
-    const table = parent?.object ?? (s.parent && thePlan.relations?.tables[s.parent.spec.name]);
-    if (s.parent && table && !out.has(s.parent.spec.name)) out.set(s.parent.spec.name, await target.rowCount(table));
-  }
-  return out;
-}
-
 /** Config, catalogue, and the plan at a given moment (the run's fixed `until`). */
 export async function prepare(file: string, opts: Pick<RunOptions, 'envFile' | 'streams' | 'mode'>, ctx: CommandContext) {
   const config = await loadReplication(file, opts.envFile, ctx);
@@ -107,33 +94,27 @@ export async function runCommand(opts: RunOptions, ctx: CommandContext): Promise
     await checkAuth(source.accessCheck(draft.source.name), probes);
     // The run reads up to the API's own clock (its Date header), whatever this machine's says.
     const thePlan = planAt(source.serverNow() ?? new Date());
-    const database = await openDatabase(config.target, ctx.cwd, ctx.env);
+    const opened = await openTarget(config.target, thePlan, ctx);
     try {
-      if (database.where) output.err(`pdsync: target ${thePlan.target.name}: ${database.where}`);
-      const target = await PostgresTarget.connect(database.url, POOL_SIZE, thePlan.target.name);
-      try {
-        if (opts.dryRun) {
-          const report = planReport(thePlan, { cursors: await target.savedCursors(thePlan.streams), rows: await tableRows(thePlan, target) });
-          output.out(opts.json ? `${JSON.stringify({ until: thePlan.until, ...report }, null, 2)}\n` : `${formatPlanReport(report)}\n`);
-          return EXIT_OK;
-        }
-        const summary = await syncWithProgress(thePlan, catalogue, source, target, output, {
-          quietMs: progressEveryMs(ctx.env),
-          style: opts.quiet ? 'quiet' : output.isTTY ? 'tty' : 'plain',
-          debug: opts.debug === true,
-          signal: signals.signal,
-          adviseRate: true,
-          rebuildRelations: opts.rebuildRelations === true,
-          ...(rowLimit ? { rowLimit } : {}),
-        });
-        if (opts.json) output.out(`${JSON.stringify(summary, null, 2)}\n`);
-        if (signals.code()) return signals.code();
-        return summary.status === 'ok' ? EXIT_OK : EXIT_STREAM_FAILED;
-      } finally {
-        await target.close();
+      if (opts.dryRun) {
+        const report = planReport(thePlan, await opened.now(thePlan));
+        output.out(opts.json ? `${JSON.stringify({ until: thePlan.until, ...report }, null, 2)}\n` : `${formatPlanReport(report)}\n`);
+        return EXIT_OK;
       }
+      const summary = await syncWithProgress(thePlan, catalogue, source, opened.target, output, {
+        quietMs: progressEveryMs(ctx.env),
+        style: opts.quiet ? 'quiet' : output.isTTY ? 'tty' : 'plain',
+        debug: opts.debug === true,
+        signal: signals.signal,
+        adviseRate: true,
+        rebuildRelations: opts.rebuildRelations === true,
+        ...(rowLimit ? { rowLimit } : {}),
+      });
+      if (opts.json) output.out(`${JSON.stringify(summary, null, 2)}\n`);
+      if (signals.code()) return signals.code();
+      return summary.status === 'ok' ? EXIT_OK : EXIT_STREAM_FAILED;
     } finally {
-      await database.close();
+      await opened.close();
     }
   } finally {
     signals.dispose();

@@ -20,7 +20,8 @@ export class BufferedFile {
 
   private constructor(
     readonly path: string,
-    private readonly partPath: string,
+    /** Where it is written until commit. */
+    readonly partPath: string,
     private readonly handle: FileHandle,
   ) {}
 

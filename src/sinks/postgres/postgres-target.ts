@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { Target } from '../target.js';
 import { TargetError } from '../../errors.js';
 import { firstConnection } from './first-connection.js';
 import type { Plan, PlannedStream, TableName } from '../../plan/plan.js';
@@ -14,7 +15,7 @@ import { objectName, qualified } from './sql.js';
 import { type LoadOptions, StreamLoad } from './load/stream-load.js';
 
 /** The PostgreSQL side of a run: one pool, created once and passed the streams to write. */
-export class PostgresTarget {
+export class PostgresTarget implements Target<StreamLoad> {
   /** Clients checked out now, with what to do when their connection is lost; a stop cancels what they wait on, server-side. */
   private readonly busy = new Map<pg.PoolClient, (e: Error) => void>();
   /** The error that broke a client's connection, for a message better than "not queryable". */
@@ -85,7 +86,7 @@ export class PostgresTarget {
    * After the streams: row security by team on the run's tables when asked, then the analytics
    * relations whose inputs exist, made or kept by change. Undefined when the replication turns them off.
    */
-  async keepRelations(plan: Plan, rebuild = false): Promise<RelationsDone | undefined> {
+  async keepRelations(plan: Plan, rebuild: boolean): Promise<RelationsDone | undefined> {
     const relations = plan.relations;
     if (!relations) return undefined;
     return this.withClient('relations', async (client) => {

@@ -1,3 +1,4 @@
+import type { SavedState } from '../../target.js';
 import type { PoolClient } from 'pg';
 import type { TableName } from '../../../plan/plan.js';
 import { ensureSchema, lockDdl } from '../tables/ddl.js';
@@ -74,12 +75,7 @@ async function addMissingColumns(client: PoolClient, p: Privileges): Promise<voi
   }
 }
 
-export interface SavedState {
-  /** The largest incremental key seen. */
-  cursor: Date | undefined;
-  /** When the run that last published this stream began reading: changes are looked for from here. */
-  syncedUntil: Date | undefined;
-}
+export type { SavedState };
 
 export async function readState(client: PoolClient, stream: string, object: TableName): Promise<SavedState> {
   const { rows } = await client.query<Record<string, Date | null>>('SELECT * FROM pdsync.state WHERE stream = $1 AND object = $2', [stream, objectName(object)]);

@@ -1,12 +1,10 @@
+import type { Dropped } from '../../target.js';
 import type { PoolClient } from 'pg';
 import { ident } from '../sql.js';
 import { RESUME_WITHIN_MS } from './load-registry.js';
 
-export interface Orphan {
-  stream: string;
-  object: string;
-  why: string;
-}
+/** A staged load a killed run left, dropped. */
+export type Orphan = Dropped;
 
 /** Why no run will resume a staged load, if none will. */
 function orphaned(row: { stream: string; object: string; replication: string | null; started_at: Date }, replication: { id: string; objects: { stream: string; object: string }[] }): string | undefined {

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import type { Load, LoadOptions, WriteResult } from '../../target.js';
 import type { PlannedStream, RelationPlan } from '../../../plan/plan.js';
 import { recordTouches } from '../relations/pending.js';
 import type { StreamItem } from '../../../source/stream-item.js';
@@ -18,25 +19,7 @@ import type { ColumnType } from '../../../catalogue/catalogue.js';
 import { requireTeamSecurity } from '../row-security.js';
 import { loadWarnings } from './load-warnings.js';
 
-export interface LoadOptions {
-  runId: string;
-  /** The replication running it (see Plan.replication): recorded with a staged load. */
-  replication: string;
-  until: string;
-  trial: boolean;
-  onWait: () => void;
-  /** The relations kept by change: a publish records the scopes its changes touch. */
-  relations?: RelationPlan | undefined;
-}
-
-export interface WriteResult {
-  rowsRead: number;
-  rowsWritten: number;
-  /** Rows new or changed, and rows removed: what the table's readers see differ. */
-  rowsChanged: number;
-  rowsRemoved: number;
-  warnings: string[];
-}
+export type { LoadOptions, WriteResult };
 
 const objectLock = (stream: PlannedStream) => `pdsync:${objectName(stream.object)}`;
 
@@ -64,7 +47,7 @@ async function waitForLock(client: PoolClient, name: string): Promise<void> {
  * publishes in one transaction. The connection is closed after the load, which ends its lock and
  * its temporary tables; a persistent staging table stays for the next run when the load failed.
  */
-export class StreamLoad {
+export class StreamLoad implements Load {
   private batches: BatchCopy | undefined;
   private staging: StagingTable | undefined;
   private rowsRead = 0;

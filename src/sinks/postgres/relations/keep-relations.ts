@@ -1,3 +1,4 @@
+import type { RelationsDone } from '../../target.js';
 import type { PoolClient } from 'pg';
 import type { RelationPlan } from '../../../plan/plan.js';
 import { tableExists } from '../privileges.js';
@@ -8,13 +9,7 @@ import { buildRelation, current, isOurs, tagOf } from './relation-table.js';
 import { ensureInputIndexes, timeZoneTable } from './relation-inputs.js';
 import { RELATIONS } from './relations.js';
 
-export interface RelationsDone {
-  /** Computed whole: new, or their definition changed (or a rebuild was asked for). */
-  made: string[];
-  /** Kept by change, with the rows computed again (none when nothing they read changed). */
-  kept: { name: string; rows: number }[];
-  failed: { name: string; reason: string }[];
-}
+export type { RelationsDone };
 
 const SCOPE = ident('_pdsync_scope');
 
