@@ -6,6 +6,7 @@ import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { type Catalogue, loadCatalogue } from '../src/catalogue/catalogue.js';
 import type { RunSummary } from '../src/summary/run-summary.js';
 import type { CliResult } from './support/cli.js';
+import { readmeBlocks } from './support/readme-blocks.js';
 import { type FileFixture, fileFixture, filesIn, readJsonLines, readRows, type Row } from './support/file-fixture.js';
 import { assertRowIsRecord } from './support/file-values.js';
 
@@ -226,6 +227,28 @@ describe('file targets: bad configuration is one line and exit 2, nothing writte
       assert.equal(r.code, 0, r.stderr);
       const rows = await readJsonLines(join(f.cwd, 'lake', 'pd', 'users.jsonl'));
       assert.deepEqual(keysOf(rows, 'users'), f.sim.dataset.ids('users').sort());
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('README\'s Files replication', () => {
+  test('lands every stream \'*\' selects in Parquet files beside the replication, readable and exact', async () => {
+    const replication = readmeBlocks('Files', 'yaml')[0]!;
+    const f = await fileFixture(replication, { volume: { incidents: 300 } });
+    try {
+      const r = await f.run(['--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const streams = summaryOf(r).streams;
+      assert.ok(streams.length > 15, `${streams.length} streams`);
+      assert.deepEqual(streams.filter((s) => s.status !== 'ok'), []);
+      const folder = join(f.conf, 'pagerduty');
+      assert.deepEqual(await filesIn(folder), streams.map((s) => `${s.stream}.parquet`).sort());
+      for (const s of streams) assert.equal((await readRows(join(folder, `${s.stream}.parquet`))).length, s.rowsWritten, s.stream);
+      for (const s of ['incidents', 'users', 'notifications', 'change_events']) {
+        assert.deepEqual(keysOf(await readRows(join(folder, `${s}.parquet`)), s), f.sim.dataset.ids(s).sort(), s);
+      }
     } finally {
       await f.close();
     }
