@@ -157,6 +157,7 @@ describe('a run that fails leaves the previous file whole', () => {
       assert.equal((await f.run()).code, 0);
       const before = await readFile(join(f.conf, 'out', 'users.csv'));
       f.sim.dataset.updateRecord('users', f.sim.dataset.ids('users')[0]!, { name: 'Renamed before the failed run' });
+      f.sim.resetLog();
       const run = f.run(['--json']);
       await f.sim.waitFor((e) => e.path === '/users' && /offset=[1-9]/.test(e.query));
       f.sim.setFaults({ rate: 1, kinds: ['http503'], paths: ['/users'] });
@@ -165,6 +166,31 @@ describe('a run that fails leaves the previous file whole', () => {
       assert.equal(summaryOf(r).streams.find((s) => s.stream === 'users')?.status, 'failed');
       assert.deepEqual(await readFile(join(f.conf, 'out', 'users.csv')), before);
       assert.deepEqual(await filesIn(join(f.conf, 'out')), ['teams.csv', 'users.csv']);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('a run killed mid-read leaves the previous file whole', () => {
+  test('SIGKILL while users are read: users.jsonl stays as the run before wrote it; the next run clears what the killed one left', async () => {
+    const f = await fileFixture(fileReplication('file://out/{stream_name}.jsonl', ['users']), { volume: { users: 2500 }, latencyMs: 20 });
+    try {
+      assert.equal((await f.run()).code, 0);
+      const out = join(f.conf, 'out');
+      const before = await readFile(join(out, 'users.jsonl'));
+      f.sim.resetLog();
+      const run = f.start();
+      await f.sim.waitFor((e) => e.path === '/users' && /offset=[1-9]/.test(e.query));
+      run.child.kill('SIGKILL');
+      assert.equal((await run.done).signal, 'SIGKILL');
+      assert.deepEqual(await readFile(join(out, 'users.jsonl')), before, 'the file is the previous run\'s, whole');
+      assert.ok((await filesIn(out)).some((n) => n.startsWith('.users.jsonl.')), 'the killed run left its hidden spool');
+      f.sim.dataset.deleteRecord('users', f.sim.dataset.ids('users')[0]!);
+      const again = await f.run();
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual(await filesIn(out), ['users.jsonl'], 'nothing hidden left');
+      assert.deepEqual(keysOf(await readJsonLines(join(out, 'users.jsonl')), 'users'), f.sim.dataset.ids('users').sort());
     } finally {
       await f.close();
     }
@@ -194,6 +220,18 @@ describe('file targets: bad configuration is one line and exit 2, nothing writte
       }
     });
   }
+
+  test('a --limit trial into one file is refused: it would replace the file with some of its rows', async () => {
+    const f = await fileFixture(fileReplication('file://out/{stream_name}.csv', ['users']));
+    try {
+      const r = await f.run(['--limit', '5']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^pdsync: --limit: users -> file:\/\/out\/users\.csv is one file, which a trial would replace with some of its rows: run without --limit, or give a folder object/);
+      assert.deepEqual(await filesIn(f.conf), ['replication.yaml']);
+    } finally {
+      await f.close();
+    }
+  });
 
   test('pdsync listen with a file target is a configuration error', async () => {
     const f = await fileFixture(fileReplication('file://out/{stream_name}.csv', ['incidents']));

@@ -29,9 +29,9 @@ async function tableRows(thePlan: Plan, target: PostgresTarget): Promise<Map<str
 }
 
 /** The replication's target: its database (the embedded server started first when asked), or its folder of files. */
-export async function openTarget(conn: TargetConnection, thePlan: Plan, ctx: CommandContext): Promise<OpenedTarget> {
+export async function openTarget(conn: TargetConnection, thePlan: Plan, ctx: CommandContext, trial: boolean): Promise<OpenedTarget> {
   if (isFile(conn)) {
-    const files = await FileTarget.open(thePlan);
+    const files = await FileTarget.open(thePlan, trial);
     // Files hold no row counts worth a read: a plan's cost is then a floor, as for tables not synced yet.
     return { target: files, now: async (p) => ({ cursors: await files.savedCursors(p.streams), rows: new Map() }), close: async () => undefined };
   }

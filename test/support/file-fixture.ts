@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/simulator/server.js';
-import { type CliResult, envYaml, pdsync, SIM_KEY } from './cli.js';
+import { type CliResult, envYaml, pdsync, SIM_KEY, startPdsync } from './cli.js';
 import { DATA_END } from './sync-fixture.js';
 
 export type Row = Record<string, unknown>;
@@ -17,6 +17,8 @@ export interface FileFixture {
   conf: string;
   /** `pdsync run conf/replication.yaml` plus args, from `cwd`. */
   run(args?: string[]): Promise<CliResult>;
+  /** The same run as a process of its own, not waited for: to kill it. */
+  start(args?: string[]): ReturnType<typeof startPdsync>;
   /** Any pdsync command, from `cwd`. */
   pdsync(args: string[]): Promise<CliResult>;
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export async function fileFixture(replication: string, sim: SimulatorOptions = {
     cwd,
     conf,
     run: (args = []) => pdsync(['run', 'conf/replication.yaml', ...args], { cwd, env }),
+    start: (args = []) => startPdsync(['run', 'conf/replication.yaml', ...args], { cwd, env }),
     pdsync: (args) => pdsync(args, { cwd, env }),
     async close() {
       await server.close();

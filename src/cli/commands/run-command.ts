@@ -94,7 +94,7 @@ export async function runCommand(opts: RunOptions, ctx: CommandContext): Promise
     await checkAuth(source.accessCheck(draft.source.name), probes);
     // The run reads up to the API's own clock (its Date header), whatever this machine's says.
     const thePlan = planAt(source.serverNow() ?? new Date());
-    const opened = await openTarget(config.target, thePlan, ctx);
+    const opened = await openTarget(config.target, thePlan, ctx, rowLimit !== undefined && !opts.dryRun);
     try {
       if (opts.dryRun) {
         const report = planReport(thePlan, await opened.now(thePlan));

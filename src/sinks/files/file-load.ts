@@ -7,7 +7,7 @@ import type { StreamItem } from '../../source/stream-item.js';
 import type { Load, LoadOptions, WriteResult } from '../target.js';
 import { compositeKeyOf } from '../postgres/load/copy-row-encoder.js';
 import { type FileColumn, fileColumns, unlistedFields } from './file-columns.js';
-import { type FolderState, writeFolderState } from './folder-state.js';
+import { type FolderState, STATE_FILE, writeFolderState } from './folder-state.js';
 import { RecordSpool } from './record-spool.js';
 import { openRowFile, type RowFile } from './row-file.js';
 import { utcTime } from './file-values.js';
@@ -55,9 +55,9 @@ export class FileLoad implements Load {
   async begin(): Promise<undefined> {
     const dir = dirname(this.destination);
     await mkdir(dir, { recursive: true });
-    const prefix = this.stream.file.folder ? '.part-' : `.${basename(this.destination)}.`;
+    const prefixes = this.stream.file.folder ? ['.part-', `.${STATE_FILE}.`] : [`.${basename(this.destination)}.`];
     for (const name of await readdir(dir)) {
-      if (name.startsWith(prefix) && name.endsWith('.part')) await rm(join(dir, name), { force: true });
+      if (prefixes.some((p) => name.startsWith(p)) && name.endsWith('.part')) await rm(join(dir, name), { force: true });
     }
     const pk = this.stream.primaryKey;
     const keyOf = pk.length === 1 && !pk[0]!.includes('.') ? (r: ApiRecord) => String(r[pk[0]!]) : (r: ApiRecord) => compositeKeyOf(r, pk);
@@ -111,7 +111,8 @@ export class FileLoad implements Load {
   private async publishState(empty: boolean, newest: number): Promise<void> {
     const part = basename(this.destination);
     const old = this.state?.parts ?? [];
-    const full = this.stream.mode === 'full-refresh';
+    // A `--limit` trial adds its part, as it merges into a table: it never replaces what is there.
+    const full = this.stream.mode === 'full-refresh' && !this.o.trial;
     const parts = empty ? old : full ? [part] : [...old, part];
     const cursor = this.o.trial || !Number.isFinite(newest) ? (this.state?.cursor ?? null) : new Date(newest).toISOString();
     await writeFolderState(this.stream.file.path, { stream: this.stream.name, cursor, synced_until: this.o.trial ? (this.state?.synced_until ?? null) : this.o.until, parts, updated_at: new Date().toISOString() });

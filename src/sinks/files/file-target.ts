@@ -32,10 +32,16 @@ async function namingFile<T>(stream: PlannedStream, fn: () => Promise<T>): Promi
 export class FileTarget implements Target<FileLoad> {
   private constructor() {}
 
-  /** Checks, before anything is read, that every stream's folder can be written (or made). */
-  static async open(plan: Plan): Promise<FileTarget> {
+  /**
+   * Checks, before anything is read, that every stream's folder can be written (or made). A
+   * `--limit` trial (`trial`) never replaces what is there: it takes folder objects only.
+   */
+  static async open(plan: Plan, trial: boolean): Promise<FileTarget> {
     for (const s of plan.streams) {
       const file = fileOf(s).file;
+      if (trial && !file.folder) {
+        throw new ConfigError(`--limit: ${s.name} -> ${file.label} is one file, which a trial would replace with some of its rows: run without --limit, or give a folder object (file://out/{stream_name}/)`);
+      }
       const problem = await folderProblem(file.folder ? file.path : dirname(file.path));
       if (problem) throw new ConfigError(`target ${plan.target.name}: ${s.name} -> ${file.label}: ${problem}`);
     }
