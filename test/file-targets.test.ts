@@ -203,6 +203,7 @@ describe('file targets: bad configuration is one line and exit 2, nothing writte
     ['an object without file://', fileReplication('pagerduty.{stream_name}', ['users']), /defaults\.object: "pagerduty\.users" is not a file object: .*file:\/\//],
     ['a folder that is a file', fileReplication('file://blocked/{stream_name}.csv', ['users']), /users -> file:\/\/blocked\/users\.csv: \S+blocked is a file, not a folder: move it away or choose another folder/],
     ['incremental into one file', fileReplication('file://out/{stream_name}.csv', ['incidents'], '  mode: incremental\n').replace('  incidents:\n', '  incidents: {mode: incremental}\n'), /streams\.incidents\.mode: incremental runs need a folder object/],
+    ['a file object with a PostgreSQL target', fileReplication('file://out/{stream_name}.csv', ['users']).replace('target: LOCAL', 'target: PG'), /defaults\.object: "file:\/\/out\/\{stream_name\}\.csv" is a file object: set target: LOCAL \(or a type: file connection\) to write files/],
     ['a fan-out stream', fileReplication('file://out/{stream_name}.csv', ['incident_notes']), /streams\.incident_notes: incident_notes is a fan-out stream .* only a PostgreSQL target does/],
   ];
   for (const [what, replication, message] of cases) {
@@ -261,6 +262,9 @@ describe('file targets: bad configuration is one line and exit 2, nothing writte
     const f = await fileFixture('source: PAGERDUTY\ntarget: LAKE\ndefaults:\n  object: file://pd/{stream_name}.jsonl\nstreams:\n  users:\n');
     try {
       await writeFile(join(f.cwd, 'env.yaml'), `${await readFile(join(f.cwd, 'env.yaml'), 'utf8')}  LAKE:\n    type: file\n    url: file://${f.cwd}/lake/\n`);
+      const test = await f.pdsync(['conns', 'test', 'LAKE']);
+      assert.equal(test.code, 0, test.stderr);
+      assert.equal(test.stdout, `LAKE: ok, files under ${f.cwd}/lake/\n`);
       const r = await f.run();
       assert.equal(r.code, 0, r.stderr);
       const rows = await readJsonLines(join(f.cwd, 'lake', 'pd', 'users.jsonl'));

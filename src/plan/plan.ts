@@ -135,7 +135,9 @@ export function plan(input: PlanInput): Plan {
     const template = settings?.object ?? replication.defaults.object ?? 'pagerduty.{stream_name}';
     const path = settings?.object ? `${keyPath}.object` : 'defaults.object';
     if (template.startsWith('file://')) fail(path, `"${template}" is a file object: set target: LOCAL (or a type: file connection) to write files`);
-    if (settings?.target_options?.format ?? replication.defaults.target_options?.format) fail(`${keyPath}.target_options.format`, 'is for file targets: remove it, or set target: LOCAL');
+    if (settings?.target_options?.format ?? replication.defaults.target_options?.format) {
+      fail(`${settings?.target_options?.format ? keyPath : 'defaults'}.target_options.format`, 'is for file targets: remove it, or set target: LOCAL');
+    }
     return parseObject(template, name, (msg) => fail(path, msg));
   };
   const loaded = entries.filter(([, s]) => !s?.disabled);
