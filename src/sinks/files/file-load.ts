@@ -116,7 +116,10 @@ export class FileLoad implements Load {
     const parts = empty ? old : full ? [part] : [...old, part];
     const cursor = this.o.trial || !Number.isFinite(newest) ? (this.state?.cursor ?? null) : new Date(newest).toISOString();
     await writeFolderState(this.stream.file.path, { stream: this.stream.name, cursor, synced_until: this.o.trial ? (this.state?.synced_until ?? null) : this.o.until, parts, updated_at: new Date().toISOString() });
-    if (full) for (const p of old.filter((x) => x !== part)) await rm(join(this.stream.file.path, p), { force: true });
+    if (!full) return;
+    // Every other part goes, those a killed run renamed in without recording them too.
+    const folder = this.stream.file.path;
+    for (const p of await readdir(folder)) if (p.startsWith('part-') && p !== part) await rm(join(folder, p), { force: true });
   }
 
   private warnings(unlisted: Set<string>, misfits: Map<string, number>): string[] {
