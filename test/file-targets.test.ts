@@ -7,6 +7,7 @@ import { type Catalogue, loadCatalogue } from '../src/catalogue/catalogue.js';
 import type { RunSummary } from '../src/summary/run-summary.js';
 import type { CliResult } from './support/cli.js';
 import { readmeBlocks } from './support/readme-blocks.js';
+import { stderrMatching } from './support/wait.js';
 import { type FileFixture, fileFixture, filesIn, readJsonLines, readRows, type Row } from './support/file-fixture.js';
 import { assertRowIsRecord } from './support/file-values.js';
 
@@ -191,6 +192,28 @@ describe('a run killed mid-read leaves the previous file whole', () => {
       assert.equal(again.code, 0, again.stderr);
       assert.deepEqual(await filesIn(out), ['users.jsonl'], 'nothing hidden left');
       assert.deepEqual(keysOf(await readJsonLines(join(out, 'users.jsonl')), 'users'), f.sim.dataset.ids('users').sort());
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('two runs on the same files serialize', () => {
+  test('the second waits for the first\'s lock, says so, and both write the whole file; no lock or hidden file is left', async () => {
+    const f = await fileFixture(fileReplication('file://out/{stream_name}.parquet', ['users']));
+    try {
+      const hold = f.sim.hold((_, url) => url.pathname === '/users' && url.searchParams.get('offset') === '0' && url.searchParams.get('limit') !== '1');
+      const first = f.start();
+      await hold.arrived;
+      const second = f.start();
+      await stderrMatching(second, /users: waiting for another pdsync run writing file:\/\/out\/users\.parquet/);
+      hold.release();
+      const [a, b] = await Promise.all([first.done, second.done]);
+      assert.equal(a.code, 0, a.stderr);
+      assert.equal(b.code, 0, b.stderr);
+      const out = join(f.conf, 'out');
+      assert.deepEqual(await filesIn(out), ['users.parquet']);
+      assert.deepEqual(keysOf(await readRows(join(out, 'users.parquet')), 'users'), f.sim.dataset.ids('users').sort());
     } finally {
       await f.close();
     }

@@ -7,7 +7,8 @@ import type { StreamItem } from '../../source/stream-item.js';
 import type { Load, LoadOptions, WriteResult } from '../target.js';
 import { compositeKeyOf } from '../postgres/load/copy-row-encoder.js';
 import { type FileColumn, fileColumns, unlistedFields } from './file-columns.js';
-import { type FolderState, STATE_FILE, writeFolderState } from './folder-state.js';
+import { FileLock } from './file-lock.js';
+import { type FolderState, readFolderState, STATE_FILE, writeFolderState } from './folder-state.js';
 import { RecordSpool } from './record-spool.js';
 import { openRowFile, type RowFile } from './row-file.js';
 import { utcTime } from './file-values.js';
@@ -32,15 +33,42 @@ export class FileLoad implements Load {
   private readonly columns: FileColumn[];
   /** Where this run's rows go: the file, or this run's part file in the folder. */
   private readonly destination: string;
+  private lock: FileLock | undefined;
 
-  constructor(
+  private constructor(
     private readonly stream: PlannedStream & { file: FileObject },
     private readonly o: LoadOptions,
     private readonly state: FolderState | undefined,
+    lock: FileLock,
   ) {
+    this.lock = lock;
     this.columns = fileColumns(stream);
     const file = stream.file;
     this.destination = file.folder ? join(file.path, partName(o.until, o.runId, file.format)) : file.path;
+  }
+
+  /**
+   * Makes the folder and takes the destination's lock (waiting while another run holds it, until
+   * `stopped`), then reads a folder's state: what the load goes on from is what the last run left.
+   */
+  static async open(stream: PlannedStream & { file: FileObject }, o: LoadOptions, stopped: () => boolean): Promise<FileLoad> {
+    const { file } = stream;
+    const dir = file.folder ? file.path : dirname(file.path);
+    await mkdir(dir, { recursive: true });
+    const lock = await FileLock.take(join(dir, file.folder ? '.pdsync.lock' : `.${basename(file.path)}.lock`), o.onWait, stopped);
+    try {
+      return new FileLoad(stream, o, file.folder ? await readFolderState(file.path) : undefined, lock);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+  }
+
+  /** Lets another run write the destination; once only, so a later holder's lock is never removed. */
+  async release(): Promise<void> {
+    const lock = this.lock;
+    this.lock = undefined;
+    await lock?.release();
   }
 
   get cursor(): Date | undefined {
@@ -51,10 +79,9 @@ export class FileLoad implements Load {
     return this.state?.synced_until ? new Date(this.state.synced_until) : undefined;
   }
 
-  /** Makes the folder, clears what a killed run left half written, and opens the spool. */
+  /** Clears what a killed run left half written (no other run writes here: the lock is held), and opens the spool. */
   async begin(): Promise<undefined> {
     const dir = dirname(this.destination);
-    await mkdir(dir, { recursive: true });
     const prefixes = this.stream.file.folder ? ['.part-', `.${STATE_FILE}.`] : [`.${basename(this.destination)}.`];
     for (const name of await readdir(dir)) {
       if (prefixes.some((p) => name.startsWith(p)) && name.endsWith('.part')) await rm(join(dir, name), { force: true });
@@ -104,6 +131,7 @@ export class FileLoad implements Load {
     else await rows.commit();
     if (file.folder) await this.publishState(empty, Math.min(newest, Date.parse(this.o.until)));
     await this.spool!.discard();
+    await this.release();
     return { rowsRead: this.rowsRead, rowsWritten: written, rowsChanged: written, rowsRemoved: 0, warnings: this.warnings(unlisted, rows.misfits) };
   }
 
@@ -133,5 +161,6 @@ export class FileLoad implements Load {
   async discard(): Promise<void> {
     await this.rows?.discard().catch(() => undefined);
     await this.spool?.discard().catch(() => undefined);
+    await this.release();
   }
 }

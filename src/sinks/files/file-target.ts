@@ -30,6 +30,9 @@ async function namingFile<T>(stream: PlannedStream, fn: () => Promise<T>): Promi
  * needs to go on from (its cursor) lives in its folder's state file.
  */
 export class FileTarget implements Target<FileLoad> {
+  /** The run was stopped: a load waiting for another run's lock gives up. */
+  private stopping = false;
+
   private constructor() {}
 
   /**
@@ -72,7 +75,7 @@ export class FileTarget implements Target<FileLoad> {
 
   async openLoad(stream: PlannedStream, o: LoadOptions): Promise<FileLoad> {
     const s = fileOf(stream);
-    return namingFile(s, async () => new FileLoad(s, o, s.file.folder ? await readFolderState(s.file.path) : undefined));
+    return namingFile(s, () => FileLoad.open(s, o, () => this.stopping));
   }
 
   /** Runs one step of a load; a file system error names the stream's file. */
@@ -84,10 +87,15 @@ export class FileTarget implements Target<FileLoad> {
     await load.discard();
   }
 
-  endLoad(): void {}
+  /** Releases the load's lock, if publish or discard has not. */
+  endLoad(load: FileLoad): void {
+    void load.release().catch(() => undefined);
+  }
 
-  /** Loads stop at the run's signal themselves: nothing waits here. */
-  async cancelAll(): Promise<void> {}
+  /** A stop: a load waiting for another run's lock gives up; loads reading stop at the run's signal. */
+  async cancelAll(): Promise<void> {
+    this.stopping = true;
+  }
 
   async keepTeamIds(): Promise<{ stream: string; reason: string }[]> {
     return [];
