@@ -149,6 +149,21 @@ describe('a folder object takes incremental runs as part files, with the cursor 
     assert.equal((await filesIn(folder)).length, 2, 'one part and the state file');
     await assertFolderIsSource('incidents');
   });
+
+  test('state show lists the folders\' cursors; state reset makes the next run read the whole history into a new part', async () => {
+    const show = await f.pdsync(['state', 'show', '-r', 'conf/replication.yaml']);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /^incidents\s+file:\/\/lake\/incidents\/\s+cursor \d{4}-/m);
+    assert.match(show.stdout, /^log_entries\s+file:\/\/lake\/log_entries\/\s+cursor \d{4}-/m);
+    const reset = await f.pdsync(['state', 'reset', 'incidents', '-r', 'conf/replication.yaml']);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.equal(reset.stderr, 'incidents: forgot the saved cursor of file://lake/incidents/; its next incremental run reads from anchor_date\n');
+    const r = await f.run(['--json', '--streams', 'incidents']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(summaryOf(r).streams[0]!.rowsWritten, f.sim.dataset.ids('incidents').length, 'the whole history, read again');
+    assert.equal((await filesIn(join(f.conf, 'lake', 'incidents'))).filter((p) => p.startsWith('part-')).length, 2);
+    await assertFolderIsSource('incidents');
+  });
 });
 
 describe('a run that fails leaves the previous file whole', () => {

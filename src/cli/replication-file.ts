@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PagerDutyConnection, PagerDutySettings, TargetConnection } from '../config/connections.js';
-import { loadConfig, type LoadedConfig, loadSettings } from '../config/load-config.js';
+import { loadConfig, type LoadedConfig, loadSettings, loadSettingsWithFiles } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
 import { registerSecrets } from './connection-secrets.js';
 import { type CommandContext, warnTo } from './context.js';
@@ -32,6 +32,13 @@ export async function loadReplication(file: string, envFile: string | undefined,
 /** For a command that never calls PagerDuty: the source's settings without its secrets (see loadSettings). */
 export async function loadReplicationSettings(file: string, envFile: string | undefined, ctx: CommandContext): Promise<LoadedConfig<PagerDutySettings>> {
   const config = await loadSettings(replicationLoad(file, envFile, ctx));
+  registerSecrets(ctx.output, config.target);
+  return config;
+}
+
+/** The same for a command that also works with a file target (state). */
+export async function loadSettingsOfAnyTarget(file: string, envFile: string | undefined, ctx: CommandContext): Promise<LoadedConfig<PagerDutySettings, TargetConnection>> {
+  const config = await loadSettingsWithFiles(replicationLoad(file, envFile, ctx));
   registerSecrets(ctx.output, config.target);
   return config;
 }

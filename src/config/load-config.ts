@@ -53,7 +53,7 @@ function anyTargetOf(replication: Replication, env: LoadedEnv, opts: LoadConfigO
 function targetOf(replication: Replication, env: LoadedEnv, opts: LoadConfigOptions): PostgresConnection {
   const target = anyTargetOf(replication, env, opts);
   if (isFile(target)) {
-    throw new ConfigError(`${opts.replicationLabel}: target: ${replication.target} writes files: this command reads a PostgreSQL target; use \`pdsync run\` for files`);
+    throw new ConfigError(`${opts.replicationLabel}: target: ${replication.target} writes files: this command reads a PostgreSQL target`);
   }
   return target;
 }
@@ -79,6 +79,14 @@ export async function loadSettings(opts: LoadConfigOptions): Promise<LoadedConfi
   const { replication, env } = await readReplication(opts);
   const source = sourceOf(replication, resolveSettings(env, replication.source, `${label}: source`), label);
   return { replication, source, target: targetOf(replication, env, opts) };
+}
+
+/** The same for a command that also works with a file target (state). */
+export async function loadSettingsWithFiles(opts: LoadConfigOptions): Promise<LoadedConfig<PagerDutySettings, TargetConnection>> {
+  const label = opts.replicationLabel;
+  const { replication, env } = await readReplication(opts);
+  const source = sourceOf(replication, resolveSettings(env, replication.source, `${label}: source`), label);
+  return { replication, source, target: anyTargetOf(replication, env, opts) };
 }
 
 /** Only the replication's target: for commands that read the database and never call the API. */
