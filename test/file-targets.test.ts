@@ -283,8 +283,8 @@ describe('file targets: bad configuration is one line and exit 2, nothing writte
     }
   });
 
-  test('--dry-run shows each stream\'s file and writes nothing', async () => {
-    const f = await fileFixture(fileReplication('file://out/{stream_name}.parquet', ['users', 'incidents']));
+  test('--dry-run shows each stream\'s file and writes nothing; a default incremental mode into one file is a full refresh', async () => {
+    const f = await fileFixture(fileReplication('file://out/{stream_name}.parquet', ['users', 'incidents'], '  mode: incremental\n'));
     try {
       const r = await f.run(['--dry-run']);
       assert.equal(r.code, 0, r.stderr);
