@@ -7,6 +7,7 @@ import { ident, literal, qualified } from './sql.js';
 import type { ColumnType } from '../../catalogue/catalogue.js';
 import { existingColumns, lockDdl } from './tables/ddl.js';
 import { streamLayout, TEAM_IDS } from './tables/table-layout.js';
+import { inTransaction } from './transaction.js';
 
 const POLICY = 'pdsync_team_access';
 
@@ -98,8 +99,7 @@ const PRIVATE = ['relation_pending', 'webhook_events'];
  * (pg_read_all_data does not pass row security). Staging tables are private from their creation.
  */
 export async function prepareRowSecurity(client: PoolClient): Promise<void> {
-  await client.query('BEGIN');
-  try {
+  await inTransaction(client, async () => {
     // Two runs starting at once would replace the function side by side.
     await lockDdl(client);
     await ensureTeamAccess(client);
@@ -111,11 +111,7 @@ export async function prepareRowSecurity(client: PoolClient): Promise<void> {
       await client.query(`ALTER TABLE ${qualified(t)} ENABLE ROW LEVEL SECURITY`);
       await client.query(`CREATE POLICY pdsync_writers_only ON ${qualified(t)} USING (has_table_privilege(current_user, ${literal(`pdsync.${table}`)}, 'INSERT'))`);
     }
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  });
 }
 
 /** pdsync listen's start, under row security: as a run's, and its tables checked as a load checks them (see requireTeamSecurity). */

@@ -4,6 +4,7 @@ import { ensureSchema, lockDdl } from '../tables/ddl.js';
 import { canCreateIn, type Privileges, privilegesOf, tableExists } from '../privileges.js';
 import { ident, objectName } from '../sql.js';
 import { TargetError } from '../../../errors.js';
+import { inTransaction } from '../transaction.js';
 
 /** pdsync's own tables live in this schema of the target. */
 export const BOOKKEEPING_SCHEMA = 'pdsync';
@@ -28,14 +29,13 @@ const TABLES: Record<string, string> = {
  */
 export async function ensureBookkeeping(client: PoolClient): Promise<Privileges> {
   const p = await privilegesOf(client);
-  const missing = [];
+  const missing: string[] = [];
   for (const t of Object.keys(TABLES)) if (!(await tableExists(client, { schema: BOOKKEEPING_SCHEMA, table: t }))) missing.push(t);
   if (missing.length === 0) {
     await addMissingColumns(client, p);
     return p;
   }
-  await client.query('BEGIN');
-  try {
+  await inTransaction(client, async () => {
     await lockDdl(client);
     await ensureSchema(client, p, BOOKKEEPING_SCHEMA);
     for (const t of missing) {
@@ -45,11 +45,7 @@ export async function ensureBookkeeping(client: PoolClient): Promise<Privileges>
       }
       await client.query(`CREATE TABLE ${ident(BOOKKEEPING_SCHEMA)}.${ident(t)} (${TABLES[t]})`);
     }
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  });
   return p;
 }
 

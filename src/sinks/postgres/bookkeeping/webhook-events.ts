@@ -4,6 +4,7 @@ import { BOOKKEEPING_SCHEMA } from './bookkeeping.js';
 import { ensureSchema, existingColumns, lockDdl } from '../tables/ddl.js';
 import type { Privileges } from '../privileges.js';
 import { ident, literal } from '../sql.js';
+import { inTransaction } from '../transaction.js';
 
 const TABLE = { schema: BOOKKEEPING_SCHEMA, table: 'webhook_events' };
 
@@ -17,8 +18,7 @@ const DESCRIPTION = `pdsync listen: webhook events applied, by event_key (the ev
  */
 export async function ensureWebhookEvents(client: PoolClient, p: Privileges): Promise<void> {
   if ((await existingColumns(client, TABLE)).has('event_key')) return;
-  await client.query('BEGIN');
-  try {
+  await inTransaction(client, async () => {
     await lockDdl(client);
     await ensureSchema(client, p, BOOKKEEPING_SCHEMA);
     // Another listener may have made or migrated it while this one waited for the lock.
@@ -26,11 +26,7 @@ export async function ensureWebhookEvents(client: PoolClient, p: Privileges): Pr
     if (columns.size === 0) await create(client);
     else if (!columns.has('event_key')) await migrate(client);
     await client.query(`COMMENT ON TABLE pdsync.webhook_events IS ${literal(DESCRIPTION)}`);
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  });
 }
 
 async function create(client: PoolClient): Promise<void> {

@@ -17,6 +17,7 @@ import { streamLayout, type TableLayout, TEAM_IDS } from '../tables/table-layout
 import type { ColumnType } from '../../../catalogue/catalogue.js';
 import { requireTeamSecurity } from '../row-security.js';
 import { loadWarnings } from './load-warnings.js';
+import { inTransaction } from '../transaction.js';
 
 export interface LoadOptions {
   runId: string;
@@ -46,16 +47,10 @@ const objectLock = (stream: PlannedStream) => `pdsync:${objectName(stream.object
  * the transaction that took it). A stop cancels the wait (PostgresTarget.cancelAll).
  */
 async function waitForLock(client: PoolClient, name: string): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await client.query('SET LOCAL statement_timeout = 0');
+  await inTransaction(client, async () => {
     await client.query('SET LOCAL lock_timeout = 0');
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  }, { unbounded: true });
 }
 
 /**
@@ -153,8 +148,7 @@ export class StreamLoad {
   /** A new staging table (an earlier one dropped), and its row in pdsync.loads, together: no staging table is ever unregistered. */
   private async freshStaging(mode: string, previous: string | undefined): Promise<void> {
     const staging = this.staging!;
-    await this.client.query('BEGIN');
-    try {
+    await inTransaction(this.client, async () => {
       if (previous) await dropStaging(this.client, { schema: 'pdsync', table: previous });
       await dropStaging(this.client, staging.name);
       await createStaging(this.client, staging);
@@ -163,11 +157,7 @@ export class StreamLoad {
           mode, staging: staging.name.table, run_id: this.o.runId, until: new Date(this.o.until), started_at: this.readStart, replication: this.o.replication,
         }, []);
       }
-      await this.client.query('COMMIT');
-    } catch (e) {
-      await this.client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
+    });
   }
 
   /** Distinct keys staged per part (a resumed load's windows, to count again at the source). */

@@ -7,6 +7,7 @@ import type { Relation, Tables } from './relation.js';
 import { buildRelation, current, isOurs, tagOf } from './relation-table.js';
 import { ensureInputIndexes, timeZoneTable } from './relation-inputs.js';
 import { RELATIONS } from './relations.js';
+import { inTransaction } from '../transaction.js';
 
 export interface RelationsDone {
   /** Computed whole: new, or their definition changed (or a rebuild was asked for). */
@@ -69,9 +70,7 @@ async function inputs(client: PoolClient, plan: RelationPlan): Promise<{ tables:
  */
 export async function keepRelations(client: PoolClient, plan: RelationPlan, rebuild = false): Promise<RelationsDone> {
   const done: RelationsDone = { made: [], kept: [], failed: [] };
-  await client.query('BEGIN');
-  try {
-    await client.query('SET LOCAL statement_timeout = 0');
+  await inTransaction(client, async () => {
     // Weeks are Mondays in UTC, whatever the server's or the role's time zone.
     await client.query(`SET LOCAL TimeZone = 'UTC'`);
     // Two keepers at once (a run and pdsync listen) would compute the same scopes twice.
@@ -105,10 +104,6 @@ export async function keepRelations(client: PoolClient, plan: RelationPlan, rebu
         done.failed.push({ name: r.name, reason: (e as Error).message });
       }
     }
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  }, { unbounded: true });
   return done;
 }
