@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
-import { ident } from '../sql.js';
 import { RESUME_WITHIN_MS } from './load-registry.js';
 import { inTransaction } from '../transaction.js';
+import { bookkeeping, LOADS } from './schema.js';
 
 export interface Orphan {
   stream: string;
@@ -25,7 +25,7 @@ function orphaned(row: { stream: string; object: string; replication: string | n
  */
 export async function dropOrphanLoads(client: PoolClient, replication: { id: string; objects: { stream: string; object: string }[] }): Promise<Orphan[]> {
   const { rows } = await client.query<{ stream: string; object: string; staging: string; replication: string | null; started_at: Date }>(
-    'SELECT stream, object, staging, replication, started_at FROM pdsync.loads ORDER BY stream, object',
+    `SELECT stream, object, staging, replication, started_at FROM ${LOADS} ORDER BY stream, object`,
   );
   const dropped: Orphan[] = [];
   for (const row of rows) {
@@ -36,8 +36,8 @@ export async function dropOrphanLoads(client: PoolClient, replication: { id: str
     if (!free[0]!.ok) continue;
     try {
       await inTransaction(client, async () => {
-        await client.query(`DROP TABLE IF EXISTS pdsync.${ident(row.staging)}`);
-        await client.query('DELETE FROM pdsync.loads WHERE stream = $1 AND object = $2', [row.stream, row.object]);
+        await client.query(`DROP TABLE IF EXISTS ${bookkeeping(row.staging)}`);
+        await client.query(`DELETE FROM ${LOADS} WHERE stream = $1 AND object = $2`, [row.stream, row.object]);
       });
       dropped.push({ stream: row.stream, object: row.object, why });
     } catch (e) {

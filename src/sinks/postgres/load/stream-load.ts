@@ -18,6 +18,7 @@ import type { ColumnType } from '../../../catalogue/catalogue.js';
 import { requireTeamSecurity } from '../row-security.js';
 import { loadWarnings } from './load-warnings.js';
 import { inTransaction } from '../transaction.js';
+import { BOOKKEEPING_SCHEMA } from '../bookkeeping/schema.js';
 
 export interface LoadOptions {
   runId: string;
@@ -129,7 +130,7 @@ export class StreamLoad {
    */
   async begin(plannedWindows: { since: Date; until: Date }[]): Promise<Resumed | undefined> {
     const mode = this.o.trial ? 'trial' : this.stream.mode;
-    const persistent = !this.o.trial && (await canCreateIn(this.client, 'pdsync'));
+    const persistent = !this.o.trial && (await canCreateIn(this.client, BOOKKEEPING_SCHEMA));
     this.staging = stagingTable(stagingTableName(this.stream.name, this.stream.object, mode), this.layout, persistent, this.stream.rowSecurity);
     const previous = persistent ? await readLoad(this.client, this.stream.name, this.stream.object) : undefined;
     const kept = previous && (await resumeStaging(this.client, this.stream, this.staging, previous, { mode, runId: this.o.runId, replication: this.o.replication, windows: plannedWindows }));
@@ -149,7 +150,7 @@ export class StreamLoad {
   private async freshStaging(mode: string, previous: string | undefined): Promise<void> {
     const staging = this.staging!;
     await inTransaction(this.client, async () => {
-      if (previous) await dropStaging(this.client, { schema: 'pdsync', table: previous });
+      if (previous) await dropStaging(this.client, { schema: BOOKKEEPING_SCHEMA, table: previous });
       await dropStaging(this.client, staging.name);
       await createStaging(this.client, staging);
       if (staging.persistent) {

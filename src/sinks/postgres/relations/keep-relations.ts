@@ -2,7 +2,8 @@ import type { PoolClient } from 'pg';
 import type { RelationPlan } from '../../../plan/plan.js';
 import { tableExists } from '../privileges.js';
 import { ident, qualified } from '../sql.js';
-import { decode, PENDING, pendingName, recordTouches } from './pending.js';
+import { RELATION_PENDING } from '../bookkeeping/schema.js';
+import { decode, pendingName, recordTouches } from './pending.js';
 import type { Relation, Tables } from './relation.js';
 import { buildRelation, current, isOurs, tagOf } from './relation-table.js';
 import { ensureInputIndexes, timeZoneTable } from './relation-inputs.js';
@@ -34,7 +35,7 @@ async function keepByChange(client: PoolClient, plan: RelationPlan, r: Relation,
   const cols = r.scope.map((c, i) => `${decode(c, `d.scope[${i + 1}]`)} AS ${ident(c.name)}`).join(', ');
   await client.query(`CREATE TEMP TABLE ${SCOPE} ON COMMIT DROP AS SELECT ${r.scope.map((c) => `NULL::${c.type} AS ${ident(c.name)}`).join(', ')} WITH NO DATA`);
   const { rowCount } = await client.query(
-    `WITH d AS (DELETE FROM ${PENDING} WHERE relation = $1 RETURNING scope) INSERT INTO ${SCOPE} SELECT DISTINCT ${cols} FROM d`,
+    `WITH d AS (DELETE FROM ${RELATION_PENDING} WHERE relation = $1 RETURNING scope) INSERT INTO ${SCOPE} SELECT DISTINCT ${cols} FROM d`,
     [pendingName(plan.schema, r.name)],
   );
   let inserted = 0;
@@ -93,7 +94,7 @@ export async function keepRelations(client: PoolClient, plan: RelationPlan, rebu
         const whole = rebuild || !now || now.kind !== 'r' || !now.comment!.includes(tagOf(sql, plan.rowSecurity)) || (r.after ?? []).some((a) => done.made.includes(a));
         if (whole) {
           await buildRelation(client, plan.schema, r, sql, plan.rowSecurity, now);
-          await client.query(`DELETE FROM ${PENDING} WHERE relation = $1`, [pendingName(plan.schema, r.name)]);
+          await client.query(`DELETE FROM ${RELATION_PENDING} WHERE relation = $1`, [pendingName(plan.schema, r.name)]);
           done.made.push(r.name);
         } else {
           done.kept.push({ name: r.name, rows: await keepByChange(client, plan, r, tables, available) });
