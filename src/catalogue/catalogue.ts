@@ -126,7 +126,6 @@ export type StreamSpec = z.infer<typeof Stream> & { name: string; paging: Paging
 export type ColumnSpec = z.infer<typeof Column>;
 export type ColumnType = z.infer<typeof ColumnType>;
 
-export { DEFAULT_CATALOGUE_PATH, loadCatalogue } from './load-catalogue.js';
 
 /** A catalogue's YAML text, parsed and validated; `path` names it in the error. */
 export async function checkCatalogue(text: string, path: string): Promise<Catalogue> {

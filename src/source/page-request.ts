@@ -1,6 +1,5 @@
 import type { ApiRecord } from '../record.js';
 import type { StreamSpec } from '../catalogue/catalogue.js';
-import type { ListBody } from './pagerduty-client.js';
 import type { Query } from './query-string.js';
 import { formatTime, type TimeWindow } from './time-windows.js';
 
@@ -11,6 +10,9 @@ export interface PageRequest {
   query: Query;
   body?: Record<string, unknown>;
 }
+
+/** A JSON answer of the API: an object whose fields the paginators and readers pick by name. */
+export type ListBody = Record<string, unknown>;
 
 /** Sends one request of a run, through its limiter and retries. */
 export type FetchPage = (request: PageRequest) => Promise<ListBody>;

@@ -1,7 +1,7 @@
 import { Agent, errors as undiciErrors } from 'undici';
 import { ApiError } from '../errors.js';
 import { type Query, toQueryString } from './query-string.js';
-import type { PageRequest } from './page-request.js';
+import type { ListBody, PageRequest } from './page-request.js';
 
 export interface PagerDutyClientOptions {
   baseUrl: string;
@@ -10,7 +10,6 @@ export interface PagerDutyClientOptions {
   timeoutMs: number;
 }
 
-export type ListBody = Record<string, unknown> & { more?: boolean; total?: number | null };
 
 export interface RateLimitHeaders {
   limit?: number;

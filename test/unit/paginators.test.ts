@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadCatalogue, type Paging, type PagingFields } from '../../src/catalogue/catalogue.js';
+import { type Paging, type PagingFields } from '../../src/catalogue/catalogue.js';
+import { loadCatalogue } from '../../src/catalogue/load-catalogue.js';
 import type { FetchPage, PageRequest } from '../../src/source/page-request.js';
 import type { FetchList } from '../../src/source/paginators/list-page.js';
 import { readOffsetList } from '../../src/source/paginators/offset.js';

@@ -1,7 +1,8 @@
 import { isPagerDuty, type PagerDutyConnection, type PostgresConnection } from '../../config/connections.js';
 import { loadEnv, resolveConnection } from '../../config/env-file.js';
 import { ApiError, EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
-import { loadCatalogue, streamSpec } from '../../catalogue/catalogue.js';
+import { streamSpec } from '../../catalogue/catalogue.js';
+import { loadCatalogue } from '../../catalogue/load-catalogue.js';
 import { apiBaseUrl } from '../../source/api-base-url.js';
 import { checkAddress } from '../../source/address-check.js';
 import { probeOf } from '../../source/auth-check.js';

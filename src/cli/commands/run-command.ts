@@ -4,7 +4,7 @@ import { ConfigError, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_STREAM_FAILED } f
 import { type Plan, plan } from '../../plan/plan.js';
 import { checkAuth, probeOf } from '../../source/auth-check.js';
 import { PagerDutySource } from '../../source/pagerduty-source.js';
-import { loadCatalogue } from '../../catalogue/catalogue.js';
+import { loadCatalogue } from '../../catalogue/load-catalogue.js';
 import { formatPlanReport, planReport } from '../../summary/plan-report.js';
 import { openDatabase } from '../../sinks/postgres/open-database.js';
 import { PostgresTarget } from '../../sinks/postgres/postgres-target.js';

@@ -1,7 +1,7 @@
 import { didYouMean } from '../../config/nearest-name.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { plan } from '../../plan/plan.js';
-import { loadCatalogue } from '../../catalogue/catalogue.js';
+import { loadCatalogue } from '../../catalogue/load-catalogue.js';
 import { ensureBookkeeping, listState, resetState } from '../../sinks/postgres/bookkeeping/bookkeeping.js';
 import type { CommandContext } from '../context.js';
 import { loadReplicationSettings, replicationFile } from '../replication-file.js';
