@@ -12,7 +12,7 @@ import { openDatabase } from '../../sinks/postgres/open-database.js';
 import { PostgresTarget } from '../../sinks/postgres/postgres-target.js';
 import { registerSecrets } from '../connection-secrets.js';
 import { type CommandContext, envOptions } from '../context.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../summary/output.js';
 
 /** `pdsync conns test NAME`: does the connection work, and what can it do. */
 export async function connsTest(name: string, opts: { envFile?: string }, ctx: CommandContext): Promise<number> {

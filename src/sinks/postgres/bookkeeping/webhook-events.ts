@@ -1,11 +1,27 @@
 import type { PoolClient } from 'pg';
-import { EVENTS_KEPT_DAYS, legacyEventKey, type QueuedEvent } from '../../../listen/webhook-event.js';
-import { BOOKKEEPING_SCHEMA } from './schema.js';
 import { ensureSchema, existingColumns, lockDdl } from '../tables/ddl.js';
 import type { Privileges } from '../privileges.js';
 import { ident, literal } from '../sql.js';
 import { inTransaction } from '../transaction.js';
-import { WEBHOOK_EVENTS } from './schema.js';
+import { BOOKKEEPING_SCHEMA, WEBHOOK_EVENTS } from './schema.js';
+
+/** Applied events are remembered this long: PagerDuty retries a delivery for up to 48 hours. */
+export const EVENTS_KEPT_DAYS = 7;
+
+/** The key of an event recorded by a version that kept no event key: its X-Webhook-Id, as that version's rows are keyed. */
+export const legacyEventKey = (webhookId: string) => `x-webhook-id:${webhookId}`;
+
+/** What is recorded of an applied webhook event (pdsync listen's queued events carry these). */
+export interface AppliedEvent {
+  /** The event's id and a digest of its signed body: what a repeated or replayed delivery is known by. */
+  eventKey: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  incidentId: string | null;
+  occurredAt: string;
+  receivedAt: string;
+}
 
 const TABLE = { schema: BOOKKEEPING_SCHEMA, table: 'webhook_events' };
 
@@ -57,7 +73,7 @@ export async function appliedAlready(client: PoolClient, eventKeys: string[]): P
  * Records events inside the caller's transaction; returns the X-Webhook-Ids of those new to the
  * table (the others are duplicates). The queue holds one delivery per event key.
  */
-export async function recordEvents(client: PoolClient, events: QueuedEvent[], object: string): Promise<Set<string>> {
+export async function recordEvents(client: PoolClient, events: AppliedEvent[], object: string): Promise<Set<string>> {
   const { rows } = await client.query<{ event_key: string }>(
     `INSERT INTO ${WEBHOOK_EVENTS} (event_key, webhook_id, event_id, event_type, incident_id, object, occurred_at, received_at)
      SELECT k, w, e, t, i, $6, o, r FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $7::timestamptz[], $8::timestamptz[]) AS u(k, w, e, t, i, o, r)

@@ -1,5 +1,4 @@
 import type { PoolClient } from 'pg';
-import type { QueuedEvent } from '../../../listen/webhook-event.js';
 import type { PlannedStream } from '../../../plan/plan.js';
 import type { ApiRecord } from '../../../record.js';
 import { BatchCopy } from './batch-copy.js';
@@ -12,11 +11,11 @@ import { ident, objectName } from '../sql.js';
 import { stagingTable } from './staging-table.js';
 import { evolveTable } from './table-evolution.js';
 import { columnFor, streamLayout } from '../tables/table-layout.js';
-import { recordEvents } from '../bookkeeping/webhook-events.js';
+import { type AppliedEvent, recordEvents } from '../bookkeeping/webhook-events.js';
 import { inTransaction } from '../transaction.js';
 
 export interface ChangeBatch {
-  events: QueuedEvent[];
+  events: AppliedEvent[];
   /** Incidents as they are now: those the change feed named, and those read one by one. */
   incidents: ApiRecord[];
   /** The change feed's log entries. */
@@ -24,8 +23,8 @@ export interface ChangeBatch {
 }
 
 export interface ChangeResult {
-  applied: QueuedEvent[];
-  duplicates: QueuedEvent[];
+  applied: AppliedEvent[];
+  duplicates: AppliedEvent[];
 }
 
 export type Touched = (client: PoolClient, stream: string, rows: string) => Promise<void>;
