@@ -108,6 +108,34 @@ describe('select keeps or drops fields of a stream, everywhere pdsync writes', (
   });
 });
 
+describe('select and the analytics relations', () => {
+  let f: SyncFixture;
+  before(async () => {
+    const entry = '    select: [-service, -priority]\n';
+    f = await syncFixture({ name: 'selrel', replication: (schema) => `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\nstreams:\n  incidents:\n${entry}  log_entries:\n` });
+  });
+  after(async () => {
+    await f.close();
+  });
+
+  test('a relation whose input a select leaves out is not made, with a warning; the streams load', async () => {
+    const r = await f.run();
+    assert.equal(r.code, 0, r.stderr);
+    const columns = await columnsOf(f, f.db.schema, 'incidents');
+    for (const c of ['service', 'service_id', 'priority', 'priority_id']) assert.ok(!columns.includes(c), c);
+    assert.deepEqual(await f.landed('incidents'), f.truth('incidents'));
+    assert.match(r.stderr, /^relations: warning: \S+ could not be made: /m);
+    assert.match(r.stderr, /^relations: incident_status_history made/m);
+    // A select added later, its columns then dropped as the warning suggests: a made relation that reads them does not fail the load.
+    writeReplication(f, `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${f.db.schema}.{stream_name}\nstreams:\n  incidents:\n    select: [-service, -priority]\n  log_entries:\n    select: [-incident]\n`);
+    await f.db.pool.query(`ALTER TABLE ${q(f.db.schema)}.log_entries DROP COLUMN incident, DROP COLUMN incident_id`);
+    const again = await f.run(['--json']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(await f.landed('log_entries'), f.truth('log_entries'));
+    assert.ok(!(await columnsOf(f, f.db.schema, 'log_entries')).includes('incident_id'));
+  });
+});
+
 describe('mode backfill re-reads a window and merges it, the cursor untouched', () => {
   let f: SyncFixture;
   const RANGE = '2025-06-01,2025-06-30';

@@ -1,3 +1,6 @@
+import type { Catalogue, StreamSpec } from '../catalogue/catalogue.js';
+import type { Mode, StreamSettings } from '../config/replication.js';
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 const ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
@@ -46,4 +49,29 @@ export function backfillRange(text: string | undefined, runUntil: number, fail: 
   if (since >= until) fail(`range "${text}": START is after END`);
   if (since >= runUntil) fail(`range "${text}": START is not in the past, so there is nothing to read`);
   return { since: new Date(since).toISOString(), until: new Date(Math.min(until, runUntil)).toISOString(), text };
+}
+
+export interface RangeInput {
+  catalogue: Catalogue;
+  spec: StreamSpec;
+  settings: StreamSettings | null;
+  defaults: Pick<StreamSettings, 'source_options'>;
+  /** The stream's key path in the replication file (`streams.incidents`, `streams.*`). */
+  keyPath: string;
+  /** `--mode` and `--range`. */
+  cli: { mode?: Mode; range?: string };
+  runUntil: number;
+}
+
+/** A backfill stream's range: from `--range`, its entry's source_options or the defaults'; a stream without a time window has none to read again. */
+export function streamRange(i: RangeInput, fail: (path: string, msg: string) => never): BackfillRange {
+  const { spec, settings, keyPath } = i;
+  if (!spec.window) {
+    const windowed = Object.keys(i.catalogue.streams).filter((n) => i.catalogue.streams[n]!.window).join(', ');
+    fail(i.cli.mode ? '--mode' : settings?.mode ? `${keyPath}.mode` : 'defaults.mode', `stream "${spec.name}" has no time window to backfill (PagerDuty lists it whole; these have one: ${windowed}): read it with full-refresh`);
+  }
+  const own = settings?.source_options?.range;
+  const shared = i.defaults.source_options?.range;
+  const at = i.cli.range !== undefined ? '--range' : own !== undefined || shared === undefined ? `${keyPath}.source_options.range` : 'defaults.source_options.range';
+  return backfillRange(i.cli.range ?? own ?? shared, i.runUntil, (msg) => fail(at, msg));
 }

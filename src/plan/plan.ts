@@ -4,7 +4,7 @@ import { changeFeed, forwardDays, parentOf, parseObject, relationPlan, teamAcces
 import type { PagerDutyConnection, PostgresConnection } from '../config/connections.js';
 import { didYouMean } from '../config/nearest-name.js';
 import type { ColumnCasing, Mode, Replication, StreamSettings } from '../config/replication.js';
-import { type BackfillRange, backfillRange } from './backfill-range.js';
+import { type BackfillRange, streamRange } from './backfill-range.js';
 import { checkDefaultsSelect, type FieldSelect, neededFields, resolveSelect } from './field-select.js';
 
 export interface TableName {
@@ -130,16 +130,6 @@ export function plan(input: PlanInput): Plan {
     : new Date(now - ONE_YEAR_MS).toISOString();
 
   if (input.range !== undefined && input.mode !== 'backfill') throw new ConfigError('--range: a range is read by --mode backfill only: add --mode backfill');
-  /** A backfill's range: a stream without a time window has none to read again. */
-  const backfillOf = (name: string, spec: StreamSpec, settings: StreamSettings | null, keyPath: string, runUntil: number): BackfillRange => {
-    if (!spec.window) {
-      const windowed = known.filter((n) => catalogue.streams[n]!.window).join(', ');
-      fail(input.mode ? '--mode' : settings?.mode ? `${keyPath}.mode` : 'defaults.mode', `stream "${name}" has no time window to backfill (PagerDuty lists it whole; these have one: ${windowed}): read it with full-refresh`);
-    }
-    const own = settings?.source_options?.range;
-    const at = input.range !== undefined ? '--range' : own !== undefined || !replication.defaults.source_options?.range ? `${keyPath}.source_options.range` : 'defaults.source_options.range';
-    return backfillRange(input.range ?? own ?? replication.defaults.source_options?.range, runUntil, (msg) => fail(at, msg));
-  };
   const objectOf = (name: string, settings: StreamSettings | null, keyPath: string) =>
     parseObject(settings?.object ?? replication.defaults.object ?? 'pagerduty.{stream_name}', name, (msg) => fail(settings?.object ? `${keyPath}.object` : 'defaults.object', msg));
   const loaded = entries.filter(([, s]) => !s?.disabled);
@@ -171,7 +161,7 @@ export function plan(input: PlanInput): Plan {
         }
       }
       const rowSecurity = (settings?.target_options?.row_security ?? replication.defaults.target_options?.row_security) === 'teams';
-      const range = mode === 'backfill' ? backfillOf(name, spec, settings, keyPath, now) : undefined;
+      const range = mode === 'backfill' ? streamRange({ catalogue, spec, settings, defaults: replication.defaults, keyPath, cli: input, runUntil: now }, fail) : undefined;
       const list = settings?.select ?? replication.defaults.select;
       const chosen = list && resolveSelect(spec, list, neededFields(spec, primaryKey, rowSecurity), !settings?.select, (msg) => fail(`${settings?.select ? keyPath : 'defaults'}.select`, msg));
       return {
