@@ -190,6 +190,14 @@ describe('mode backfill re-reads a window and merges it, the cursor untouched', 
     const dry = await f.run(['--dry-run', '--mode', 'backfill', '--range', RANGE]);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout + dry.stderr, /^incidents\s+backfill\s+-> \S+\.incidents\s+1 window\(s\) of <= 180 days, 2025-06-01T00:00:00\.000Z \.\. 2025-07-01T00:00:00\.000Z\s+range 2025-06-01,2025-06-30/m);
+    // Timestamps: END's own second is included; no zone is UTC.
+    const stamps = await f.run(['--dry-run', '--mode', 'backfill', '--range', '2025-06-01T06:00:00+02:00,2025-06-02T12:00:00']);
+    assert.equal(stamps.code, 0, stamps.stderr);
+    assert.match(stamps.stdout + stamps.stderr, /^incidents\s+backfill\s+.* 2025-06-01T04:00:00\.000Z \.\. 2025-06-02T12:00:01\.000Z/m);
+    writeReplication(f, `${incremental(f.db.schema)}  users:\n`);
+    const all = await f.run(['--dry-run', '--mode', 'backfill', '--range', RANGE]);
+    assert.equal(all.code, 2);
+    assert.match(all.stderr, /^pdsync: replication\.yaml: --mode: stream "users" has no time window to backfill .*: pick those with --streams$/m);
   });
 });
 

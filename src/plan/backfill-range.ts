@@ -68,7 +68,7 @@ export function streamRange(i: RangeInput, fail: (path: string, msg: string) => 
   const { spec, settings, keyPath } = i;
   if (!spec.window) {
     const windowed = Object.keys(i.catalogue.streams).filter((n) => i.catalogue.streams[n]!.window).join(', ');
-    fail(i.cli.mode ? '--mode' : settings?.mode ? `${keyPath}.mode` : 'defaults.mode', `stream "${spec.name}" has no time window to backfill (PagerDuty lists it whole; these have one: ${windowed}): read it with full-refresh`);
+    fail(i.cli.mode ? '--mode' : settings?.mode ? `${keyPath}.mode` : 'defaults.mode', `stream "${spec.name}" has no time window to backfill (PagerDuty lists it whole; these have one: ${windowed}): ${i.cli.mode ? 'pick those with --streams' : 'read it with full-refresh'}`);
   }
   const own = settings?.source_options?.range;
   const shared = i.defaults.source_options?.range;
