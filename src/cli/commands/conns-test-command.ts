@@ -1,7 +1,7 @@
 import { isPagerDuty, type PagerDutyConnection, type PostgresConnection } from '../../config/connections.js';
 import { loadEnv, resolveConnection } from '../../config/env-file.js';
 import { ApiError, EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
-import { loadCatalogue } from '../../catalogue/catalogue.js';
+import { loadCatalogue, streamSpec } from '../../catalogue/catalogue.js';
 import { apiBaseUrl } from '../../source/api-base-url.js';
 import { checkAddress } from '../../source/address-check.js';
 import { probeOf } from '../../source/auth-check.js';
@@ -31,7 +31,7 @@ async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Ou
     // An address that does not answer, or not as PagerDuty, is said in one line (see checkAddress).
     const refused = await checkAddress(source.accessCheck(name).probe, conn.inputs.timeout);
     if (refused) throw refused;
-    const body = await fetch('/abilities', {}, undefined);
+    const body = await fetch({ method: 'GET', path: '/abilities', query: {} });
     const abilities = Array.isArray(body.abilities) ? (body.abilities as string[]) : [];
     output.out(`${name}: ok, ${auth}, region ${conn.inputs.region}, ${apiBaseUrl(conn)}\n`);
     output.out(`  abilities: ${abilities.join(', ') || 'none'}\n`);
@@ -40,9 +40,9 @@ async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Ou
     const readable: string[] = [];
     for (const [stream, spec] of Object.entries(catalogue.streams)) {
       // Windows end at the API's clock, as a run's do: a machine's clock ahead of it is refused.
-      const probe = probeOf({ ...spec, name: stream }, source.serverNow() ?? new Date());
+      const probe = probeOf(streamSpec(catalogue, stream), source.serverNow() ?? new Date());
       try {
-        if (probe) await fetch(probe.path, probe.query, probe.body);
+        if (probe) await fetch(probe);
         else if (!readable.includes(spec.parent!.stream)) {
           output.out(`  ${stream}: not readable: it is read through ${spec.parent!.stream}, which is not\n`);
           continue;

@@ -13,6 +13,7 @@ import { stagingTable } from './staging-table.js';
 import { evolveTable } from './table-evolution.js';
 import { columnFor, streamLayout } from '../tables/table-layout.js';
 import { recordEvents } from '../bookkeeping/webhook-events.js';
+import { inTransaction } from '../transaction.js';
 
 export interface ChangeBatch {
   events: QueuedEvent[];
@@ -38,20 +39,14 @@ export type Touched = (client: PoolClient, stream: string, rows: string) => Prom
 export async function applyChanges(
   client: PoolClient, p: Privileges, incidents: PlannedStream, logEntries: PlannedStream | undefined, batch: ChangeBatch, touched?: Touched,
 ): Promise<ChangeResult> {
-  await client.query('BEGIN');
-  try {
-    // A run's publish may hold these rows for longer than a managed server's statement_timeout: wait for it, as publish does.
-    await client.query('SET LOCAL statement_timeout = 0');
+  // A run's publish may hold these rows for longer than a managed server's statement_timeout: wait for it, as publish does.
+  return inTransaction(client, async () => {
     const fresh = await recordEvents(client, batch.events, objectName(incidents.object));
     const applied = batch.events.filter((e) => fresh.has(e.webhookId));
     if (batch.incidents.length) await merge(client, p, incidents, batch.incidents, touched);
     if (logEntries && batch.logEntries.length) await merge(client, p, logEntries, batch.logEntries, touched);
-    await client.query('COMMIT');
     return { applied, duplicates: batch.events.filter((e) => !fresh.has(e.webhookId)) };
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  }, { unbounded: true });
 }
 
 /** Stages records in a temporary table of the transaction, then merges them by key as an incremental publish does. */

@@ -10,6 +10,7 @@ import { dropStaging, type StagingTable } from './staging-table.js';
 import { columnFor, type TableLayout } from '../tables/table-layout.js';
 import { applyRows, type Removal } from './apply-rows.js';
 import { fillStagedTeamIds } from '../tables/team-ids.js';
+import { inTransaction } from '../transaction.js';
 
 export interface PublishOptions {
   /** The run's fixed end of history: the cursor never passes it. */
@@ -57,9 +58,7 @@ async function keysStaged(client: PoolClient, staging: StagingTable, key: string
  * million-row replacement outlasts the few seconds a managed server allows a statement.
  */
 export async function publish(client: PoolClient, p: Privileges, stream: PlannedStream, layout: TableLayout, staging: StagingTable, o: PublishOptions): Promise<Published> {
-  await client.query('BEGIN');
-  try {
-    await client.query('SET LOCAL statement_timeout = 0');
+  const published = await inTransaction(client, async () => {
     const table = await evolveTable(client, p, stream, layout, staging);
     await fillStagedTeamIds(client, stream, staging.name, staging.columns);
     const newerBy = stream.spec.newer_by && columnFor(layout, stream.spec.newer_by);
@@ -73,11 +72,8 @@ export async function publish(client: PoolClient, p: Privileges, stream: Planned
     if (staging.persistent) await forgetLoad(client, stream.name, stream.object);
     await dropStaging(client, staging.name);
     if (o.signal.aborted) throw new Error('interrupted before commit');
-    await client.query('COMMIT');
-    await refreshStatistics(client, stream.object, applied.changed + applied.removed);
     return { written, changed: applied.changed, removed: applied.removed, addedColumns: table.added, unplaced: table.unplaced };
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  }, { unbounded: true });
+  await refreshStatistics(client, stream.object, published.changed + published.removed);
+  return published;
 }

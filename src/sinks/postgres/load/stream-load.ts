@@ -18,6 +18,8 @@ import type { ColumnType } from '../../../catalogue/catalogue.js';
 import { requireTeamSecurity } from '../row-security.js';
 import { loadWarnings } from './load-warnings.js';
 import { leftOutColumns, leftOutWarning } from './left-out-columns.js';
+import { inTransaction } from '../transaction.js';
+import { BOOKKEEPING_SCHEMA } from '../bookkeeping/schema.js';
 
 export interface LoadOptions {
   runId: string;
@@ -47,16 +49,10 @@ const objectLock = (stream: PlannedStream) => `pdsync:${objectName(stream.object
  * the transaction that took it). A stop cancels the wait (PostgresTarget.cancelAll).
  */
 async function waitForLock(client: PoolClient, name: string): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await client.query('SET LOCAL statement_timeout = 0');
+  await inTransaction(client, async () => {
     await client.query('SET LOCAL lock_timeout = 0');
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  }, { unbounded: true });
 }
 
 /**
@@ -139,7 +135,7 @@ export class StreamLoad {
    */
   async begin(plannedWindows: { since: Date; until: Date }[]): Promise<Resumed | undefined> {
     const mode = this.o.trial ? 'trial' : this.stream.mode;
-    const persistent = !this.o.trial && (await canCreateIn(this.client, 'pdsync'));
+    const persistent = !this.o.trial && (await canCreateIn(this.client, BOOKKEEPING_SCHEMA));
     this.staging = stagingTable(stagingTableName(this.stream.name, this.stream.object, mode), this.layout, persistent, this.stream.rowSecurity);
     const previous = persistent ? await readLoad(this.client, this.stream.name, this.stream.object) : undefined;
     const kept = previous && (await resumeStaging(this.client, this.stream, this.staging, previous, { mode, runId: this.o.runId, replication: this.o.replication, windows: plannedWindows }));
@@ -158,9 +154,8 @@ export class StreamLoad {
   /** A new staging table (an earlier one dropped), and its row in pdsync.loads, together: no staging table is ever unregistered. */
   private async freshStaging(mode: string, previous: string | undefined): Promise<void> {
     const staging = this.staging!;
-    await this.client.query('BEGIN');
-    try {
-      if (previous) await dropStaging(this.client, { schema: 'pdsync', table: previous });
+    await inTransaction(this.client, async () => {
+      if (previous) await dropStaging(this.client, { schema: BOOKKEEPING_SCHEMA, table: previous });
       await dropStaging(this.client, staging.name);
       await createStaging(this.client, staging);
       if (staging.persistent) {
@@ -168,11 +163,7 @@ export class StreamLoad {
           mode, staging: staging.name.table, run_id: this.o.runId, until: new Date(this.o.until), started_at: this.readStart, replication: this.o.replication,
         }, []);
       }
-      await this.client.query('COMMIT');
-    } catch (e) {
-      await this.client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
+    });
   }
 
   /** Distinct keys staged per part (a resumed load's windows, to count again at the source). */

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { RelationPlan } from '../../../plan/plan.js';
 import { ident, qualified } from '../sql.js';
+import { RELATION_PENDING } from '../bookkeeping/schema.js';
 import { RELATIONS } from './relations.js';
 import type { Relation, ScopeColumn } from './relation.js';
 
@@ -8,9 +9,8 @@ import type { Relation, ScopeColumn } from './relation.js';
  * `pdsync.relation_pending`: the scopes of a relation that a change touched and that are not yet
  * computed again, written in the transaction that made the change. Whoever keeps the relations
  * next (this run, a later one, pdsync listen) takes them, so a run killed between its loads and
- * its relations loses none.
+ * its relations loses none (the table: RELATION_PENDING).
  */
-export const PENDING = 'pdsync.relation_pending';
 
 /** A relation's name in the pending table: schema-qualified, as two replications may keep relations in two schemas. */
 export const pendingName = (schema: string, relation: string) => `${schema}.${relation}`;
@@ -48,7 +48,7 @@ export async function recordTouches(client: PoolClient, plan: RelationPlan, inpu
     await client.query('SAVEPOINT pdsync_touch');
     try {
       await client.query(
-        `INSERT INTO ${PENDING} (relation, scope) SELECT DISTINCT $1, ARRAY[${r.scope.map((c, i) => encode(c, `t.${names[i]}`)).join(', ')}]
+        `INSERT INTO ${RELATION_PENDING} (relation, scope) SELECT DISTINCT $1, ARRAY[${r.scope.map((c, i) => encode(c, `t.${names[i]}`)).join(', ')}]
          FROM (${touch(rows)}) t(${names.join(', ')})`,
         [pendingName(plan.schema, r.name)],
       );
