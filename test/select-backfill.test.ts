@@ -5,6 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { idColumnName } from '../src/catalogue/id-column-name.js';
 import { pdsync, SIM_KEY } from './support/cli.js';
+import { ENV, listen, SECRET, withWebhookSecret } from './support/listen-process.js';
+import { eventually } from './support/wait.js';
 import { summaryOf, type SyncFixture, syncFixture } from './support/sync-fixture.js';
 
 const BOOKKEEPING = ['_pdsync_loaded_at', '_pdsync_rejected'];
@@ -133,6 +135,40 @@ describe('select and the analytics relations', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(await f.landed('log_entries'), f.truth('log_entries'));
     assert.ok(!(await columnsOf(f, f.db.schema, 'log_entries')).includes('incident_id'));
+  });
+});
+
+describe('select holds for pdsync listen too', () => {
+  let f: SyncFixture;
+  before(async () => {
+    const replication = (schema: string) =>
+      `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: incremental\n  object: ${schema}.{stream_name}\nstreams:\n  incidents:\n    select: [-title, -summary]\n  log_entries:\n`;
+    f = await syncFixture({ name: 'sellisten', sim: { volume: { incidents: 100 } }, replication });
+    withWebhookSecret(f);
+    const r = await f.run([], ENV);
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(async () => {
+    await f.close();
+  });
+
+  test('incidents applied from webhooks land without the fields select drops (no column made for them)', async () => {
+    const l = await listen(f);
+    try {
+      f.sim.clock.advance(3_600_000);
+      f.sim.webhooks.subscribe({ url: l.hook, secrets: [SECRET] });
+      const added = f.sim.dataset.addIncidents(3);
+      await f.sim.webhooks.settled();
+      await eventually('the new incidents land', async () => (await f.db.pool.query(`SELECT count(*)::int AS n FROM ${q(f.db.schema)}.incidents WHERE id = ANY($1)`, [added])).rows[0].n === 3, 60_000);
+    } finally {
+      f.sim.webhooks.unsubscribe();
+      l.run.child.kill('SIGTERM');
+      assert.equal((await l.run.done).code, 0);
+    }
+    const columns = await columnsOf(f, f.db.schema, 'incidents');
+    assert.ok(!columns.includes('title') && !columns.includes('summary'), columns.join(', '));
+    const { rows } = await f.db.pool.query(`SELECT count(*)::int AS n FROM ${q(f.db.schema)}.incidents WHERE _pdsync_rejected IS NOT NULL`);
+    assert.equal(rows[0].n, 0, 'nor kept as a rejected value');
   });
 });
 
