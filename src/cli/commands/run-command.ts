@@ -17,6 +17,8 @@ export interface RunOptions {
   replication?: string;
   streams?: string;
   mode?: Mode;
+  /** `--range`, for --mode backfill. */
+  range?: string;
   envFile?: string;
   json?: boolean;
   quiet?: boolean;
@@ -68,7 +70,7 @@ async function tableRows(thePlan: Plan, target: PostgresTarget): Promise<Map<str
 }
 
 /** Config, catalogue, and the plan at a given moment (the run's fixed `until`). */
-export async function prepare(file: string, opts: Pick<RunOptions, 'envFile' | 'streams' | 'mode'>, ctx: CommandContext) {
+export async function prepare(file: string, opts: Pick<RunOptions, 'envFile' | 'streams' | 'mode' | 'range'>, ctx: CommandContext) {
   const config = await loadReplication(file, opts.envFile, ctx);
   const catalogue = await loadCatalogue();
   const only = opts.streams?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -83,6 +85,7 @@ export async function prepare(file: string, opts: Pick<RunOptions, 'envFile' | '
       now,
       ...(only ? { only } : {}),
       ...(opts.mode ? { mode: opts.mode } : {}),
+      ...(opts.range !== undefined ? { range: opts.range } : {}),
     });
   return { config, catalogue, planAt };
 }

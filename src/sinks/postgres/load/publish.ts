@@ -65,7 +65,8 @@ export async function publish(client: PoolClient, p: Privileges, stream: Planned
     const applied = await applyRows(client, stream.object, staging, table.columns, layout.key, { removal: removalOf(stream, layout, o), newerBy, ...(o.touched ? { touched: o.touched } : {}) });
     const written = await keysStaged(client, staging, layout.key);
     const field = stream.spec.incremental_key;
-    if (field && !o.trial) {
+    // A backfill re-reads a window of the past: the cursor stays where the incremental runs left it.
+    if (field && !o.trial && stream.mode !== 'backfill') {
       await advanceCursor(client, stream.name, stream.object, `SELECT max(${ident(columnFor(layout, field))}) FROM ${qualified(staging.name)}`, o.until, table.fresh);
     }
     if (staging.persistent) await forgetLoad(client, stream.name, stream.object);

@@ -17,6 +17,7 @@ import { streamLayout, type TableLayout, TEAM_IDS } from '../tables/table-layout
 import type { ColumnType } from '../../../catalogue/catalogue.js';
 import { requireTeamSecurity } from '../row-security.js';
 import { loadWarnings } from './load-warnings.js';
+import { leftOutColumns, leftOutWarning } from './left-out-columns.js';
 import { inTransaction } from '../transaction.js';
 import { BOOKKEEPING_SCHEMA } from '../bookkeeping/schema.js';
 
@@ -73,6 +74,8 @@ export class StreamLoad {
   resumed: Resumed | undefined;
   /** A killed run's staging was dropped: the stream's staged windows cannot be proven current. */
   droppedUnprovable = false;
+  /** Columns select leaves out that still hold earlier runs' values (see leftOutColumns). */
+  private leftOut: string[] = [];
 
   private constructor(
     readonly client: PoolClient,
@@ -111,7 +114,9 @@ export class StreamLoad {
     const layout = streamLayout(stream, existing);
     await requireTeamSecurity(client, p, stream, existing, layout.columns.some((c) => c.name === TEAM_IDS));
     const saved = live && stream.mode === 'incremental' ? await readState(client, stream.name, stream.object) : { cursor: undefined, syncedUntil: undefined };
-    return new StreamLoad(client, p, stream, layout, saved, o, runStart);
+    const load = new StreamLoad(client, p, stream, layout, saved, o, runStart);
+    load.leftOut = await leftOutColumns(client, stream, existing);
+    return load;
   }
 
   /** The saved cursor: the largest incremental key published. */
@@ -203,6 +208,8 @@ export class StreamLoad {
       until: this.o.until, trial: this.o.trial, signal, readStart: this.readStart.toISOString(), parents: this.parents,
       ...(relations ? { touched: (rows: string) => recordTouches(this.client, relations, this.stream.name, rows) } : {}),
     });
-    return { rowsRead: this.rowsRead, rowsWritten: published.written, rowsChanged: published.changed, rowsRemoved: published.removed, warnings: loadWarnings(this.stream, this.batches!.report, published, this.resumed) };
+    const warnings = loadWarnings(this.stream, this.batches!.report, published, this.resumed);
+    if (this.leftOut.length) warnings.push(leftOutWarning(this.stream, this.leftOut));
+    return { rowsRead: this.rowsRead, rowsWritten: published.written, rowsChanged: published.changed, rowsRemoved: published.removed, warnings };
   }
 }
