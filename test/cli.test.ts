@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { loadCatalogue } from '../src/catalogue/catalogue.js';
+import { loadCatalogue } from '../src/catalogue/load-catalogue.js';
 import { SERVER_URL } from './support/database.js';
 import { envYaml, pdsync, SIM_KEY, workspace } from './support/cli.js';
 

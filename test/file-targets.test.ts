@@ -3,7 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
-import { type Catalogue, loadCatalogue } from '../src/catalogue/catalogue.js';
+import type { Catalogue } from '../src/catalogue/catalogue.js';
+import { loadCatalogue } from '../src/catalogue/load-catalogue.js';
 import type { RunSummary } from '../src/summary/run-summary.js';
 import type { CliResult } from './support/cli.js';
 import { readmeBlocks } from './support/readme-blocks.js';
@@ -164,6 +165,19 @@ describe('a folder object takes incremental runs as part files, with the cursor 
     assert.equal((await filesIn(join(f.conf, 'lake', 'incidents'))).filter((p) => p.startsWith('part-')).length, 2);
     await assertFolderIsSource('incidents');
   });
+
+  test('a backfill adds a part with the window it re-reads; the cursor stays', async () => {
+    const folder = join(f.conf, 'lake', 'incidents');
+    const before = JSON.parse(await readFile(join(folder, '_pdsync_state.json'), 'utf8')) as { cursor: string; synced_until: string };
+    const r = await f.run(['--json', '--streams', 'incidents', '--mode', 'backfill', '--range', '2026-01-01,2026-03-31']);
+    assert.equal(r.code, 0, r.stderr);
+    const inRange = [...f.sim.dataset.records('incidents')].filter((x) => String(x.created_at) >= '2026-01-01' && String(x.created_at) < '2026-04-01');
+    assert.equal(summaryOf(r).streams[0]!.rowsWritten, inRange.length);
+    const after = JSON.parse(await readFile(join(folder, '_pdsync_state.json'), 'utf8')) as { cursor: string; synced_until: string; parts: string[] };
+    assert.deepEqual([after.cursor, after.synced_until], [before.cursor, before.synced_until]);
+    assert.equal(after.parts.length, 3);
+    await assertFolderIsSource('incidents');
+  });
 });
 
 describe('a run that fails leaves the previous file whole', () => {
@@ -242,6 +256,7 @@ describe('file targets: bad configuration is one line and exit 2, nothing writte
     ['a folder that is a file', fileReplication('file://blocked/{stream_name}.csv', ['users']), /users -> file:\/\/blocked\/users\.csv: \S+blocked is a file, not a folder: move it away or choose another folder/],
     ['incremental into one file', fileReplication('file://out/{stream_name}.csv', ['incidents'], '  mode: incremental\n').replace('  incidents:\n', '  incidents: {mode: incremental}\n'), /streams\.incidents\.mode: incremental runs need a folder object/],
     ['a file object with a PostgreSQL target', fileReplication('file://out/{stream_name}.csv', ['users']).replace('target: LOCAL', 'target: PG'), /defaults\.object: "file:\/\/out\/\{stream_name\}\.csv" is a file object: set target: LOCAL \(or a type: file connection\) to write files/],
+    ['a backfill into one file', fileReplication('file://out/{stream_name}.csv', ['incidents']).replace('  incidents:\n', '  incidents: {mode: backfill, source_options: {range: \'2026-01-01,2026-02-01\'}}\n'), /streams\.incidents\.mode: a backfill merges a window into what is there, which needs a folder object/],
     ['a fan-out stream', fileReplication('file://out/{stream_name}.csv', ['incident_notes']), /streams\.incident_notes: incident_notes is a fan-out stream .* only a PostgreSQL target does/],
   ];
   for (const [what, replication, message] of cases) {

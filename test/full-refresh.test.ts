@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { loadCatalogue, type Catalogue } from '../src/catalogue/catalogue.js';
+import { type Catalogue } from '../src/catalogue/catalogue.js';
+import { loadCatalogue } from '../src/catalogue/load-catalogue.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { columnName } from '../src/sinks/postgres/tables/column-names.js';
 import { testDatabase } from './support/database.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { loadCatalogue } from '../src/catalogue/catalogue.js';
+import { loadCatalogue } from '../src/catalogue/load-catalogue.js';
 import { withStreamTable } from '../src/catalogue/stream-table.js';
 import { pdsync, SIM_KEY, workspace } from './support/cli.js';
 import { assertExact, summaryOf, syncFixture } from './support/sync-fixture.js';

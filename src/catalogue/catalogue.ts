@@ -35,6 +35,16 @@ const Window = z.strictObject({
  */
 export const Paginator = z.enum(['offset', 'cursor', 'analytics', 'none']);
 
+/**
+ * The field names each paginator sends and reads: `limit` (page size), `offset`, `total` (asked
+ * for, and answered), `more` (another page follows), `cursor` (sent: where to go on from) and
+ * `next` (answered: the cursor of the next page, null or absent at the end).
+ */
+const OffsetFields = z.strictObject({ limit: z.string().min(1), offset: z.string().min(1), total: z.string().min(1), more: z.string().min(1) });
+const CursorFields = z.strictObject({ limit: z.string().min(1), cursor: z.string().min(1), next: z.string().min(1) });
+const AnalyticsFields = CursorFields.extend({ more: z.string().min(1) });
+const Paging = z.strictObject({ offset: OffsetFields, cursor: CursorFields, analytics: AnalyticsFields, none: z.strictObject({}).default({}) });
+
 const Stream = z.strictObject({
   description: z.string().min(1),
   method: z.enum(['GET', 'POST']).default('GET'),
@@ -103,16 +113,19 @@ export const Catalogue = z
   .strictObject({
     page_limit: z.number().int().min(1).max(100),
     max_offset: z.number().int().positive(),
+    paging: Paging,
     streams: z.record(z.string().regex(/^[a-z_]+$/), Stream),
   })
   .superRefine(checkStreams);
 
 export type Catalogue = z.infer<typeof Catalogue>;
-export type StreamSpec = z.infer<typeof Stream> & { name: string };
+export type Paging = z.infer<typeof Paging>;
+export type PagingFields = Paging[keyof Paging];
+/** A stream as the engine reads it: its catalogue entry, its name, and its paginator's field names. */
+export type StreamSpec = z.infer<typeof Stream> & { name: string; paging: PagingFields };
 export type ColumnSpec = z.infer<typeof Column>;
 export type ColumnType = z.infer<typeof ColumnType>;
 
-export { DEFAULT_CATALOGUE_PATH, loadCatalogue } from './load-catalogue.js';
 
 /** A catalogue's YAML text, parsed and validated; `path` names it in the error. */
 export async function checkCatalogue(text: string, path: string): Promise<Catalogue> {
@@ -127,7 +140,7 @@ export async function checkCatalogue(text: string, path: string): Promise<Catalo
 export function streamSpec(catalogue: Catalogue, name: string): StreamSpec {
   const s = catalogue.streams[name];
   if (!s) throw new ConfigError(`unknown stream "${name}": ${didYouMean(name, Object.keys(catalogue.streams))}run \`pdsync conns discover\` to list streams`);
-  return { ...s, name };
+  return { ...s, name, paging: catalogue.paging[s.paginator] };
 }
 
 /** What a stream's cost is counted in: pages of its own list, or requests per record of its parent. */

@@ -1,5 +1,5 @@
 import { type Connection, isPagerDuty } from '../config/connections.js';
-import type { Output } from './output.js';
+import type { Output } from '../summary/output.js';
 
 /** Every secret of these connections, registered so that no output can show one. */
 export function registerSecrets(output: Output, ...connections: Connection[]): void {

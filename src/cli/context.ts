@@ -1,4 +1,4 @@
-import { Output } from './output.js';
+import { Output } from '../summary/output.js';
 
 /** What a command runs in: where it prints, its working directory and its environment. Tests pass their own. */
 export interface CommandContext {

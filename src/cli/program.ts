@@ -74,7 +74,8 @@ export function buildProgram(exit: { code: number }, ctx: CommandContext): Comma
       .option('-r, --replication <file>', 'replication YAML file'),
   )
     .option('--streams <names>', 'only these streams, comma-separated')
-    .addOption(new Option('--mode <mode>', 'override every stream\'s mode').choices(['full-refresh', 'incremental']))
+    .addOption(new Option('--mode <mode>', 'override every stream\'s mode').choices(['full-refresh', 'incremental', 'backfill']))
+    .option('--range <start,end>', 'with --mode backfill: the window to read again, e.g. 2024-01-01,2024-03-01 (both days included)')
     .option('--json', 'print the run summary as JSON on stdout')
     .option('--limit <rows>', 'at most this many rows per stream, for a trial (saves no cursor)')
     .option('--dry-run', 'print the plan (streams, tables, modes, time windows) after one auth check; write nothing')

@@ -7,7 +7,7 @@ import { rateAdvice } from '../summary/rate-advice.js';
 import { formatSummary, type RunSummary } from '../summary/run-summary.js';
 import type { Load, Target } from '../sinks/target.js';
 import { ConfigError } from '../errors.js';
-import type { Output } from './output.js';
+import type { Output } from '../summary/output.js';
 
 /** Streams loading side by side; the source's limiter bounds their requests together. */
 const PARALLEL_STREAMS = 4;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const Mode = z.enum(['full-refresh', 'incremental']);
+/** backfill: re-read a window (`source_options.range`) of a windowed stream and merge it; the saved cursor is left alone. */
+export const Mode = z.enum(['full-refresh', 'incremental', 'backfill']);
 export type Mode = z.infer<typeof Mode>;
 
 const KeyList = z.union([z.string().min(1).transform((k) => [k]), z.array(z.string().min(1)).min(1)]);
@@ -17,6 +18,12 @@ const TargetOptions = z.strictObject({
   format: z.enum(['csv', 'jsonl', 'parquet']).optional(),
 });
 
+/** Options of the read (Sling's source_options). */
+const SourceOptions = z.strictObject({
+  /** For mode backfill: 'START,END', dates or ISO timestamps, both ends included (see plan/backfill-range.ts). */
+  range: z.string().min(1).optional(),
+});
+
 const StreamSettings = z.strictObject({
   mode: Mode.optional(),
   /** `schema.table`; `{stream_name}` is replaced by the stream's name. */
@@ -24,6 +31,9 @@ const StreamSettings = z.strictObject({
   primary_key: KeyList.optional(),
   update_key: z.string().min(1).optional(),
   disabled: z.boolean().optional(),
+  /** Top-level fields kept (`[id, name]`) or dropped (`[-email]`), as Sling's select. */
+  select: z.array(z.string().min(1)).min(1).optional(),
+  source_options: SourceOptions.optional(),
   target_options: TargetOptions.optional(),
 });
 

@@ -1,5 +1,6 @@
 import { ApiError } from '../errors.js';
 import type { PlannedStream, RelationPlan } from '../plan/plan.js';
+import { fieldPicker } from '../plan/field-select.js';
 import type { ApiRecord } from '../record.js';
 import type { FetchPage } from '../source/page-request.js';
 import { applyChanges } from '../sinks/postgres/load/incident-changes.js';
@@ -224,7 +225,8 @@ export class IncidentApplier {
         this.forgotAt = Date.now();
       }
       const relations = this.d.relations;
-      const batch = { events: fresh, incidents: [...read.incidents.values()], logEntries: read.entries };
+      // The replication's select holds here too: a field it leaves out is never written.
+      const batch = { events: fresh, incidents: [...read.incidents.values()].map(fieldPicker(incidents.select)), logEntries: read.entries.map(fieldPicker(logEntries?.select)) };
       return applyChanges(c, this.d.privileges, incidents, logEntries, batch, relations && ((client, stream, rows) => recordTouches(client, relations, stream, rows)));
     });
     await this.done(result.applied, result.duplicates);

@@ -1,4 +1,4 @@
-import type { Output } from '../cli/output.js';
+import type { Output } from '../summary/output.js';
 
 /** What the listener reports: one line each, as text on stderr, or as JSON on stdout with --json. */
 export type ListenEvent =

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { EVENTS_KEPT_DAYS, legacyEventKey } from '../sinks/postgres/bookkeeping/webhook-events.js';
 
 /** PagerDuty drops payloads over 256 KB; a larger body is not a webhook of its. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -15,13 +16,8 @@ const WebhookPayload = z.object({
   }).passthrough(),
 });
 
-/** Applied events are remembered this long: PagerDuty retries a delivery for up to 48 hours. */
-export const EVENTS_KEPT_DAYS = 7;
 /** An event that occurred longer ago than this is a replay whose record may be forgotten (a day spare for the clocks). */
 export const OLDEST_EVENT_MS = (EVENTS_KEPT_DAYS - 1) * 86_400_000;
-
-/** The key of an event queued by a version that kept no eventKey: its X-Webhook-Id, as that version's records are keyed. */
-export const legacyEventKey = (webhookId: string) => `x-webhook-id:${webhookId}`;
 
 /** One delivery as the listener keeps it until it is applied: what came, and when. */
 export const QueuedEvent = z.preprocess((v) => {

@@ -1,4 +1,4 @@
-import { CURSOR_OVERLAP_MS, incrementalSince, type Plan, type PlannedStream } from './plan.js';
+import { CURSOR_OVERLAP_MS, incrementalSince, type Plan, type PlannedStream, readUntil } from './plan.js';
 import { timeWindows } from '../source/time-windows.js';
 
 /** Requests a run makes, about; `known` false when a table it depends on is not synced yet (then a floor). */
@@ -66,7 +66,7 @@ function childCost(s: PlannedStream, until: Date, now: TargetNow, cursor: Date |
 }
 
 function streamCost(plan: Plan, s: PlannedStream, now: TargetNow, parentsRead: Set<string>): StreamCost {
-  const until = new Date(plan.until);
+  const until = readUntil(s, plan);
   const rows = now.rows.get(s.name);
   const cursor = s.mode === 'incremental' ? now.cursors.get(s.name) : undefined;
   if (s.parent) return { stream: s.name, ...childCost(s, until, now, cursor, parentsRead) };

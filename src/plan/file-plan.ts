@@ -22,8 +22,8 @@ const POSTGRES_ONLY = 'which only a PostgreSQL target does: remove it from this 
 /**
  * A stream's file object and mode with a file target. What only a database can do is refused
  * here, before anything runs: a fan-out stream (a re-read parent's children replace its old ones),
- * row security, and incremental runs into one file (each would rewrite it whole: a folder object
- * takes them). A default incremental mode applies where it can, as it does for streams without a key.
+ * row security, and incremental runs or backfills into one file (each would rewrite it whole: a
+ * folder object takes them). A default incremental mode applies where it can, as it does for streams without a key.
  */
 export function fileStream(i: FileStreamInput): { file: FileObject; mode: Mode } {
   const { name, settings, replication, keyPath, fail } = i;
@@ -34,6 +34,9 @@ export function fileStream(i: FileStreamInput): { file: FileObject; mode: Mode }
   const file = parseFileObject(template, name, i.base, format, (msg) => fail(objectPath, msg));
   if (isFanOut(i.spec)) fail(keyPath, `${name} is a fan-out stream whose rows are replaced per ${i.spec.parent!.stream} record, ${POSTGRES_ONLY}`);
   if (i.rowSecurity) fail(`${keyPath}.target_options.row_security`, `row security is ${POSTGRES_ONLY.replace('which only', 'something only')}`);
+  if (i.mode === 'backfill' && !file.folder) {
+    fail(`${keyPath}.mode`, `a backfill merges a window into what is there, which needs a folder object (file://out/{stream_name}/): "${file.label}" is one file`);
+  }
   if (i.mode !== 'incremental' || file.folder) return { file, mode: i.mode };
   if (i.explicitIncremental) {
     fail(`${keyPath}.mode`, `incremental runs need a folder object (file://out/{stream_name}/, a part file per run): "${file.label}" is one file; use mode: full-refresh or a folder`);

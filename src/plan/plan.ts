@@ -7,6 +7,8 @@ import type { FileObject } from './file-object.js';
 import { fileStream } from './file-plan.js';
 import { didYouMean } from '../config/nearest-name.js';
 import type { ColumnCasing, Mode, Replication, StreamSettings } from '../config/replication.js';
+import { type BackfillRange, streamRange } from './backfill-range.js';
+import { checkDefaultsSelect, type FieldSelect, neededFields, resolveSelect } from './field-select.js';
 
 export interface TableName {
   schema: string;
@@ -22,8 +24,12 @@ export interface PlannedStream {
   file?: FileObject;
   spec: StreamSpec;
   primaryKey: string[];
-  /** For windowed streams: history is read from `since` to the run's `until`. */
+  /** For windowed streams: history is read from `since` to the run's `until` (a backfill: to its range's). */
   since?: string;
+  /** Mode backfill: the window read and merged; the saved cursor is left as it is. */
+  range?: BackfillRange;
+  /** `select`: which fields are written (`spec.columns` holds only those). */
+  select?: FieldSelect;
   /** Days ahead of the run's start to read, for a stream with a forward range. */
   forwardDays?: number;
   /** For streams with a change feed: the feed's stream, the field holding a changed record, and that record's type. Read after the first incremental run, and by a resumed load. */
@@ -92,6 +98,8 @@ export interface PlanInput {
   only?: string[];
   /** `--mode`: overrides every stream's mode. */
   mode?: Mode;
+  /** `--range`: a backfill's range, over every stream's source_options.range. */
+  range?: string;
 }
 
 const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
@@ -129,6 +137,7 @@ export function plan(input: PlanInput): Plan {
     ? new Date(Math.floor(Date.parse(input.source.inputs.anchor_date) / 1000) * 1000).toISOString()
     : new Date(now - ONE_YEAR_MS).toISOString();
 
+  if (input.range !== undefined && input.mode !== 'backfill') throw new ConfigError('--range: a range is read by --mode backfill only: add --mode backfill');
   const files = isFile(input.target) ? fileURLToPath(input.target.url) : undefined;
   const objectOf = (name: string, settings: StreamSettings | null, keyPath: string): TableName => {
     if (files !== undefined) return { schema: '', table: name };
@@ -171,14 +180,19 @@ export function plan(input: PlanInput): Plan {
           fail(`${settings?.primary_key ? keyPath : 'defaults'}.primary_key`, `"${k}" is not a field of ${name}: expected one of ${Object.keys(spec.columns).join(', ')}`);
         }
       }
+      const range = mode === 'backfill' ? streamRange({ catalogue, spec, settings, defaults: replication.defaults, keyPath, cli: input, runUntil: now }, fail) : undefined;
+      const list = settings?.select ?? replication.defaults.select;
+      const chosen = list && resolveSelect(spec, list, neededFields(spec, primaryKey, rowSecurity), !settings?.select, (msg) => fail(`${settings?.select ? keyPath : 'defaults'}.select`, msg));
       return {
         name,
         mode,
         object: tables.get(name)!,
         ...(placed ? { file: placed.file } : {}),
-        spec,
+        spec: chosen ? { ...spec, columns: chosen.columns } : spec,
         primaryKey,
-        ...(spec.window ? { since: anchor } : {}),
+        ...(spec.window ? { since: range?.since ?? anchor } : {}),
+        ...(range ? { range } : {}),
+        ...(chosen ? { select: chosen.select } : {}),
         ...forwardDays(spec, input.source.inputs),
         ...changeFeed(catalogue, spec),
         pageLimit: pageLimit(catalogue, spec),
@@ -188,6 +202,7 @@ export function plan(input: PlanInput): Plan {
       };
     });
   if (streams.length === 0) fail('streams', 'no stream selected: name streams or add \'*\'');
+  if (replication.defaults.select) checkDefaultsSelect(replication.defaults.select, streams.filter((s) => !replication.streams[s.name]?.select).map((s) => streamSpec(catalogue, s.name)), (msg) => fail('defaults.select', msg));
   const objects = new Map<string, string>();
   for (const s of streams) {
     const key = s.file?.path ?? `${s.object.schema}.${s.object.table}`;
@@ -222,4 +237,9 @@ export function incrementalSince(stream: PlannedStream, cursor: Date | undefined
   const anchor = Date.parse(stream.since);
   if (stream.mode !== 'incremental' || !cursor) return new Date(anchor);
   return new Date(Math.max(anchor, cursor.getTime() - CURSOR_OVERLAP_MS));
+}
+
+/** Where a stream's read ends: its backfill range's end, else the run's fixed `until`. */
+export function readUntil(stream: PlannedStream, plan: Pick<Plan, 'until'>): Date {
+  return new Date(stream.range?.until ?? plan.until);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { type ApiError, TargetError } from '../errors.js';
-import { destinationName, incrementalSince, type Plan, type PlannedStream } from '../plan/plan.js';
+import { destinationName, incrementalSince, type Plan, type PlannedStream, readUntil } from '../plan/plan.js';
 import type { PagerDutySource } from '../source/pagerduty-source.js';
 import { classify } from '../source/response-classifier.js';
 import { streamWindows } from '../source/stream-reader.js';
@@ -121,7 +121,7 @@ async function runStream<L extends Load>(plan: Plan, stream: PlannedStream, runI
     );
     const opened = load;
     const since = incrementalSince(stream, opened.cursor);
-    const windows = streamWindows(stream.spec, since, new Date(plan.until)) ?? [];
+    const windows = streamWindows(stream.spec, since, readUntil(stream, plan)) ?? [];
     const fetchPage = deps.source.fetcher(counters, {
       signal: own.signal,
       onRequest: (e) => events.request(stream.name, e),
@@ -132,7 +132,7 @@ async function runStream<L extends Load>(plan: Plan, stream: PlannedStream, runI
     await target.step(opened, stream, () => recountStaged(opened, stream, fetchPage, events));
     const resumed = opened.resumed;
     const also = provides ? `, read also for the changes of ${provides.consumer.name}` : '';
-    events.streamStarted(stream.name, `(${stream.mode} -> ${object}${since ? `, from ${since.toISOString()}${opened.cursor ? ' by the saved cursor' : ''}` : ''}${also}${resumed ? `, resuming ${resumed.parts.size} windows staged at ${resumed.startedAt.toISOString()}` : ''})`);
+    events.streamStarted(stream.name, `(${stream.mode} -> ${object}${since ? `, from ${since.toISOString()}${opened.cursor ? ' by the saved cursor' : ''}${stream.range ? ` to ${stream.range.until}` : ''}` : ''}${also}${resumed ? `, resuming ${resumed.parts.size} windows staged at ${resumed.startedAt.toISOString()}` : ''})`);
     const items = streamItems({
       stream, plan, fetchPage, events, pageLimit: stream.pageLimit, maxOffset: deps.maxOffset, since,
       skip: resumed?.parts ?? new Set(), rowLimit: deps.rowLimit, provides, consumes: feeds.find((f) => f.consumer.name === stream.name), parentReads: shared.parentReads,

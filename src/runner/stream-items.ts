@@ -1,4 +1,5 @@
-import { CURSOR_OVERLAP_MS, type Plan, type PlannedStream } from '../plan/plan.js';
+import { CURSOR_OVERLAP_MS, type Plan, type PlannedStream, readUntil } from '../plan/plan.js';
+import { fieldPicker } from '../plan/field-select.js';
 import type { ApiRecord } from '../record.js';
 import { type FetchPage, readStream, type ReadOptions, streamWindows } from '../source/stream-reader.js';
 import { CHANGES, insideAny, partWindow, type StreamItem, windowPart } from '../source/stream-item.js';
@@ -72,7 +73,7 @@ export async function* streamItems(input: ItemsInput): AsyncGenerator<StreamItem
   const read: ReadOptions = {
     pageLimit: input.pageLimit,
     maxOffset: input.maxOffset,
-    until: new Date(input.plan.until),
+    until: readUntil(stream, input.plan),
     ...(since ? { since } : {}),
     ...(stream.forwardDays ? { forwardDays: stream.forwardDays } : {}),
     skip: input.skip,
@@ -91,6 +92,8 @@ export async function* streamItems(input: ItemsInput): AsyncGenerator<StreamItem
     feed?.finish(true);
     if (stream.changes && input.changesSince) yield* changedRecords(input, read);
   }
+  // What a select leaves out is gone before any target sees the records.
+  const pick = fieldPicker(stream.select);
   let rows = 0;
   let pages = 0;
   const perPart = new Map<string, number>();
@@ -116,7 +119,7 @@ export async function* streamItems(input: ItemsInput): AsyncGenerator<StreamItem
     pages += 1;
     perPart.set(item.part, (perPart.get(item.part) ?? 0) + records.length);
     events.rowsRead(stream.name, rows, pages);
-    yield { ...item, records };
+    yield { ...item, records: stream.select ? records.map(pick) : records };
     if (input.rowLimit !== undefined && rows >= input.rowLimit) return;
   }
 }

@@ -1,7 +1,7 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadCatalogue } from '../catalogue/catalogue.js';
+import { loadCatalogue } from '../catalogue/load-catalogue.js';
 import type { IncidentBurst } from './account.js';
 import { type Clock, SimClock } from './clock.js';
 import { type Dataset, SimulatedDataset } from './dataset.js';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, ConfigError, SourceError } from '../errors.js';
-import type { ListBody } from './pagerduty-client.js';
+import type { ListBody } from './page-request.js';
 
 /** The longest the first request may take in all: an address that never answers ends the run in seconds. */
 export const ADDRESS_DEADLINE_MS = 12_000;

@@ -52,7 +52,7 @@ export async function checkAuth(check: AccessCheck, probes: Probe[]): Promise<vo
 /** The 401 or 403 a request met, or undefined for any other answer (other failures are the streams' to report). */
 async function refusal(fetchPage: FetchPage, probe: Probe): Promise<ApiError | undefined> {
   try {
-    await fetchPage(probe.path, probe.query, probe.body);
+    await fetchPage(probe);
     return undefined;
   } catch (e) {
     return e instanceof ApiError && (e.status === 401 || e.status === 403) ? e : undefined;

@@ -1,18 +1,21 @@
 import type { ApiRecord } from '../record.js';
 import type { StreamSpec } from '../catalogue/catalogue.js';
-import type { ListBody } from './pagerduty-client.js';
 import type { Query } from './query-string.js';
 import { formatTime, type TimeWindow } from './time-windows.js';
 
-/** One request of a stream, before a paginator adds its paging: the path, the query, and a JSON body for a POST. */
+/** One request of a stream, before a paginator adds its paging: the method, the path, the query, and a POST's JSON body. */
 export interface PageRequest {
+  method: 'GET' | 'POST';
   path: string;
   query: Query;
   body?: Record<string, unknown>;
 }
 
-/** Sends one request of a run (through its limiter and retries): a GET, or a POST when there is a body. */
-export type FetchPage = (path: string, query: Query, body?: Record<string, unknown>) => Promise<ListBody>;
+/** A JSON answer of the API: an object whose fields the paginators and readers pick by name. */
+export type ListBody = Record<string, unknown>;
+
+/** Sends one request of a run, through its limiter and retries. */
+export type FetchPage = (request: PageRequest) => Promise<ListBody>;
 
 /** A copy of `body` with the value at a dotted path set. */
 function setAt(body: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
@@ -25,7 +28,7 @@ function setAt(body: Record<string, unknown>, path: string, value: unknown): Rec
 /** A stream's request as the catalogue declares it: its query and include[], or its body. */
 export function baseRequest(spec: StreamSpec, extraQuery: Query = {}): PageRequest {
   const query: Query = { ...spec.query, ...(spec.include.length ? { 'include[]': spec.include } : {}), ...extraQuery };
-  return { path: spec.path, query, ...(spec.body || spec.method === 'POST' ? { body: { ...(spec.body ?? {}) } } : {}) };
+  return { method: spec.method, path: spec.path, query, ...(spec.method === 'POST' ? { body: { ...(spec.body ?? {}) } } : {}) };
 }
 
 /** The request for one time window: its bounds where the endpoint wants them (since/until, or body fields). */

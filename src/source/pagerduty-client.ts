@@ -1,6 +1,7 @@
 import { Agent, errors as undiciErrors } from 'undici';
 import { ApiError } from '../errors.js';
 import { type Query, toQueryString } from './query-string.js';
+import type { ListBody, PageRequest } from './page-request.js';
 
 export interface PagerDutyClientOptions {
   baseUrl: string;
@@ -9,7 +10,6 @@ export interface PagerDutyClientOptions {
   timeoutMs: number;
 }
 
-export type ListBody = Record<string, unknown> & { more?: boolean; total?: number | null };
 
 export interface RateLimitHeaders {
   limit?: number;
@@ -61,10 +61,9 @@ export class PagerDutyClient {
     });
   }
 
-  /** One request: a GET, or a POST of `body` as JSON. */
-  async send(path: string, query: Query, body: Record<string, unknown> | undefined, signal?: AbortSignal): Promise<ClientResponse> {
+  /** One request: a GET, or a POST of its body as JSON. */
+  async send({ method, path, query, body }: PageRequest, signal?: AbortSignal): Promise<ClientResponse> {
     const qs = toQueryString(query);
-    const method = body ? 'POST' : 'GET';
     const request = `${method} ${path}${qs ? `?${qs}` : ''}`;
     let status: number;
     let text: string;

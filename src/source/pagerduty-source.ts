@@ -73,7 +73,7 @@ export class PagerDutySource {
   /** A page fetcher for one stream: counts its requests and retries, reports each, and stops with the stream's signal. */
   fetcher(counters: RequestCounters, hooks: FetchHooks = {}): FetchPage {
     const withSignal = { ...hooks, signal: this.executor.signalFor(hooks.signal) };
-    return (path, query, body) => this.executor.fetch(path, query, body, counters, withSignal);
+    return (request) => this.executor.fetch(request, counters, withSignal);
   }
 
   /** What checkAuth needs: the address check's one request (outside the limiter and the retries), and a fetcher for the rest. */
@@ -84,7 +84,7 @@ export class PagerDutySource {
         address: apiBaseUrl(this.conn),
         baseUrlGiven: this.conn.inputs.base_url !== undefined,
         authorize: async () => void (await this.authorization()),
-        send: async (path, signal) => (await this.client.send(path, {}, undefined, signal)).body,
+        send: async (path, signal) => (await this.client.send({ method: 'GET', path, query: {} }, signal)).body,
       },
       fetchPage: this.fetcher({ requests: 0, retries: 0 }),
       timeoutMs: this.conn.inputs.timeout,

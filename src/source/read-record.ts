@@ -10,9 +10,9 @@ import { baseRequest, childRequest, type FetchPage } from './page-request.js';
 export async function readRecord(fetchPage: FetchPage, spec: StreamSpec, key: string): Promise<ApiRecord | undefined> {
   const declared = spec.record;
   if (!declared) throw new Error(`${spec.name}: the catalogue declares no request for one record`);
-  const request = childRequest({ ...baseRequest(spec), path: declared.path }, key);
+  const request = childRequest({ method: 'GET', path: declared.path, query: baseRequest(spec).query }, key);
   try {
-    const body = await fetchPage(request.path, request.query);
+    const body = await fetchPage(request);
     const record = body[declared.envelope];
     if (!record || typeof record !== 'object') throw new ApiError(`GET ${request.path}: response has no "${declared.envelope}" object`, 200, undefined, request.path);
     return record as ApiRecord;

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry from 'p-retry';
 import { ApiError } from '../errors.js';
 import { classify } from './response-classifier.js';
-import type { ListBody, PagerDutyClient } from './pagerduty-client.js';
+import type { PagerDutyClient } from './pagerduty-client.js';
+import type { ListBody, PageRequest } from './page-request.js';
 import type { Query } from './query-string.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { type RetrySettings, retryWait } from './retry-policy.js';
@@ -59,7 +60,8 @@ export class RequestExecutor {
     return own && this.signal ? AbortSignal.any([this.signal, own]) : (own ?? this.signal);
   }
 
-  fetch(path: string, query: Query, body: Record<string, unknown> | undefined, counters: RequestCounters, hooks: FetchHooks = {}): Promise<ListBody> {
+  fetch(request: PageRequest, counters: RequestCounters, hooks: FetchHooks = {}): Promise<ListBody> {
+    const { method, path, query } = request;
     const signal = hooks.signal;
     let attempts = 0;
     return this.limiter.run(() =>
@@ -72,13 +74,13 @@ export class RequestExecutor {
           counters.requests += 1;
           const started = Date.now();
           try {
-            const res = await this.client.send(path, query, body, signal);
+            const res = await this.client.send(request, signal);
             this.limiter.observe(res.rateLimit.remaining, res.rateLimit.resetSeconds, res.rateLimit.limit);
-            hooks.onRequest?.({ method: body ? 'POST' : 'GET', path, query, status: 200, ms: Date.now() - started, attempt });
+            hooks.onRequest?.({ method, path, query, status: 200, ms: Date.now() - started, attempt });
             return res.body;
           } catch (e) {
             const status = (e as { status?: number }).status;
-            hooks.onRequest?.({ method: body ? 'POST' : 'GET', path, query, status, ms: Date.now() - started, attempt });
+            hooks.onRequest?.({ method, path, query, status, ms: Date.now() - started, attempt });
             if (status === 401) this.authFailure = e;
             if (status === 429) this.limiter.holdOff(retryWait(e, 1, this.retry)?.ms ?? 0);
             throw e;

@@ -1,14 +1,12 @@
 import pLimit from 'p-limit';
 import { ApiError } from '../errors.js';
 import type { ApiRecord } from '../record.js';
-import type { StreamSpec } from '../catalogue/catalogue.js';
+import type { Paging, PagingFields, StreamSpec } from '../catalogue/catalogue.js';
 import { PageChannel } from './page-channel.js';
 import { baseRequest, type FetchPage, type PageRequest, windowRequest } from './page-request.js';
-import { readAnalyticsList } from './paginators/analytics.js';
-import { readCursorList } from './paginators/cursor.js';
-import { type FetchList, listPage } from './paginators/list-page.js';
-import { readOffsetList } from './paginators/offset.js';
-import { readSingle } from './paginators/single.js';
+import { firstPage, readOnAfter } from './paginators/offset-paginator.js';
+import type { PageRun } from './paginators/paginator.js';
+import { readPages } from './paginators/registry.js';
 import { readChildren } from './parent-router.js';
 import { type Sink, type StreamItem, WHOLE_LIST, windowPart } from './stream-item.js';
 import { formatTime, type TimeWindow, timeWindows } from './time-windows.js';
@@ -58,37 +56,17 @@ export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOpt
   const channel = new PageChannel<StreamItem>(4);
   const sink: Sink = (item) => channel.push(item);
   // Pages queued when the consumer stopped (--limit reached, a load failed) are not fetched.
-  const guarded: FetchPage = (path, query, body) => (channel.stopped ? Promise.reject(new Error('page consumer stopped')) : fetchPage(path, query, body));
+  const guarded: FetchPage = (request) => (channel.stopped ? Promise.reject(new Error('page consumer stopped')) : fetchPage(request));
   const forward = opts.forwardDays
     ? { since: formatTime(opts.until), until: formatTime(new Date(opts.until.getTime() + opts.forwardDays * 86_400_000)) }
     : {};
   const base = baseRequest(spec, forward);
-  const offsetOptions = (unstable: boolean) => ({ limit: opts.pageLimit, pagesAhead: PAGES_AHEAD, unstable, keyOf: opts.keyOf, maxPasses: MAX_PASSES });
-  const listOf = (request: PageRequest): FetchList => async (query) =>
-    listPage(await guarded(request.path, query, request.body), spec.envelope, `GET ${request.path}`);
-
-  /** The first page of an offset list, asking for its total. */
-  const firstPage = (request: PageRequest) => listOf(request)({ ...request.query, limit: opts.pageLimit, offset: 0, total: true });
-
+  const list = { maxOffset: opts.maxOffset, pagesAhead: PAGES_AHEAD, keyOf: opts.keyOf, maxPasses: MAX_PASSES, ...(opts.onTotal ? { onTotal: opts.onTotal } : {}) };
   /** One request's pages, by the stream's paginator; `unstable`: a list without a window, whose order may move. */
-  const readPages = async (request: PageRequest, part: string, out: Sink, unstable: boolean): Promise<void> => {
-    switch (spec.paginator) {
-      case 'cursor':
-        return readCursorList(guarded, request, spec.envelope, opts.pageLimit, part, out);
-      case 'analytics':
-        return readAnalyticsList(guarded, request, spec.envelope, opts.pageLimit, part, out);
-      case 'none':
-        return readSingle(guarded, request, spec.envelope, part, out);
-      case 'offset': {
-        const first = await firstPage(request);
-        if (first.total !== undefined && first.total + opts.pageLimit > opts.maxOffset) {
-          throw new ApiError(`GET ${request.path}: ${first.total} records in a list that cannot be narrowed: PagerDuty lists at most ${opts.maxOffset} per query`, 200, undefined, request.path);
-        }
-        if (unstable && first.total !== undefined) opts.onTotal?.(first.total);
-        return readOffsetList(listOf(request), request.query, first, part, out, offsetOptions(unstable), request.path);
-      }
-    }
-  };
+  const runOf = (request: PageRequest, part: string, out: Sink, unstable: boolean): PageRun<PagingFields> => ({
+    fetch: guarded, request, envelope: spec.envelope, fields: spec.paging, limit: opts.pageLimit, part, sink: out, list: { ...list, unstable },
+  });
+  const pages = (request: PageRequest, part: string, out: Sink, unstable: boolean) => readPages(spec.paginator, runOf(request, part, out, unstable));
 
   /**
    * One window, or a piece of one: with offset paging, counted first and split when over the
@@ -96,8 +74,9 @@ export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOpt
    */
   const readSlice = async (w: TimeWindow, part: string, top: boolean): Promise<void> => {
     const request = windowRequest(spec, base, w);
-    if (spec.paginator !== 'offset') return readPages(request, part, sink, false);
-    const first = await firstPage(request);
+    if (spec.paginator !== 'offset') return pages(request, part, sink, false);
+    const run = runOf(request, part, sink, false) as PageRun<Paging['offset']>;
+    const first = await firstPage(run);
     if (top && first.total !== undefined) opts.onTotal?.(first.total);
     if (first.total !== undefined && first.total + opts.pageLimit > opts.maxOffset) {
       const pieces = splitWindow(w, first.total, opts.maxOffset * SPLIT_FILL);
@@ -120,14 +99,14 @@ export function readStream(spec: StreamSpec, fetchPage: FetchPage, opts: ReadOpt
       );
       return;
     }
-    await readOffsetList(listOf(request), request.query, first, part, sink, offsetOptions(false), spec.path);
+    await readOnAfter(run, first);
   };
 
   const read = async (): Promise<void> => {
-    if (spec.parent) return readChildren(spec, opts.parentKeys ?? [], base, (request, part, out) => readPages(request, part, out, false), sink);
+    if (spec.parent) return readChildren(spec, opts.parentKeys ?? [], base, (request, part, out) => pages(request, part, out, false), sink);
     const windows = streamWindows(spec, opts.since, opts.until);
     if (!windows) {
-      await readPages(base, WHOLE_LIST, sink, true);
+      await pages(base, WHOLE_LIST, sink, true);
       return sink({ kind: 'done', part: WHOLE_LIST });
     }
     const windowLimit = pLimit(opts.parallelWindows ?? 2);

@@ -1,5 +1,5 @@
 import { type Cost, estimateCost, type TargetNow, totalCost } from '../plan/cost-estimate.js';
-import { destinationName, incrementalSince, type Plan } from '../plan/plan.js';
+import { destinationName, incrementalSince, type Plan, type PlannedStream, readUntil } from '../plan/plan.js';
 import { timeWindows } from '../source/time-windows.js';
 
 export interface PlannedStreamReport {
@@ -11,6 +11,10 @@ export interface PlannedStreamReport {
   windows: { count: number; since: string; until: string; max_days: number } | null;
   /** A child stream: one request (or more) per parent record; `parents`: how many its table holds now, when known. */
   children: { parent: string; parents: number | null } | null;
+  /** `select`: the fields listed (kept, or dropped with `-`), and those kept although not listed (key, cursor field, ...). */
+  select: { fields: string[]; implied: string[] } | null;
+  /** A backfill's range, as written. */
+  range: string | null;
   /** Requests, about: for this run, and for a later run with nothing changed (`known` false: a floor, tables not synced yet). */
   cost: { this_run: Cost; idle_run: Cost };
 }
@@ -39,9 +43,9 @@ function streamReports(plan: Plan, now: TargetNow, costs: ReturnType<typeof esti
     const windows =
       since && s.spec.window
         ? {
-            count: timeWindows(since, new Date(plan.until), s.spec.window.max_days).length,
+            count: timeWindows(since, readUntil(s, plan), s.spec.window.max_days).length,
             since: since.toISOString(),
-            until: plan.until,
+            until: readUntil(s, plan).toISOString(),
             max_days: s.spec.window.max_days,
           }
         : null;
@@ -52,10 +56,23 @@ function streamReports(plan: Plan, now: TargetNow, costs: ReturnType<typeof esti
       primary_key: s.primaryKey,
       cursor: cursor?.toISOString() ?? null,
       windows,
+      select: selectReport(s),
+      range: s.range?.text ?? null,
       children: s.parent ? { parent: s.parent.spec.name, parents: now.rows.get(s.parent.spec.name) ?? null } : null,
       cost: { this_run: costs[i]!.thisRun, idle_run: costs[i]!.idleRun },
     };
   });
+}
+
+function selectReport(s: PlannedStream): PlannedStreamReport['select'] {
+  if (!s.select) return null;
+  return { fields: s.select.fields.map((f) => (s.select!.kind === 'drop' ? `-${f}` : f)), implied: s.select.implied };
+}
+
+/** `  select id, name (kept too: key id)`, `  range 2024-01-01,2024-03-01`: what a stream's entry narrows. */
+function narrowing(r: PlannedStreamReport): string {
+  const implied = r.select?.implied.length ? ` (kept too: ${r.select.implied.join(', ')})` : '';
+  return `${r.select ? `  select ${r.select.fields.join(', ')}${implied}` : ''}${r.range ? `  range ${r.range}` : ''}`;
 }
 
 /** About N requests, or at least N when a table the estimate needs is not synced yet. */
@@ -77,10 +94,10 @@ export function formatPlanReport(report: { streams: PlannedStreamReport[]; cost:
       const { parent, parents } = r.children;
       const n = parents === null ? '' : ` (${parents} ${parent} synced now)`;
       const unknown = parents === null && !r.cost.this_run.known ? `, plus one per ${parent} record` : '';
-      return `${r.stream.padEnd(20)} ${r.mode.padEnd(12)} -> ${r.object}${c}  one request (or more) per ${parent} record${n}${cost(unknown)}`;
+      return `${r.stream.padEnd(20)} ${r.mode.padEnd(12)} -> ${r.object}${c}  one request (or more) per ${parent} record${n}${narrowing(r)}${cost(unknown)}`;
     }
     const w = r.windows ? `  ${r.windows.count} window(s) of <= ${r.windows.max_days} days, ${r.windows.since} .. ${r.windows.until}` : '  no time windows';
-    return `${r.stream.padEnd(20)} ${r.mode.padEnd(12)} -> ${r.object}${c}${w}${cost()}`;
+    return `${r.stream.padEnd(20)} ${r.mode.padEnd(12)} -> ${r.object}${c}${w}${narrowing(r)}${cost()}`;
   });
   const { this_run: now, idle_run: idle, rate } = report.cost;
   const timed = (c: Cost & { seconds: number }) => `${requestsText(c)} (${c.known ? '' : 'at least '}${duration(c.seconds)})`;

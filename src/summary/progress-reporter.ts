@@ -1,4 +1,4 @@
-import type { Output } from '../cli/output.js';
+import type { Output } from './output.js';
 import type { RunEvents } from '../runner/run-events.js';
 import type { RequestEvent } from '../source/request-executor.js';
 import { toQueryString } from '../source/query-string.js';

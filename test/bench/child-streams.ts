@@ -1,4 +1,4 @@
-import { loadCatalogue } from '../../src/catalogue/catalogue.js';
+import { loadCatalogue } from '../../src/catalogue/load-catalogue.js';
 import { benchSession } from './bench-support.js';
 
 const INCIDENTS = Number(process.env.PDSYNC_BENCH_INCIDENTS ?? 2400);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Simulator, startSimulator } from '../../src/simulator/server.js';
-import { type Catalogue, loadCatalogue } from '../../src/catalogue/catalogue.js';
+import { type Catalogue } from '../../src/catalogue/catalogue.js';
+import { loadCatalogue } from '../../src/catalogue/load-catalogue.js';
 import { DATA_END, NOW } from './simulator-client.js';
 
 /** Columns PagerDuty fills only on request or for kinds the simulator does not generate. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { type Catalogue, loadCatalogue } from '../../src/catalogue/catalogue.js';
+import { type Catalogue } from '../../src/catalogue/catalogue.js';
+import { loadCatalogue } from '../../src/catalogue/load-catalogue.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/simulator/server.js';
 import type { RunSummary } from '../../src/summary/run-summary.js';
 import { type CliResult, envYaml, pdsync, pdsyncProcess, SIM_KEY, startPdsync, workspace } from './cli.js';

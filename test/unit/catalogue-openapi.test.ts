@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadCatalogue } from '../../src/catalogue/catalogue.js';
+import { loadCatalogue } from '../../src/catalogue/load-catalogue.js';
 import { recordFields } from '../support/openapi-fields.js';
 
 test('the catalogue has a column for every field PagerDuty\'s OpenAPI document lists for each stream\'s records', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Output } from '../../src/cli/output.js';
+import { Output } from '../../src/summary/output.js';
 import { ProgressReporter } from '../../src/summary/progress-reporter.js';
 
 /** What a terminal shows of a stream after these events: the live block's last drawing. */

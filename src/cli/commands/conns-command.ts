@@ -7,7 +7,8 @@ import { listConnectionNames, loadEnv, locateEnvFile, resolveSettings } from '..
 import { expandVariables } from '../../config/expand-variables.js';
 import { validate } from '../../config/read-yaml-file.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
-import { costKind, isFanOut, loadCatalogue, streamSpec } from '../../catalogue/catalogue.js';
+import { costKind, isFanOut, streamSpec } from '../../catalogue/catalogue.js';
+import { loadCatalogue } from '../../catalogue/load-catalogue.js';
 import { type CommandContext, envOptions } from '../context.js';
 import { describeConnection } from '../describe-connection.js';
 

@@ -3,7 +3,8 @@ import { type FileConnection, isFile, isPagerDuty, type PagerDutyConnection, typ
 import { folderProblem } from '../../sinks/files/folder-check.js';
 import { loadEnv, resolveConnection } from '../../config/env-file.js';
 import { ApiError, EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
-import { loadCatalogue } from '../../catalogue/catalogue.js';
+import { streamSpec } from '../../catalogue/catalogue.js';
+import { loadCatalogue } from '../../catalogue/load-catalogue.js';
 import { apiBaseUrl } from '../../source/api-base-url.js';
 import { checkAddress } from '../../source/address-check.js';
 import { probeOf } from '../../source/auth-check.js';
@@ -13,7 +14,7 @@ import { openDatabase } from '../../sinks/postgres/open-database.js';
 import { PostgresTarget } from '../../sinks/postgres/postgres-target.js';
 import { registerSecrets } from '../connection-secrets.js';
 import { type CommandContext, envOptions } from '../context.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../summary/output.js';
 
 /** `pdsync conns test NAME`: does the connection work, and what can it do. */
 export async function connsTest(name: string, opts: { envFile?: string }, ctx: CommandContext): Promise<number> {
@@ -35,7 +36,7 @@ async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Ou
     // An address that does not answer, or not as PagerDuty, is said in one line (see checkAddress).
     const refused = await checkAddress(source.accessCheck(name).probe, conn.inputs.timeout);
     if (refused) throw refused;
-    const body = await fetch('/abilities', {}, undefined);
+    const body = await fetch({ method: 'GET', path: '/abilities', query: {} });
     const abilities = Array.isArray(body.abilities) ? (body.abilities as string[]) : [];
     output.out(`${name}: ok, ${auth}, region ${conn.inputs.region}, ${apiBaseUrl(conn)}\n`);
     output.out(`  abilities: ${abilities.join(', ') || 'none'}\n`);
@@ -44,9 +45,9 @@ async function testPagerDuty(name: string, conn: PagerDutyConnection, output: Ou
     const readable: string[] = [];
     for (const [stream, spec] of Object.entries(catalogue.streams)) {
       // Windows end at the API's clock, as a run's do: a machine's clock ahead of it is refused.
-      const probe = probeOf({ ...spec, name: stream }, source.serverNow() ?? new Date());
+      const probe = probeOf(streamSpec(catalogue, stream), source.serverNow() ?? new Date());
       try {
-        if (probe) await fetch(probe.path, probe.query, probe.body);
+        if (probe) await fetch(probe);
         else if (!readable.includes(spec.parent!.stream)) {
           output.out(`  ${stream}: not readable: it is read through ${spec.parent!.stream}, which is not\n`);
           continue;

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { dbtSources } from '../../dbt/sources-yaml.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { plan } from '../../plan/plan.js';
-import { loadCatalogue } from '../../catalogue/catalogue.js';
+import { loadCatalogue } from '../../catalogue/load-catalogue.js';
 import type { CommandContext } from '../context.js';
 import { loadReplicationSettings, replicationFile } from '../replication-file.js';
 

@@ -4,7 +4,7 @@ import { EXIT_OK, EXIT_STREAM_FAILED } from '../../errors.js';
 import { plan } from '../../plan/plan.js';
 import { startSimulator } from '../../simulator/server.js';
 import { PagerDutySource } from '../../source/pagerduty-source.js';
-import { loadCatalogue } from '../../catalogue/catalogue.js';
+import { loadCatalogue } from '../../catalogue/load-catalogue.js';
 import { formatTable } from '../../summary/format-table.js';
 import { DEFAULT_EMBEDDED_DIR, startEmbeddedPostgres } from '../../sinks/postgres/embedded/embedded-server.js';
 import { describeEmbedded } from '../../sinks/postgres/open-database.js';

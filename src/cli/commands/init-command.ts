@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { loadCatalogue } from '../../catalogue/catalogue.js';
+import { loadCatalogue } from '../../catalogue/load-catalogue.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { pdsyncCommand } from '../invocation.js';

@@ -4,7 +4,7 @@ import { ConfigError, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_STREAM_FAILED } f
 import { plan } from '../../plan/plan.js';
 import { checkAuth, probeOf } from '../../source/auth-check.js';
 import { PagerDutySource } from '../../source/pagerduty-source.js';
-import { loadCatalogue } from '../../catalogue/catalogue.js';
+import { loadCatalogue } from '../../catalogue/load-catalogue.js';
 import { formatPlanReport, planReport } from '../../summary/plan-report.js';
 import type { CommandContext } from '../context.js';
 import { openTarget } from '../open-target.js';
@@ -16,6 +16,8 @@ export interface RunOptions {
   replication?: string;
   streams?: string;
   mode?: Mode;
+  /** `--range`, for --mode backfill. */
+  range?: string;
   envFile?: string;
   json?: boolean;
   quiet?: boolean;
@@ -55,7 +57,7 @@ function stopOnSignals(ctx: CommandContext) {
 }
 
 /** Config, catalogue, and the plan at a given moment (the run's fixed `until`). */
-export async function prepare(file: string, opts: Pick<RunOptions, 'envFile' | 'streams' | 'mode'>, ctx: CommandContext) {
+export async function prepare(file: string, opts: Pick<RunOptions, 'envFile' | 'streams' | 'mode' | 'range'>, ctx: CommandContext) {
   const config = await loadReplication(file, opts.envFile, ctx);
   const catalogue = await loadCatalogue();
   const only = opts.streams?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -70,6 +72,7 @@ export async function prepare(file: string, opts: Pick<RunOptions, 'envFile' | '
       now,
       ...(only ? { only } : {}),
       ...(opts.mode ? { mode: opts.mode } : {}),
+      ...(opts.range !== undefined ? { range: opts.range } : {}),
     });
   return { config, catalogue, planAt };
 }

@@ -1,4 +1,4 @@
-import { loadCatalogue } from '../../catalogue/catalogue.js';
+import { loadCatalogue } from '../../catalogue/load-catalogue.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { plan } from '../../plan/plan.js';
 import { addOnCalls, findDocuments, namesOf, type SearchHit, tableReadable } from '../../sinks/postgres/relations/search-hits.js';

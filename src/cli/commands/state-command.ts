@@ -3,7 +3,7 @@ import type { LoadedConfig } from '../../config/load-config.js';
 import { didYouMean } from '../../config/nearest-name.js';
 import { ConfigError, EXIT_OK } from '../../errors.js';
 import { destinationName, plan } from '../../plan/plan.js';
-import { loadCatalogue } from '../../catalogue/catalogue.js';
+import { loadCatalogue } from '../../catalogue/load-catalogue.js';
 import { folderCursors, forgetFolderCursor } from '../../sinks/files/folder-cursors.js';
 import { ensureBookkeeping, listState, resetState } from '../../sinks/postgres/bookkeeping/bookkeeping.js';
 import type { CommandContext } from '../context.js';

@@ -126,7 +126,7 @@ export class FileLoad implements Load {
     await rows.finish();
     // A stop after the read publishes nothing, as a database load rolls back.
     signal.throwIfAborted();
-    const empty = file.folder && this.stream.mode === 'incremental' && written === 0;
+    const empty = file.folder && this.stream.mode !== 'full-refresh' && written === 0;
     if (empty) await rows.discard();
     else await rows.commit();
     if (file.folder) await this.publishState(empty, Math.min(newest, Date.parse(this.o.until)));
@@ -142,8 +142,11 @@ export class FileLoad implements Load {
     // A `--limit` trial adds its part, as it merges into a table: it never replaces what is there.
     const full = this.stream.mode === 'full-refresh' && !this.o.trial;
     const parts = empty ? old : full ? [part] : [...old, part];
-    const cursor = this.o.trial || !Number.isFinite(newest) ? (this.state?.cursor ?? null) : new Date(newest).toISOString();
-    await writeFolderState(this.stream.file.path, { stream: this.stream.name, cursor, synced_until: this.o.trial ? (this.state?.synced_until ?? null) : this.o.until, parts, updated_at: new Date().toISOString() });
+    // A trial or a backfill leaves where the stream goes on from as it was.
+    const keep = this.o.trial || this.stream.mode === 'backfill';
+    const cursor = keep || !Number.isFinite(newest) ? (this.state?.cursor ?? null) : new Date(newest).toISOString();
+    const syncedUntil = keep ? (this.state?.synced_until ?? null) : this.o.until;
+    await writeFolderState(this.stream.file.path, { stream: this.stream.name, cursor, synced_until: syncedUntil, parts, updated_at: new Date().toISOString() });
     if (!full) return;
     // Every other part goes, those a killed run renamed in without recording them too.
     const folder = this.stream.file.path;

@@ -11,8 +11,9 @@ import { keepTeamIds } from './tables/team-ids.js';
 import { recordRunEnd, recordRunStart } from './bookkeeping/run-history.js';
 import { dropOrphanLoads, type Orphan } from './bookkeeping/orphan-loads.js';
 import { databaseNow } from './database-clock.js';
-import { objectName, qualified } from './sql.js';
+import { literal, objectName, qualified } from './sql.js';
 import { type LoadOptions, StreamLoad } from './load/stream-load.js';
+import { STATE } from './bookkeeping/schema.js';
 
 /** The PostgreSQL side of a run: one pool, created once and passed the streams to write. */
 export class PostgresTarget implements Target<StreamLoad> {
@@ -77,7 +78,7 @@ export class PostgresTarget implements Target<StreamLoad> {
   /** A stream's saved cursor and sync time, read only; none when its table or pdsync's state is missing. */
   async savedState(stream: PlannedStream): Promise<SavedState> {
     return this.withClient('reading state', async (client) => {
-      const { rows } = await client.query<{ ok: boolean }>(`SELECT to_regclass('pdsync.state') IS NOT NULL AND to_regclass($1) IS NOT NULL AS ok`, [qualified(stream.object)]);
+      const { rows } = await client.query<{ ok: boolean }>(`SELECT to_regclass(${literal(STATE)}) IS NOT NULL AND to_regclass($1) IS NOT NULL AS ok`, [qualified(stream.object)]);
       return rows[0]?.ok ? readState(client, stream.name, stream.object) : { cursor: undefined, syncedUntil: undefined };
     });
   }
@@ -130,7 +131,7 @@ export class PostgresTarget implements Target<StreamLoad> {
   async savedCursors(streams: PlannedStream[]): Promise<Map<string, Date>> {
     return this.withClient('reading state', async (client) => {
       const out = new Map<string, Date>();
-      const { rows } = await client.query<{ ok: boolean }>(`SELECT to_regclass('pdsync.state') IS NOT NULL AS ok`);
+      const { rows } = await client.query<{ ok: boolean }>(`SELECT to_regclass(${literal(STATE)}) IS NOT NULL AS ok`);
       if (!rows[0]?.ok) return out;
       for (const s of streams) {
         const c = await readCursor(client, s.name, s.object);

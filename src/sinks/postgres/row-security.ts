@@ -7,12 +7,14 @@ import { ident, literal, qualified } from './sql.js';
 import type { ColumnType } from '../../catalogue/catalogue.js';
 import { existingColumns, lockDdl } from './tables/ddl.js';
 import { streamLayout, TEAM_IDS } from './tables/table-layout.js';
+import { inTransaction } from './transaction.js';
+import { ALLOWED_TEAMS, BOOKKEEPING_SCHEMA, bookkeeping, TEAM_ACCESS } from './bookkeeping/schema.js';
 
 const POLICY = 'pdsync_team_access';
 
-const ACCESS_FUNCTION = `CREATE OR REPLACE FUNCTION pdsync.allowed_teams(reader name) RETURNS text[] LANGUAGE sql STABLE SECURITY DEFINER
+const ACCESS_FUNCTION = `CREATE OR REPLACE FUNCTION ${ALLOWED_TEAMS}(reader name) RETURNS text[] LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pdsync
-    AS $$ SELECT coalesce(array_agg(team_id), '{}') FROM pdsync.team_access WHERE CASE WHEN EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = role_name) THEN pg_has_role(reader, role_name, 'MEMBER') ELSE false END $$`;
+    AS $$ SELECT coalesce(array_agg(team_id), '{}') FROM ${TEAM_ACCESS} WHERE CASE WHEN EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = role_name) THEN pg_has_role(reader, role_name, 'MEMBER') ELSE false END $$`;
 const ACCESS_TAG = `[pdsync function ${createHash('sha256').update(ACCESS_FUNCTION).digest('hex').slice(0, 12)}]`;
 
 /**
@@ -23,15 +25,15 @@ const ACCESS_TAG = `[pdsync function ${createHash('sha256').update(ACCESS_FUNCTI
  */
 export async function ensureTeamAccess(client: PoolClient): Promise<void> {
   const { rows } = await client.query<{ ok: boolean }>(
-    `SELECT to_regclass('pdsync.team_access') IS NOT NULL AND obj_description(to_regprocedure('pdsync.allowed_teams(name)'), 'pg_proc') = $1 AS ok`,
+    `SELECT to_regclass(${literal(TEAM_ACCESS)}) IS NOT NULL AND obj_description(to_regprocedure(${literal(`${ALLOWED_TEAMS}(name)`)}), 'pg_proc') = $1 AS ok`,
     [ACCESS_TAG],
   );
   if (rows[0]!.ok) return;
-  await client.query(`CREATE TABLE IF NOT EXISTS pdsync.team_access (role_name text NOT NULL, team_id text NOT NULL, PRIMARY KEY (role_name, team_id))`);
-  await client.query(`COMMENT ON TABLE pdsync.team_access IS 'pdsync: the teams each database role may see in tables with row security by team; team_id ''*'' is every team.'`);
+  await client.query(`CREATE TABLE IF NOT EXISTS ${TEAM_ACCESS} (role_name text NOT NULL, team_id text NOT NULL, PRIMARY KEY (role_name, team_id))`);
+  await client.query(`COMMENT ON TABLE ${TEAM_ACCESS} IS 'pdsync: the teams each database role may see in tables with row security by team; team_id ''*'' is every team.'`);
   // Inside a SECURITY DEFINER function current_user is the owner: the policy passes the reader's name.
   await client.query(ACCESS_FUNCTION);
-  await client.query(`COMMENT ON FUNCTION pdsync.allowed_teams(name) IS ${literal(ACCESS_TAG)}`);
+  await client.query(`COMMENT ON FUNCTION ${ALLOWED_TEAMS}(name) IS ${literal(ACCESS_TAG)}`);
 }
 
 /**
@@ -41,7 +43,7 @@ export async function ensureTeamAccess(client: PoolClient): Promise<void> {
  * once per query, not once per row.
  */
 export function teamFilter(teams: string): string {
-  const allowed = '(SELECT pdsync.allowed_teams(current_user))::text[]';
+  const allowed = `(SELECT ${ALLOWED_TEAMS}(current_user))::text[]`;
   return `cardinality(${teams}) = 0 OR ${teams} = ARRAY[NULL]::text[] OR '*' = ANY (${allowed}) OR ${teams} && ${allowed}`;
 }
 
@@ -98,24 +100,19 @@ const PRIVATE = ['relation_pending', 'webhook_events'];
  * (pg_read_all_data does not pass row security). Staging tables are private from their creation.
  */
 export async function prepareRowSecurity(client: PoolClient): Promise<void> {
-  await client.query('BEGIN');
-  try {
+  await inTransaction(client, async () => {
     // Two runs starting at once would replace the function side by side.
     await lockDdl(client);
     await ensureTeamAccess(client);
     for (const table of PRIVATE) {
-      const t = { schema: 'pdsync', table };
+      const t = { schema: BOOKKEEPING_SCHEMA, table };
       if (!(await tableExists(client, t)) || !(await ownsTable(client, t)).owns) continue;
       const { rows } = await client.query<{ on: boolean }>('SELECT relrowsecurity AS on FROM pg_class WHERE oid = $1::regclass', [qualified(t)]);
       if (rows[0]!.on) continue;
       await client.query(`ALTER TABLE ${qualified(t)} ENABLE ROW LEVEL SECURITY`);
-      await client.query(`CREATE POLICY pdsync_writers_only ON ${qualified(t)} USING (has_table_privilege(current_user, ${literal(`pdsync.${table}`)}, 'INSERT'))`);
+      await client.query(`CREATE POLICY pdsync_writers_only ON ${qualified(t)} USING (has_table_privilege(current_user, ${literal(bookkeeping(table))}, 'INSERT'))`);
     }
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  });
 }
 
 /** pdsync listen's start, under row security: as a run's, and its tables checked as a load checks them (see requireTeamSecurity). */

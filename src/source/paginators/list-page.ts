@@ -12,9 +12,10 @@ export interface ListPage {
 
 export type FetchList = (query: Query) => Promise<ListPage>;
 
-/** A list page from a response body: the envelope's array, `more` and `total`. */
-export function listPage(body: Record<string, unknown>, envelope: string, request: string): ListPage {
+/** A list page from a response body: the envelope's array, and where the paginator has them, `more` and `total` (by the catalogue's names). */
+export function listPage(body: Record<string, unknown>, envelope: string, request: string, names: { more?: string; total?: string } = {}): ListPage {
   const records = body[envelope];
   if (!Array.isArray(records)) throw new ApiError(`${request}: response has no "${envelope}" array`, 200, undefined, request);
-  return { records: records as ApiRecord[], more: body.more === true, total: typeof body.total === 'number' ? body.total : undefined };
+  const total = names.total === undefined ? undefined : body[names.total];
+  return { records: records as ApiRecord[], more: names.more !== undefined && body[names.more] === true, total: typeof total === 'number' ? total : undefined };
 }

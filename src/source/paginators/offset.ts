@@ -1,11 +1,14 @@
 import pLimit from 'p-limit';
 import { ApiError } from '../../errors.js';
+import type { Paging } from '../../catalogue/catalogue.js';
 import type { ApiRecord } from '../../record.js';
 import type { Query } from '../query-string.js';
 import type { Sink } from '../stream-item.js';
 import type { FetchList, ListPage } from './list-page.js';
 
 export interface OffsetOptions {
+  /** The names of the page size, offset and total parameters (the catalogue's `paging.offset`). */
+  fields: Paging['offset'];
   /** Records per page (PagerDuty's maximum is 100). */
   limit: number;
   /** Pages of one query fetched side by side once the total is known. */
@@ -22,6 +25,11 @@ export interface OffsetOptions {
   maxPasses: number;
 }
 
+/** The query of the page at `offset`. */
+function pageQuery(query: Query, o: OffsetOptions, offset: number): Query {
+  return { ...query, [o.fields.limit]: o.limit, [o.fields.offset]: offset };
+}
+
 /** Named stop conditions, so a loop can only end for a reason. */
 function refuseToLoop(page: ListPage, offset: number, path: string): void {
   if (page.more && page.records.length === 0) {
@@ -32,7 +40,7 @@ function refuseToLoop(page: ListPage, offset: number, path: string): void {
 /** Pages on one after another from `offset`, advancing by the records actually returned. */
 async function readOnFrom(fetchList: FetchList, query: Query, offset: number, part: string, sink: Sink, o: OffsetOptions, path: string): Promise<void> {
   for (let at = offset; ; ) {
-    const page = await fetchList({ ...query, limit: o.limit, offset: at });
+    const page = await fetchList(pageQuery(query, o, at));
     await sink({ kind: 'records', part, records: page.records });
     if (!page.more) return;
     refuseToLoop(page, at, path);
@@ -59,7 +67,7 @@ async function readStable(fetchList: FetchList, query: Query, first: ListPage, p
   await Promise.all(
     offsets.map((offset, i) =>
       ahead(async () => {
-        const page = await fetchList({ ...query, limit: o.limit, offset });
+        const page = await fetchList(pageQuery(query, o, offset));
         received += page.records.length;
         if (i === offsets.length - 1 && page.more && page.records.length === o.limit) grew = true;
         await sink({ kind: 'records', part, records: page.records });
@@ -90,7 +98,7 @@ async function unstablePass(fetchList: FetchList, query: Query, first: ListPage,
     offsets.map((offset, i) =>
       ahead(async () => {
         if (moved) return;
-        const page = await fetchList({ ...query, limit: o.limit, offset });
+        const page = await fetchList(pageQuery(query, o, offset));
         refuseToLoop(page, offset, path);
         pages.set(offset, page.records);
         if (i === offsets.length - 1) lastPage = page;
@@ -125,6 +133,6 @@ export async function readOffsetList(
       throw new ApiError(`GET ${path}: the list changed while it was read, on each of ${pass} passes: try again when the account is quieter`, 200, undefined, path);
     }
     await sink({ kind: 'restart', part });
-    page = await fetchList({ ...query, limit: o.limit, offset: 0, total: true });
+    page = await fetchList({ ...pageQuery(query, o, 0), [o.fields.total]: true });
   }
 }

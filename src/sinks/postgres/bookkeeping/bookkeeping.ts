@@ -3,11 +3,12 @@ import type { PoolClient } from 'pg';
 import type { TableName } from '../../../plan/plan.js';
 import { ensureSchema, lockDdl } from '../tables/ddl.js';
 import { canCreateIn, type Privileges, privilegesOf, tableExists } from '../privileges.js';
-import { ident, objectName } from '../sql.js';
+import { ident, literal, objectName } from '../sql.js';
 import { TargetError } from '../../../errors.js';
+import { inTransaction } from '../transaction.js';
+import { BOOKKEEPING_SCHEMA, bookkeeping, STATE } from './schema.js';
 
 /** pdsync's own tables live in this schema of the target. */
-export const BOOKKEEPING_SCHEMA = 'pdsync';
 
 const TABLES: Record<string, string> = {
   state: `stream text NOT NULL, object text NOT NULL, cursor timestamptz, updated_at timestamptz NOT NULL DEFAULT now(),
@@ -29,14 +30,13 @@ const TABLES: Record<string, string> = {
  */
 export async function ensureBookkeeping(client: PoolClient): Promise<Privileges> {
   const p = await privilegesOf(client);
-  const missing = [];
+  const missing: string[] = [];
   for (const t of Object.keys(TABLES)) if (!(await tableExists(client, { schema: BOOKKEEPING_SCHEMA, table: t }))) missing.push(t);
   if (missing.length === 0) {
     await addMissingColumns(client, p);
     return p;
   }
-  await client.query('BEGIN');
-  try {
+  await inTransaction(client, async () => {
     await lockDdl(client);
     await ensureSchema(client, p, BOOKKEEPING_SCHEMA);
     for (const t of missing) {
@@ -46,11 +46,7 @@ export async function ensureBookkeeping(client: PoolClient): Promise<Privileges>
       }
       await client.query(`CREATE TABLE ${ident(BOOKKEEPING_SCHEMA)}.${ident(t)} (${TABLES[t]})`);
     }
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  });
   return p;
 }
 
@@ -64,12 +60,12 @@ const ADDED: [string, string, string][] = [
 async function addMissingColumns(client: PoolClient, p: Privileges): Promise<void> {
   for (const [table, column, type] of ADDED) {
     const { rows } = await client.query<{ has: boolean; owns: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'pdsync' AND table_name = $1 AND column_name = $2) AS has,
-              pg_has_role((SELECT relowner FROM pg_class WHERE oid = to_regclass('pdsync.' || $1)), 'USAGE') AS owns`,
-      [table, column],
+      `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = $3 AND table_name = $1 AND column_name = $2) AS has,
+              pg_has_role((SELECT relowner FROM pg_class WHERE oid = to_regclass($4)), 'USAGE') AS owns`,
+      [table, column, BOOKKEEPING_SCHEMA, bookkeeping(table)],
     );
     if (rows[0]!.has) continue;
-    const add = `ALTER TABLE pdsync.${ident(table)} ADD COLUMN IF NOT EXISTS ${ident(column)} ${type}`;
+    const add = `ALTER TABLE ${bookkeeping(table)} ADD COLUMN IF NOT EXISTS ${ident(column)} ${type}`;
     if (!rows[0]!.owns) throw new TargetError(`pdsync.${table} was made by an older pdsync and lacks column ${column}, which role ${p.role} may not add: as its owner, ${add}`);
     await client.query(add);
   }
@@ -78,7 +74,7 @@ async function addMissingColumns(client: PoolClient, p: Privileges): Promise<voi
 export type { SavedState };
 
 export async function readState(client: PoolClient, stream: string, object: TableName): Promise<SavedState> {
-  const { rows } = await client.query<Record<string, Date | null>>('SELECT * FROM pdsync.state WHERE stream = $1 AND object = $2', [stream, objectName(object)]);
+  const { rows } = await client.query<Record<string, Date | null>>(`SELECT * FROM ${STATE} WHERE stream = $1 AND object = $2`, [stream, objectName(object)]);
   return { cursor: rows[0]?.cursor ?? undefined, syncedUntil: rows[0]?.synced_until ?? undefined };
 }
 
@@ -95,7 +91,7 @@ export async function readCursor(client: PoolClient, stream: string, object: Tab
 export async function advanceCursor(client: PoolClient, stream: string, object: TableName, maxSeenSql: string, until: string, fresh: boolean): Promise<void> {
   const merge = fresh ? 'EXCLUDED.cursor' : 'GREATEST(s.cursor, EXCLUDED.cursor)';
   await client.query(
-    `INSERT INTO pdsync.state AS s (stream, object, cursor, synced_until, updated_at)
+    `INSERT INTO ${STATE} AS s (stream, object, cursor, synced_until, updated_at)
      SELECT $1, $2, CASE WHEN m IS NULL THEN NULL ELSE LEAST(m, $3::timestamptz) END, $3::timestamptz, now() FROM (${maxSeenSql}) seen(m)
      ON CONFLICT (stream, object) DO UPDATE SET cursor = ${merge}, synced_until = EXCLUDED.synced_until, updated_at = now()`,
     [stream, objectName(object), until],
@@ -111,14 +107,14 @@ export interface StateRow {
 
 export async function listState(client: PoolClient): Promise<StateRow[]> {
   // Reading writes nothing: a database pdsync never ran against simply has no state yet.
-  const { rows: here } = await client.query<{ here: boolean }>(`SELECT to_regclass('pdsync.state') IS NOT NULL AS here`);
+  const { rows: here } = await client.query<{ here: boolean }>(`SELECT to_regclass(${literal(STATE)}) IS NOT NULL AS here`);
   if (!here[0]!.here) return [];
-  const { rows } = await client.query<StateRow>('SELECT stream, object, cursor, updated_at FROM pdsync.state ORDER BY stream, object');
+  const { rows } = await client.query<StateRow>(`SELECT stream, object, cursor, updated_at FROM ${STATE} ORDER BY stream, object`);
   return rows;
 }
 
 /** Forgets a stream's cursor for one table: its next incremental run reads the whole history again. */
 export async function resetState(client: PoolClient, stream: string, object: TableName): Promise<number> {
-  const { rowCount } = await client.query('DELETE FROM pdsync.state WHERE stream = $1 AND object = $2', [stream, objectName(object)]);
+  const { rowCount } = await client.query(`DELETE FROM ${STATE} WHERE stream = $1 AND object = $2`, [stream, objectName(object)]);
   return rowCount ?? 0;
 }

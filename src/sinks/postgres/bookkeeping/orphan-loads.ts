@@ -1,7 +1,8 @@
 import type { Dropped } from '../../target.js';
 import type { PoolClient } from 'pg';
-import { ident } from '../sql.js';
 import { RESUME_WITHIN_MS } from './load-registry.js';
+import { inTransaction } from '../transaction.js';
+import { bookkeeping, LOADS } from './schema.js';
 
 /** A staged load a killed run left, dropped. */
 export type Orphan = Dropped;
@@ -22,7 +23,7 @@ function orphaned(row: { stream: string; object: string; replication: string | n
  */
 export async function dropOrphanLoads(client: PoolClient, replication: { id: string; objects: { stream: string; object: string }[] }): Promise<Orphan[]> {
   const { rows } = await client.query<{ stream: string; object: string; staging: string; replication: string | null; started_at: Date }>(
-    'SELECT stream, object, staging, replication, started_at FROM pdsync.loads ORDER BY stream, object',
+    `SELECT stream, object, staging, replication, started_at FROM ${LOADS} ORDER BY stream, object`,
   );
   const dropped: Orphan[] = [];
   for (const row of rows) {
@@ -32,13 +33,12 @@ export async function dropOrphanLoads(client: PoolClient, replication: { id: str
     const { rows: free } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lock]);
     if (!free[0]!.ok) continue;
     try {
-      await client.query('BEGIN');
-      await client.query(`DROP TABLE IF EXISTS pdsync.${ident(row.staging)}`);
-      await client.query('DELETE FROM pdsync.loads WHERE stream = $1 AND object = $2', [row.stream, row.object]);
-      await client.query('COMMIT');
+      await inTransaction(client, async () => {
+        await client.query(`DROP TABLE IF EXISTS ${bookkeeping(row.staging)}`);
+        await client.query(`DELETE FROM ${LOADS} WHERE stream = $1 AND object = $2`, [row.stream, row.object]);
+      });
       dropped.push({ stream: row.stream, object: row.object, why });
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
       dropped.push({ stream: row.stream, object: row.object, why: `${why}; it could not be dropped: ${(e as Error).message}` });
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]);

@@ -1,5 +1,4 @@
 import type { PoolClient } from 'pg';
-import type { QueuedEvent } from '../../../listen/webhook-event.js';
 import type { PlannedStream } from '../../../plan/plan.js';
 import type { ApiRecord } from '../../../record.js';
 import { BatchCopy } from './batch-copy.js';
@@ -12,10 +11,11 @@ import { ident, objectName } from '../sql.js';
 import { stagingTable } from './staging-table.js';
 import { evolveTable } from './table-evolution.js';
 import { columnFor, streamLayout } from '../tables/table-layout.js';
-import { recordEvents } from '../bookkeeping/webhook-events.js';
+import { type AppliedEvent, recordEvents } from '../bookkeeping/webhook-events.js';
+import { inTransaction } from '../transaction.js';
 
 export interface ChangeBatch {
-  events: QueuedEvent[];
+  events: AppliedEvent[];
   /** Incidents as they are now: those the change feed named, and those read one by one. */
   incidents: ApiRecord[];
   /** The change feed's log entries. */
@@ -23,8 +23,8 @@ export interface ChangeBatch {
 }
 
 export interface ChangeResult {
-  applied: QueuedEvent[];
-  duplicates: QueuedEvent[];
+  applied: AppliedEvent[];
+  duplicates: AppliedEvent[];
 }
 
 export type Touched = (client: PoolClient, stream: string, rows: string) => Promise<void>;
@@ -38,20 +38,14 @@ export type Touched = (client: PoolClient, stream: string, rows: string) => Prom
 export async function applyChanges(
   client: PoolClient, p: Privileges, incidents: PlannedStream, logEntries: PlannedStream | undefined, batch: ChangeBatch, touched?: Touched,
 ): Promise<ChangeResult> {
-  await client.query('BEGIN');
-  try {
-    // A run's publish may hold these rows for longer than a managed server's statement_timeout: wait for it, as publish does.
-    await client.query('SET LOCAL statement_timeout = 0');
+  // A run's publish may hold these rows for longer than a managed server's statement_timeout: wait for it, as publish does.
+  return inTransaction(client, async () => {
     const fresh = await recordEvents(client, batch.events, objectName(incidents.object));
     const applied = batch.events.filter((e) => fresh.has(e.webhookId));
     if (batch.incidents.length) await merge(client, p, incidents, batch.incidents, touched);
     if (logEntries && batch.logEntries.length) await merge(client, p, logEntries, batch.logEntries, touched);
-    await client.query('COMMIT');
     return { applied, duplicates: batch.events.filter((e) => !fresh.has(e.webhookId)) };
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  }, { unbounded: true });
 }
 
 /** Stages records in a temporary table of the transaction, then merges them by key as an incremental publish does. */

@@ -10,6 +10,7 @@ import { dropStaging, type StagingTable } from './staging-table.js';
 import { columnFor, type TableLayout } from '../tables/table-layout.js';
 import { applyRows, type Removal } from './apply-rows.js';
 import { fillStagedTeamIds } from '../tables/team-ids.js';
+import { inTransaction } from '../transaction.js';
 
 export interface PublishOptions {
   /** The run's fixed end of history: the cursor never passes it. */
@@ -57,26 +58,22 @@ async function keysStaged(client: PoolClient, staging: StagingTable, key: string
  * million-row replacement outlasts the few seconds a managed server allows a statement.
  */
 export async function publish(client: PoolClient, p: Privileges, stream: PlannedStream, layout: TableLayout, staging: StagingTable, o: PublishOptions): Promise<Published> {
-  await client.query('BEGIN');
-  try {
-    await client.query('SET LOCAL statement_timeout = 0');
+  const published = await inTransaction(client, async () => {
     const table = await evolveTable(client, p, stream, layout, staging);
     await fillStagedTeamIds(client, stream, staging.name, staging.columns);
     const newerBy = stream.spec.newer_by && columnFor(layout, stream.spec.newer_by);
     const applied = await applyRows(client, stream.object, staging, table.columns, layout.key, { removal: removalOf(stream, layout, o), newerBy, ...(o.touched ? { touched: o.touched } : {}) });
     const written = await keysStaged(client, staging, layout.key);
     const field = stream.spec.incremental_key;
-    if (field && !o.trial) {
+    // A backfill re-reads a window of the past: the cursor stays where the incremental runs left it.
+    if (field && !o.trial && stream.mode !== 'backfill') {
       await advanceCursor(client, stream.name, stream.object, `SELECT max(${ident(columnFor(layout, field))}) FROM ${qualified(staging.name)}`, o.until, table.fresh);
     }
     if (staging.persistent) await forgetLoad(client, stream.name, stream.object);
     await dropStaging(client, staging.name);
     if (o.signal.aborted) throw new Error('interrupted before commit');
-    await client.query('COMMIT');
-    await refreshStatistics(client, stream.object, applied.changed + applied.removed);
     return { written, changed: applied.changed, removed: applied.removed, addedColumns: table.added, unplaced: table.unplaced };
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  }, { unbounded: true });
+  await refreshStatistics(client, stream.object, published.changed + published.removed);
+  return published;
 }

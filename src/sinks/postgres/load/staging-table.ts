@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import type { TableName } from '../../../plan/plan.js';
-import { BOOKKEEPING_SCHEMA } from '../bookkeeping/bookkeeping.js';
+import { BOOKKEEPING_SCHEMA } from '../bookkeeping/schema.js';
 import { existingColumns } from '../tables/ddl.js';
 import { ident, qualified } from '../sql.js';
 import { type ColumnLayout, PART, SEQ, STAGING_ONLY, type TableLayout } from '../tables/table-layout.js';

@@ -18,6 +18,9 @@ import { streamLayout, type TableLayout, TEAM_IDS } from '../tables/table-layout
 import type { ColumnType } from '../../../catalogue/catalogue.js';
 import { requireTeamSecurity } from '../row-security.js';
 import { loadWarnings } from './load-warnings.js';
+import { leftOutColumns, leftOutWarning } from './left-out-columns.js';
+import { inTransaction } from '../transaction.js';
+import { BOOKKEEPING_SCHEMA } from '../bookkeeping/schema.js';
 
 export type { LoadOptions, WriteResult };
 
@@ -29,16 +32,10 @@ const objectLock = (stream: PlannedStream) => `pdsync:${objectName(stream.object
  * the transaction that took it). A stop cancels the wait (PostgresTarget.cancelAll).
  */
 async function waitForLock(client: PoolClient, name: string): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await client.query('SET LOCAL statement_timeout = 0');
+  await inTransaction(client, async () => {
     await client.query('SET LOCAL lock_timeout = 0');
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  }, { unbounded: true });
 }
 
 /**
@@ -60,6 +57,8 @@ export class StreamLoad implements Load {
   resumed: Resumed | undefined;
   /** A killed run's staging was dropped: the stream's staged windows cannot be proven current. */
   droppedUnprovable = false;
+  /** Columns select leaves out that still hold earlier runs' values (see leftOutColumns). */
+  private leftOut: string[] = [];
 
   private constructor(
     readonly client: PoolClient,
@@ -98,7 +97,9 @@ export class StreamLoad implements Load {
     const layout = streamLayout(stream, existing);
     await requireTeamSecurity(client, p, stream, existing, layout.columns.some((c) => c.name === TEAM_IDS));
     const saved = live && stream.mode === 'incremental' ? await readState(client, stream.name, stream.object) : { cursor: undefined, syncedUntil: undefined };
-    return new StreamLoad(client, p, stream, layout, saved, o, runStart);
+    const load = new StreamLoad(client, p, stream, layout, saved, o, runStart);
+    load.leftOut = await leftOutColumns(client, stream, existing);
+    return load;
   }
 
   /** The saved cursor: the largest incremental key published. */
@@ -117,7 +118,7 @@ export class StreamLoad implements Load {
    */
   async begin(plannedWindows: { since: Date; until: Date }[]): Promise<Resumed | undefined> {
     const mode = this.o.trial ? 'trial' : this.stream.mode;
-    const persistent = !this.o.trial && (await canCreateIn(this.client, 'pdsync'));
+    const persistent = !this.o.trial && (await canCreateIn(this.client, BOOKKEEPING_SCHEMA));
     this.staging = stagingTable(stagingTableName(this.stream.name, this.stream.object, mode), this.layout, persistent, this.stream.rowSecurity);
     const previous = persistent ? await readLoad(this.client, this.stream.name, this.stream.object) : undefined;
     const kept = previous && (await resumeStaging(this.client, this.stream, this.staging, previous, { mode, runId: this.o.runId, replication: this.o.replication, windows: plannedWindows }));
@@ -136,9 +137,8 @@ export class StreamLoad implements Load {
   /** A new staging table (an earlier one dropped), and its row in pdsync.loads, together: no staging table is ever unregistered. */
   private async freshStaging(mode: string, previous: string | undefined): Promise<void> {
     const staging = this.staging!;
-    await this.client.query('BEGIN');
-    try {
-      if (previous) await dropStaging(this.client, { schema: 'pdsync', table: previous });
+    await inTransaction(this.client, async () => {
+      if (previous) await dropStaging(this.client, { schema: BOOKKEEPING_SCHEMA, table: previous });
       await dropStaging(this.client, staging.name);
       await createStaging(this.client, staging);
       if (staging.persistent) {
@@ -146,11 +146,7 @@ export class StreamLoad implements Load {
           mode, staging: staging.name.table, run_id: this.o.runId, until: new Date(this.o.until), started_at: this.readStart, replication: this.o.replication,
         }, []);
       }
-      await this.client.query('COMMIT');
-    } catch (e) {
-      await this.client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
+    });
   }
 
   /** Distinct keys staged per part (a resumed load's windows, to count again at the source). */
@@ -195,6 +191,8 @@ export class StreamLoad implements Load {
       until: this.o.until, trial: this.o.trial, signal, readStart: this.readStart.toISOString(), parents: this.parents,
       ...(relations ? { touched: (rows: string) => recordTouches(this.client, relations, this.stream.name, rows) } : {}),
     });
-    return { rowsRead: this.rowsRead, rowsWritten: published.written, rowsChanged: published.changed, rowsRemoved: published.removed, warnings: loadWarnings(this.stream, this.batches!.report, published, this.resumed) };
+    const warnings = loadWarnings(this.stream, this.batches!.report, published, this.resumed);
+    if (this.leftOut.length) warnings.push(leftOutWarning(this.stream, this.leftOut));
+    return { rowsRead: this.rowsRead, rowsWritten: published.written, rowsChanged: published.changed, rowsRemoved: published.removed, warnings };
   }
 }

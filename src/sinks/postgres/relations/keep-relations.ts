@@ -3,11 +3,13 @@ import type { PoolClient } from 'pg';
 import type { RelationPlan } from '../../../plan/plan.js';
 import { tableExists } from '../privileges.js';
 import { ident, qualified } from '../sql.js';
-import { decode, PENDING, pendingName, recordTouches } from './pending.js';
+import { RELATION_PENDING } from '../bookkeeping/schema.js';
+import { decode, pendingName, recordTouches } from './pending.js';
 import type { Relation, Tables } from './relation.js';
 import { buildRelation, current, isOurs, tagOf } from './relation-table.js';
 import { ensureInputIndexes, timeZoneTable } from './relation-inputs.js';
 import { RELATIONS } from './relations.js';
+import { inTransaction } from '../transaction.js';
 
 export type { RelationsDone };
 
@@ -28,7 +30,7 @@ async function keepByChange(client: PoolClient, plan: RelationPlan, r: Relation,
   const cols = r.scope.map((c, i) => `${decode(c, `d.scope[${i + 1}]`)} AS ${ident(c.name)}`).join(', ');
   await client.query(`CREATE TEMP TABLE ${SCOPE} ON COMMIT DROP AS SELECT ${r.scope.map((c) => `NULL::${c.type} AS ${ident(c.name)}`).join(', ')} WITH NO DATA`);
   const { rowCount } = await client.query(
-    `WITH d AS (DELETE FROM ${PENDING} WHERE relation = $1 RETURNING scope) INSERT INTO ${SCOPE} SELECT DISTINCT ${cols} FROM d`,
+    `WITH d AS (DELETE FROM ${RELATION_PENDING} WHERE relation = $1 RETURNING scope) INSERT INTO ${SCOPE} SELECT DISTINCT ${cols} FROM d`,
     [pendingName(plan.schema, r.name)],
   );
   let inserted = 0;
@@ -64,9 +66,7 @@ async function inputs(client: PoolClient, plan: RelationPlan): Promise<{ tables:
  */
 export async function keepRelations(client: PoolClient, plan: RelationPlan, rebuild = false): Promise<RelationsDone> {
   const done: RelationsDone = { made: [], kept: [], failed: [] };
-  await client.query('BEGIN');
-  try {
-    await client.query('SET LOCAL statement_timeout = 0');
+  await inTransaction(client, async () => {
     // Weeks are Mondays in UTC, whatever the server's or the role's time zone.
     await client.query(`SET LOCAL TimeZone = 'UTC'`);
     // Two keepers at once (a run and pdsync listen) would compute the same scopes twice.
@@ -89,7 +89,7 @@ export async function keepRelations(client: PoolClient, plan: RelationPlan, rebu
         const whole = rebuild || !now || now.kind !== 'r' || !now.comment!.includes(tagOf(sql, plan.rowSecurity)) || (r.after ?? []).some((a) => done.made.includes(a));
         if (whole) {
           await buildRelation(client, plan.schema, r, sql, plan.rowSecurity, now);
-          await client.query(`DELETE FROM ${PENDING} WHERE relation = $1`, [pendingName(plan.schema, r.name)]);
+          await client.query(`DELETE FROM ${RELATION_PENDING} WHERE relation = $1`, [pendingName(plan.schema, r.name)]);
           done.made.push(r.name);
         } else {
           done.kept.push({ name: r.name, rows: await keepByChange(client, plan, r, tables, available) });
@@ -100,10 +100,6 @@ export async function keepRelations(client: PoolClient, plan: RelationPlan, rebu
         done.failed.push({ name: r.name, reason: (e as Error).message });
       }
     }
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  }, { unbounded: true });
   return done;
 }

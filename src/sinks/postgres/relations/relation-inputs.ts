@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
-import { BOOKKEEPING_SCHEMA } from '../bookkeeping/bookkeeping.js';
+import { BOOKKEEPING_SCHEMA } from '../bookkeeping/schema.js';
 import { ident, qualified } from '../sql.js';
 import type { TableName } from '../../../plan/plan.js';
 import type { Relation } from './relation.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
-import { BOOKKEEPING_SCHEMA } from '../bookkeeping/bookkeeping.js';
+import { BOOKKEEPING_SCHEMA } from '../bookkeeping/schema.js';
 import { ident, literal, qualified } from '../sql.js';
 import type { Relation } from './relation.js';
 import { teamFilter, teamPolicy } from '../row-security.js';

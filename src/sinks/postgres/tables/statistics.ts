@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { TableName } from '../../../plan/plan.js';
 import { qualified } from '../sql.js';
+import { inTransaction } from '../transaction.js';
 
 /** Changes smaller than this never call for statistics of their own: autovacuum keeps up with them. */
 const MIN_ROWS = 1000;
@@ -17,12 +18,5 @@ export async function refreshStatistics(client: PoolClient, table: TableName, ro
   if (rowsChanged < MIN_ROWS) return;
   const { rows } = await client.query<{ n: number }>(`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = to_regclass($1)`, [qualified(table)]);
   if (rows.length === 0 || rowsChanged * 10 < rows[0]!.n) return;
-  await client.query('BEGIN');
-  try {
-    await client.query('SET LOCAL statement_timeout = 0');
-    await client.query(`ANALYZE ${qualified(table)}`);
-    await client.query('COMMIT');
-  } catch {
-    await client.query('ROLLBACK').catch(() => undefined);
-  }
+  await inTransaction(client, () => client.query(`ANALYZE ${qualified(table)}`), { unbounded: true }).catch(() => undefined);
 }
