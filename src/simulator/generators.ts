@@ -68,7 +68,7 @@ export type GeneratedStream = keyof typeof GENERATORS;
 export const GENERATED_STREAMS = Object.keys(GENERATORS) as GeneratedStream[];
 
 export function generatorOf(stream: string): Generator | undefined {
-  return (GENERATORS as Record<string, Generator>)[stream];
+  return Object.hasOwn(GENERATORS, stream) ? (GENERATORS as Record<string, Generator>)[stream] : undefined;
 }
 
 /** The generated stream a reference points into, from its type (`user_reference` -> users). */
