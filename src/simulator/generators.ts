@@ -1,4 +1,5 @@
 import type { Account } from './account.js';
+import { refTo } from './account-refs.js';
 import { auditRecord, auditTimes } from './audit-records.js';
 import { changeEventRecord, changeEventTimes } from './change-event-records.js';
 import { incidentRecord } from './incident-records.js';
@@ -8,8 +9,9 @@ import { maintenanceWindowRecord } from './maintenance-window-records.js';
 import { notificationRecord } from './notification-records.js';
 import { escalationPolicyRecord, scheduleRecord } from './on-call-records.js';
 import { tagRecord, teamRecord, userRecord } from './people-records.js';
-import { type Rec, objectType } from './refs.js';
+import { type Rec, head, objectType } from './refs.js';
 import { businessServiceRecord, priorityRecord, serviceRecord, vendorRecord } from './service-records.js';
+import { DAY, formatTimestamp } from './time.js';
 import type { TimeIndex } from './timeline.js';
 
 /** What a default account's size follows: its incidents (after bursts) and its days of history. */
@@ -38,6 +40,24 @@ export interface Generator {
   newestFirst?: true;
 }
 
+const WORKFLOW_ACTIONS = ['Add responders', 'Send a status update', 'Start a Slack channel', 'Start a conference bridge'];
+
+/** Incident workflow w: one step, made in the account's first year, owned by a team or by no one. */
+function incidentWorkflowRecord(a: Account, w: number): Rec {
+  const r = a.rng('incident_workflows', w);
+  const action = r.pick(WORKFLOW_ACTIONS);
+  const name = `${action} (workflow ${w + 1})`;
+  return {
+    ...head('incident_workflows', a.id('incident_workflows', w), name),
+    name,
+    description: `${action} when a high-urgency incident is triggered`,
+    created_at: formatTimestamp(a.startMs + r.int(365) * DAY),
+    team: r.chance(0.6) ? refTo(a, 'teams', r.int(a.volumes.teams)) : null,
+    is_enabled: r.chance(0.8),
+    steps: [{ type: 'step', name: action, action_configuration: { action_id: `pagerduty.com:incident-workflows:${action.toLowerCase().replaceAll(' ', '-')}:1`, inputs: [] } }],
+  };
+}
+
 const followsIncidents = (perIncident: number) => (s: AccountShape) => Math.round(s.incidents * perIncident);
 
 /**
@@ -61,6 +81,7 @@ export const GENERATORS = {
   change_events: { record: changeEventRecord, volume: followsIncidents(1 / 3), times: changeEventTimes },
   audit_records: { record: auditRecord, volume: (s) => 3 * s.days, times: auditTimes, newestFirst: true },
   maintenance_windows: { record: maintenanceWindowRecord, volume: 24 },
+  incident_workflows: { record: incidentWorkflowRecord, volume: 12 },
 } satisfies Record<string, Generator>;
 
 export type GeneratedStream = keyof typeof GENERATORS;
