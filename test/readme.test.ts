@@ -102,7 +102,8 @@ describe('README and examples', () => {
       writeFileSync(join(cwd, 'env.yaml'), env);
       const r = await pdsync(['conns', 'test', 'PAGERDUTY'], { cwd, env: { PAGERDUTY_API_KEY: SIM_KEY } });
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /readable streams \(21 of 21\)/);
+      const n = Object.keys((await loadCatalogue()).streams).length;
+      assert.match(r.stdout, new RegExp(`readable streams \\(${n} of ${n}\\)`));
     } finally {
       await sim.close();
     }

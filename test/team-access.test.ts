@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
+import { loadCatalogue } from '../src/catalogue/load-catalogue.js';
 import type { RunSummary } from '../src/summary/run-summary.js';
 import { envYaml } from './support/cli.js';
 import { databaseUrl } from './support/database.js';
@@ -15,8 +16,14 @@ const q = pg.escapeIdentifier;
 const SECURE = '  target_options: {row_security: teams}\n';
 const replication = (streams: string[], defaults = SECURE) => (schema: string) =>
   `source: PAGERDUTY\ntarget: PG\ndefaults:\n  object: ${schema}.{stream_name}\n${defaults}streams:\n${streams.map((s) => `  ${s}:\n`).join('')}`;
-/** Relations that hold no team's data: account-wide lists and pdsync's own bookkeeping. */
-const TEAMLESS = ['priorities', 'tags', 'vendors', 'pdsync.state', 'pdsync.runs', 'pdsync.loads', 'pdsync.team_access', 'pdsync.time_zones'];
+/**
+ * Relations that hold no team's data: account-wide lists (catalogue streams with neither teams of
+ * their own nor a team_ids rule: priorities, tags, vendors, ...) and pdsync's own bookkeeping.
+ */
+const TEAMLESS = [
+  ...Object.entries((await loadCatalogue()).streams).filter(([, s]) => !s.team_ids && s.columns.teams?.ref !== 'many').map(([name]) => name),
+  'pdsync.state', 'pdsync.runs', 'pdsync.loads', 'pdsync.team_access', 'pdsync.time_zones',
+];
 
 /** A login role of the test's own, on the server; dropped by the returned function. */
 async function makeRole(f: SyncFixture, prefix: string, grants: string[]): Promise<{ role: string; url: string; drop(): Promise<void> }> {

@@ -73,7 +73,7 @@ export async function exportAccount(opts: ExportOptions): Promise<ExportedFile[]
     dataEnd: EXPORT_DATA_END,
     now: () => EXPORT_DATA_END,
     volume: { incidents: opts.records },
-    defaultIncludes: Object.fromEntries(Object.entries(catalogue.streams).map(([name, s]) => [name, s.include])),
+    catalogue,
   });
   const known = dataset.streams();
   const asked = [...new Set(opts.streams ?? EXPORT_STREAMS)];

@@ -15,12 +15,12 @@ function sideOf(q: AnalyticsQuery, up: boolean): Range {
 }
 
 /**
- * POST /analytics/raw/incidents: one row per incident created in the range that passes the
+ * POST /analytics/raw/incidents, its rows in `envelope`: one row per incident created in the range that passes the
  * filters, ordered by created_at. `first` and `last` are opaque keys of the page's first and last
  * rows (null on an empty page); `starting_after: last` asks for the rows after it in the order
  * asked, `ending_before: first` for the rows before it. `more` says whether rows remain that way.
  */
-export function analyticsPage(store: StreamStore, derived: DerivedStreams, q: AnalyticsQuery): Record<string, unknown> {
+export function analyticsPage(store: StreamStore, derived: DerivedStreams, envelope: string, q: AnalyticsQuery): Record<string, unknown> {
   // Ascending travel: asc order read forwards, or desc order read back towards its start.
   const up = (q.order === 'asc') === (q.before === undefined);
   const { page, more } = keysetPage(store.scan('incidents', sideOf(q, up), !up), q.after ?? q.before, up ? ascending : descending, q.limit, q.accepts);
@@ -30,7 +30,7 @@ export function analyticsPage(store: StreamStore, derived: DerivedStreams, q: An
     return p ? encodeCursor([p.key.t, p.key.id]) : null;
   };
   return {
-    data: derived.rowsOf(rows.map((p) => p.record)),
+    [envelope]: derived.rowsOf(rows.map((p) => p.record)),
     first: key(0),
     last: key(rows.length - 1),
     more,

@@ -37,18 +37,36 @@ function ids(filters: Rec, name: string): Set<string> | undefined {
   return new Set(v as string[]);
 }
 
-/** created_at_start and created_at_end are required, in order, and at most one year apart. */
-function rangeOf(filters: Rec): Required<Range> {
-  const [start, end] = [filters.created_at_start, filters.created_at_end];
-  if (start === undefined || end === undefined) throw missingArguments('filters.created_at_start and filters.created_at_end are both required');
+/** Where a body's window bounds are: one object of the body (`filters`) and their names in it. */
+export interface BodyWindow {
+  object: string;
+  since: string;
+  until: string;
+}
+
+/** The catalogue's dotted window paths (`filters.created_at_start`), both in one object of the body. */
+export function bodyWindow(since: string, until: string): BodyWindow {
+  const [object, start, ...more] = since.split('.');
+  const [object2, end, ...more2] = until.split('.');
+  if (!start || !end || object !== object2 || more.length + more2.length > 0) {
+    throw new Error(`window ${since}, ${until}: the simulator reads bounds of one object in the body (object.name)`);
+  }
+  return { object: object!, since: start, until: end };
+}
+
+/** The bounds are required, in order, and at most one year apart. */
+function rangeOf(filters: Rec, w: BodyWindow): Required<Range> {
+  const [start, end] = [filters[w.since], filters[w.until]];
+  const path = (name: string) => `${w.object}.${name}`;
+  if (start === undefined || end === undefined) throw missingArguments(`${path(w.since)} and ${path(w.until)} are both required`);
   const ms = (v: unknown, name: string) => {
     const parsed = typeof v === 'string' ? parseTimestamp(v) : undefined;
-    if (parsed === undefined) throw invalidInput(`filters.${name} is not a valid date-time`);
+    if (parsed === undefined) throw invalidInput(`${path(name)} is not a valid date-time`);
     return parsed;
   };
-  const range = { sinceMs: ms(start, 'created_at_start'), untilMs: ms(end, 'created_at_end') };
-  if (range.sinceMs > range.untilMs) throw invalidInput('filters.created_at_start must not be after filters.created_at_end');
-  if (range.untilMs > addUtcMonths(range.sinceMs, 12)) throw invalidInput('The range between created_at_start and created_at_end cannot be more than 1 year');
+  const range = { sinceMs: ms(start, w.since), untilMs: ms(end, w.until) };
+  if (range.sinceMs > range.untilMs) throw invalidInput(`${path(w.since)} must not be after ${path(w.until)}`);
+  if (range.untilMs > addUtcMonths(range.sinceMs, 12)) throw invalidInput(`The range between ${w.since} and ${w.until} cannot be more than 1 year`);
   return range;
 }
 
@@ -73,7 +91,7 @@ function cursorOf(body: Rec, name: 'starting_after' | 'ending_before'): SortKey 
 }
 
 /** Reads the JSON body the way PagerDuty Analytics does; a refused body throws its ApiFailure. */
-export function analyticsQuery(text: string): AnalyticsQuery {
+export function analyticsQuery(text: string, window: BodyWindow): AnalyticsQuery {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -81,8 +99,8 @@ export function analyticsQuery(text: string): AnalyticsQuery {
     throw invalidInput('The request body is not valid JSON');
   }
   const body = object(parsed ?? null, 'The request body');
-  const filters = object(body.filters, 'filters');
-  const range = rangeOf(filters);
+  const filters = object(body[window.object], window.object);
+  const range = rangeOf(filters, window);
   const limit = body.limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_LIMIT) throw invalidInput(`limit must be an integer from 1 to ${MAX_LIMIT}`);
   const order = body.order ?? 'desc';

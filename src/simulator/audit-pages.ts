@@ -1,6 +1,6 @@
 import { invalidInput, invalidSinceUntil } from './api-errors.js';
 import { decodeCursor, encodeCursor, keysetPage } from './cursor-pages.js';
-import { bound } from './list-rules.js';
+import { type WindowParams, bound } from './list-rules.js';
 import { type Range, type SortKey, descending } from './ordered-view.js';
 import type { StreamStore } from './stream-store.js';
 import { DAY } from './time.js';
@@ -24,30 +24,37 @@ function limitOf(q: URLSearchParams): number {
 }
 
 /** until defaults to now and since to 24 hours before until; at most 31 days apart. */
-function windowOf(q: URLSearchParams, nowMs: number): Required<Range> {
-  const untilMs = bound(q, 'until') ?? nowMs;
-  const sinceMs = bound(q, 'since') ?? untilMs - DAY;
+function windowOf(q: URLSearchParams, w: WindowParams, nowMs: number): Required<Range> {
+  const untilMs = bound(q, w.until) ?? nowMs;
+  const sinceMs = bound(q, w.since) ?? untilMs - DAY;
   if (sinceMs > untilMs) throw invalidSinceUntil('since must not be after until');
   if (untilMs - sinceMs > MAX_WINDOW_DAYS * DAY) throw invalidInput(`The time range between since and until cannot be more than ${MAX_WINDOW_DAYS} days`);
   return { sinceMs, untilMs };
 }
 
+/** A cursor-paged stream: its name in the store, its envelope and window from the catalogue. */
+export interface CursorList {
+  stream: string;
+  envelope: string;
+  window: WindowParams;
+}
+
 /**
- * GET /audit/records: newest first, paged by cursor. The cursor names the request's window and
- * the last record given, so a page is the records just older than it (keyset, not offset):
+ * A cursor-paged list, as GET /audit/records: newest first. The cursor names the request's window
+ * and the last record given, so a page is the records just older than it (keyset, not offset):
  * no offset, no total, no 10,000 cap. With a cursor, since and until come from it.
  */
-export function auditPage(store: StreamStore, q: URLSearchParams, nowMs: number): Record<string, unknown> {
+export function cursorPage(store: StreamStore, list: CursorList, q: URLSearchParams, nowMs: number): Record<string, unknown> {
   const limit = limitOf(q);
   const text = q.get('cursor');
   const cursor = text === null || text === '' ? undefined : decodeCursor(text, isAuditCursor);
   if (text && !cursor) throw invalidInput('cursor is not a next_cursor this API gave');
-  const window = cursor ? { sinceMs: cursor[1], untilMs: cursor[2] } : windowOf(q, nowMs);
+  const window = cursor ? { sinceMs: cursor[1], untilMs: cursor[2] } : windowOf(q, list.window, nowMs);
   const after: SortKey | undefined = cursor && { t: cursor[3], id: cursor[4] };
   // Newest first: the records after the cursor's are at or before its time.
   const range = { sinceMs: window.sinceMs, untilMs: after ? Math.min(window.untilMs, after.t + 1) : window.untilMs };
-  const { page, more } = keysetPage(store.scan('audit_records', range), after, descending, limit);
+  const { page, more } = keysetPage(store.scan(list.stream, range), after, descending, limit);
   const last = page.at(-1);
   const next: AuditCursor | undefined = more && last ? [1, window.sinceMs, window.untilMs, last.key.t, last.key.id] : undefined;
-  return { records: page.map((p) => p.record), next_cursor: next ? encodeCursor(next) : null, limit, response_metadata: null };
+  return { [list.envelope]: page.map((p) => p.record), next_cursor: next ? encodeCursor(next) : null, limit, response_metadata: null };
 }

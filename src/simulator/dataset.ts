@@ -1,3 +1,4 @@
+import type { Catalogue } from '../catalogue/catalogue.js';
 import { Account, type AccountOptions } from './account.js';
 import { DERIVED_STREAMS, DerivedStreams, isDerived } from './derived-streams.js';
 import type { FieldValue } from './field-additions.js';
@@ -49,8 +50,8 @@ export interface Dataset {
 
 export interface DatasetOptions extends AccountOptions {
   now: () => Date;
-  /** include[] applied by records(): the catalogue's default per stream. */
-  defaultIncludes: Record<string, readonly string[]>;
+  /** The streams served: their default include[] (applied by records()), incremental keys and order. */
+  catalogue: Catalogue;
   /** Hears every incident mutation (resolve, acknowledge, add, note), once the change is stored. */
   onIncidentEvent?: (e: IncidentEvent) => void;
 }
@@ -64,7 +65,7 @@ export class SimulatedDataset implements Dataset {
 
   constructor(private readonly options: DatasetOptions) {
     this.account = new Account(options.seed, options);
-    this.store = new StreamStore(this.account);
+    this.store = new StreamStore(this.account, (stream) => options.catalogue.streams[stream]?.incremental_key);
     this.derived = new DerivedStreams(this.account, this.store);
     this.incidents = new IncidentMutations(
       this.account,
@@ -78,8 +79,10 @@ export class SimulatedDataset implements Dataset {
     );
   }
 
+  /** In catalogue order. */
   streams(): string[] {
-    return [...this.store.streams(), ...DERIVED_STREAMS];
+    const served = new Set([...this.store.streams(), ...DERIVED_STREAMS]);
+    return Object.keys(this.options.catalogue.streams).filter((s) => served.has(s));
   }
 
   /** The stored record with this key, as changed by tests; for include[] expansion. */
@@ -90,7 +93,7 @@ export class SimulatedDataset implements Dataset {
   /** One record as records() presents it, or with `include` instead of the default include[]. */
   presented(stream: string, id: string, include?: ReadonlySet<string>): Rec | undefined {
     const r = this.store.lookup(stream, id);
-    return r && present(stream, r, include ?? new Set(this.options.defaultIncludes[stream] ?? []), this.store.lookup);
+    return r && present(stream, r, include ?? this.defaultIncludes(stream), this.store.lookup);
   }
 
   page(stream: string, range: Range, offset: number, limit: number, include: ReadonlySet<string>): ListPage {
@@ -99,7 +102,7 @@ export class SimulatedDataset implements Dataset {
 
   records(stream: string, range?: { since?: Date; until?: Date }): Iterable<Rec> {
     if (isDerived(stream)) return this.derived.records(stream, this.toRange(stream, range));
-    return this.store.presented(stream, this.toRange(stream, range), new Set(this.options.defaultIncludes[stream] ?? []));
+    return this.store.presented(stream, this.toRange(stream, range), this.defaultIncludes(stream));
   }
 
   ids(stream: string, range?: { since?: Date; until?: Date }): string[] {
@@ -141,6 +144,10 @@ export class SimulatedDataset implements Dataset {
 
   addField(stream: string, field: string, valueOf: FieldValue): void {
     this.store.addField(this.generated(stream), field, valueOf);
+  }
+
+  private defaultIncludes(stream: string): ReadonlySet<string> {
+    return new Set(this.options.catalogue.streams[stream]?.include ?? []);
   }
 
   /** Derived streams follow the records they come from: tests change those instead. */

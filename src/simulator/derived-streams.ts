@@ -52,6 +52,14 @@ export class DerivedStreams {
     return membersOf(this.a.seed, teamId, users);
   }
 
+  /** How a child stream's records of one parent are found, by stream; undefined for other streams. */
+  childrenOf(stream: string): ((parentId: string) => Rec[] | undefined) | undefined {
+    if (stream === 'incident_notes') return (id) => this.notesOf(id);
+    if (stream === 'incident_alerts') return (id) => this.alertsOf(id);
+    if (stream === 'team_members') return (id) => this.membersOf(id);
+    return undefined;
+  }
+
   private users(): Rec[] {
     return Array.from(this.store.scan('users', {}), (p) => p.record);
   }

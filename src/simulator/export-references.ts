@@ -1,4 +1,4 @@
-import { streamOfReference } from './refs.js';
+import { streamOfReference } from './generators.js';
 
 /** Streams whose rows are about another stream's records, under the same id. */
 const SAME_ID: Readonly<Record<string, string>> = { analytics_incidents: 'incidents' };

@@ -2,7 +2,8 @@ import { hash32 } from './random.js';
 
 /**
  * The id spaces: each stream, and each sub-object with an id of its own (contact methods, ...),
- * owns one namespace of 2^26 indices.
+ * owns one namespace of 2^26 indices. Frozen: a generated stream not named here gets the next
+ * namespace after these, in the order of GENERATORS (generators.ts).
  */
 export const NAMESPACES = [
   'users', 'teams', 'services', 'escalation_policies', 'schedules', 'priorities', 'tags', 'business_services',
@@ -11,7 +12,6 @@ export const NAMESPACES = [
   // Appended, so the ids of the namespaces above stay what they were.
   'incident_notes', 'incident_alerts', 'change_events', 'audit_records', 'maintenance_windows',
 ] as const;
-export type Namespace = (typeof NAMESPACES)[number];
 
 export const MAX_INDEX = 2 ** 26;
 
@@ -31,6 +31,8 @@ function inverseMod(a: bigint, m: bigint): bigint {
   return ((oldS % m) + m) % m;
 }
 const INVERSE = inverseMod(MULTIPLIER, SPACE);
+/** Namespaces that fit the id space: 36^6 ids hold 32 spaces of 2^26 indices. */
+const MAX_NAMESPACES = Number(SPACE / BigInt(MAX_INDEX));
 
 /**
  * PagerDuty-looking ids ("P" + 6 of [0-9A-Z]) from (namespace, index): a bijection, so ids are
@@ -38,14 +40,25 @@ const INVERSE = inverseMod(MULTIPLIER, SPACE);
  */
 export class IdCodec {
   private readonly offset: bigint;
+  private readonly spaces: readonly string[];
 
-  constructor(seed: number) {
+  /** `streams`: the generated streams, whose namespaces follow the frozen ones. */
+  constructor(seed: number, streams: readonly string[]) {
     this.offset = BigInt(hash32(seed, 0x1d5)) % SPACE;
+    this.spaces = [...NAMESPACES, ...streams.filter((s) => !(NAMESPACES as readonly string[]).includes(s))];
+    if (this.spaces.length > MAX_NAMESPACES) throw new RangeError(`${this.spaces.length} id namespaces: at most ${MAX_NAMESPACES} fit`);
   }
 
-  encode(ns: Namespace, index: number): string {
+  /** The namespace's number, which also separates its random draws. */
+  namespace(ns: string): number {
+    const k = this.spaces.indexOf(ns);
+    if (k < 0) throw new RangeError(`no id namespace "${ns}"`);
+    return k;
+  }
+
+  encode(ns: string, index: number): string {
     if (!Number.isInteger(index) || index < 0 || index >= MAX_INDEX) throw new RangeError(`id index ${index} out of range`);
-    const n = BigInt(NAMESPACES.indexOf(ns) * MAX_INDEX + index);
+    const n = BigInt(this.namespace(ns) * MAX_INDEX + index);
     let y = (n * MULTIPLIER + this.offset) % SPACE;
     let s = '';
     for (let k = 0; k < 6; k++) {
@@ -56,12 +69,12 @@ export class IdCodec {
   }
 
   /** The index an id encodes in `ns`, or undefined for an id of another namespace or shape. */
-  decode(ns: Namespace, id: string): number | undefined {
+  decode(ns: string, id: string): number | undefined {
     if (!/^P[0-9A-Z]{6}$/.test(id)) return undefined;
     let y = 0n;
     for (const c of id.slice(1)) y = y * 36n + BigInt(ALPHABET.indexOf(c));
     const n = Number((((y - this.offset) % SPACE) + SPACE) % SPACE * INVERSE % SPACE);
-    return Math.floor(n / MAX_INDEX) === NAMESPACES.indexOf(ns) ? n % MAX_INDEX : undefined;
+    return Math.floor(n / MAX_INDEX) === this.namespace(ns) ? n % MAX_INDEX : undefined;
   }
 }
 

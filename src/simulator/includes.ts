@@ -1,4 +1,5 @@
-import { type Rec, streamOfReference, toReference } from './refs.js';
+import { streamOfReference } from './generators.js';
+import { type Rec, toReference } from './refs.js';
 
 /** A stored record by stream and id, as the source holds it now (deleted ones are undefined). */
 export type Lookup = (stream: string, id: string) => Rec | undefined;

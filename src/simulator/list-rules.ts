@@ -29,7 +29,7 @@ function integer(q: URLSearchParams, name: string, fallback: number, min: number
   return Number(v);
 }
 
-export function bound(q: URLSearchParams, name: 'since' | 'until'): number | undefined {
+export function bound(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
   const ms = parseTimestamp(v);
@@ -42,34 +42,58 @@ function ordered(sinceMs: number | undefined, untilMs: number | undefined): Rang
   return { sinceMs, untilMs };
 }
 
-/** Each windowed stream's since/until rules; other streams ignore since and until. */
-const RANGE_RULES: Record<string, (q: URLSearchParams, nowMs: number) => Range> = {
-  incidents: (q, nowMs) => {
+/** A list's time window as the catalogue declares it: its query parameters, and whether both are required. */
+export interface WindowParams {
+  since: string;
+  until: string;
+  required: boolean;
+}
+
+/** Any windowed list: [since, until), in order, both present if the catalogue says the API requires them. */
+function windowRange(q: URLSearchParams, w: WindowParams): Range {
+  const range = ordered(bound(q, w.since), bound(q, w.until));
+  if (w.required && (range.sinceMs === undefined || range.untilMs === undefined)) {
+    throw missingArguments(`${w.since} and ${w.until} are both required`);
+  }
+  return range;
+}
+
+/** PagerDuty's own rules for some lists, beyond their window: defaults, and the longest span it accepts. */
+const RANGE_RULES: Record<string, (q: URLSearchParams, nowMs: number, w: WindowParams) => Range> = {
+  incidents: (q, nowMs, w) => {
     const dateRange = q.get('date_range');
     if (dateRange === 'all') return {};
     if (dateRange !== null) throw invalidInput('date_range must be "all"');
-    const untilMs = bound(q, 'until') ?? nowMs;
-    const range = ordered(bound(q, 'since') ?? addUtcMonths(untilMs, -1), untilMs);
+    const untilMs = bound(q, w.until) ?? nowMs;
+    const range = ordered(bound(q, w.since) ?? addUtcMonths(untilMs, -1), untilMs);
     if (range.untilMs! - range.sinceMs! > INCIDENT_MAX_DAYS * DAY) throw invalidInput('Date Range cannot be longer than 6 months');
     return range;
   },
-  log_entries: (q) => ordered(bound(q, 'since'), bound(q, 'until')),
-  change_events: (q) => ordered(bound(q, 'since'), bound(q, 'until')),
-  notifications: (q) => {
-    const range = ordered(bound(q, 'since'), bound(q, 'until'));
-    if (range.sinceMs === undefined || range.untilMs === undefined) throw missingArguments('since and until are both required');
-    if (range.untilMs - range.sinceMs >= NOTIFICATION_MAX_DAYS * DAY) throw invalidInput('Date range must be less than 3 months');
+  notifications: (q, _nowMs, w) => {
+    const range = windowRange(q, w);
+    if (range.untilMs! - range.sinceMs! >= NOTIFICATION_MAX_DAYS * DAY) throw invalidInput('Date range must be less than 3 months');
     return range;
   },
-  oncalls: (q, nowMs) => {
-    const range = ordered(bound(q, 'since') ?? nowMs, bound(q, 'until') ?? nowMs);
+  oncalls: (q, nowMs, w) => {
+    const range = ordered(bound(q, w.since) ?? nowMs, bound(q, w.until) ?? nowMs);
     if (range.untilMs! > nowMs + ONCALL_MAX_DAYS_AHEAD * DAY) throw invalidInput('until cannot be more than 90 days in the future');
     return range;
   },
 };
 
-/** Reads a list request's query the way PagerDuty does; a refused query throws its ApiFailure. */
-export function listRequest(stream: string, q: URLSearchParams, nowMs: number): ListRequest {
+/** The range a list request asks for: none for a list without a window (it ignores since and until). */
+function rangeOf(stream: string, window: WindowParams | undefined, q: URLSearchParams, nowMs: number): Range {
+  const rule = RANGE_RULES[stream];
+  const w = window ?? { since: 'since', until: 'until', required: false };
+  if (rule) return rule(q, nowMs, w);
+  return window ? windowRange(q, window) : {};
+}
+
+/**
+ * Reads a list request's query the way PagerDuty does; a refused query throws its ApiFailure.
+ * `window`: the stream's window in the catalogue.
+ */
+export function listRequest(stream: string, window: WindowParams | undefined, q: URLSearchParams, nowMs: number): ListRequest {
   const limit = Math.min(MAX_LIMIT, integer(q, 'limit', DEFAULT_LIMIT, 1));
   const offset = integer(q, 'offset', 0, 0);
   if (offset + limit > MAX_OFFSET) {
@@ -84,7 +108,7 @@ export function listRequest(stream: string, q: URLSearchParams, nowMs: number): 
     offset,
     total: q.get('total') === 'true',
     include: new Set([...q.getAll('include[]'), ...q.getAll('include')]),
-    range: RANGE_RULES[stream]?.(q, nowMs) ?? {},
+    range: rangeOf(stream, window, q, nowMs),
   };
 }
 

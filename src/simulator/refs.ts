@@ -5,12 +5,10 @@ export type Rec = Record<string, unknown>;
 export const API_URL = 'https://api.pagerduty.com';
 export const WEB_URL = 'https://acme.pagerduty.com';
 
-/** The object type of each stream's records. */
-const OBJECT_TYPES: Record<string, string> = {
-  users: 'user', teams: 'team', services: 'service', escalation_policies: 'escalation_policy', schedules: 'schedule',
-  priorities: 'priority', tags: 'tag', business_services: 'business_service', vendors: 'vendor', incidents: 'incident',
-  maintenance_windows: 'maintenance_window',
-};
+/** The object type of a stream's records: its name in the singular (escalation_policies -> escalation_policy). */
+export function objectType(stream: string): string {
+  return stream.replace(/ies$/, 'y').replace(/s$/, '');
+}
 
 /** Web app paths; streams without a page of their own have html_url null. */
 const WEB_PATHS: Record<string, string> = {
@@ -29,12 +27,12 @@ function htmlUrl(stream: string, id: string): string | null {
 
 /** The common head of every record: id, type, summary, self, html_url. */
 export function head(stream: string, id: string, summary: string): Rec {
-  return { id, type: OBJECT_TYPES[stream], summary, self: selfUrl(stream, id), html_url: htmlUrl(stream, id) };
+  return { id, type: objectType(stream), summary, self: selfUrl(stream, id), html_url: htmlUrl(stream, id) };
 }
 
 export function reference(stream: string, id: string, summary: string): Rec {
   const html = htmlUrl(stream, id);
-  return { id, type: `${OBJECT_TYPES[stream]}_reference`, summary, self: selfUrl(stream, id), ...(html ? { html_url: html } : {}) };
+  return { id, type: `${objectType(stream)}_reference`, summary, self: selfUrl(stream, id), ...(html ? { html_url: html } : {}) };
 }
 
 /** The stub PagerDuty lists instead of a full sub-object (contact method, integration, ...). */
@@ -44,11 +42,4 @@ export function toReference(obj: Rec): Rec {
   const stub: Rec = { id: obj.id, type: `${type}_reference`, summary: obj.summary, self: obj.self };
   if (obj.html_url !== undefined) stub.html_url = obj.html_url;
   return stub;
-}
-
-/** The stream a reference points into, from its type (`user_reference` -> users). */
-export function streamOfReference(ref: Rec): string | undefined {
-  const base = String(ref.type).replace(/_reference$/, '');
-  if (base.endsWith('_log_entry')) return 'log_entries';
-  return Object.keys(OBJECT_TYPES).find((s) => OBJECT_TYPES[s] === base);
 }

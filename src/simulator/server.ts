@@ -5,15 +5,14 @@ import { loadCatalogue } from '../catalogue/load-catalogue.js';
 import type { IncidentBurst } from './account.js';
 import { type Clock, SimClock } from './clock.js';
 import { type Dataset, SimulatedDataset } from './dataset.js';
+import { ApiEndpoints } from './endpoints.js';
 import type { FaultOptions } from './fault-plan.js';
 import { type OAuthClientOptions, OAuthIssuer } from './oauth-issuer.js';
-import { LIST_STREAMS, ListEndpoints } from './list-endpoints.js';
 import type { Gates } from './plan-gates.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { loggedStatus, send } from './replies.js';
 import { type Hold, RequestHolds, type RequestMatch } from './request-holds.js';
 import { RequestLog, type RequestLogEntry, type RequestStats } from './request-log.js';
-import { SubresourceEndpoints } from './subresource-endpoints.js';
 import { floorToUtcDay } from './time.js';
 import { TrafficControls } from './traffic-controls.js';
 import { type WebhookOptions, WebhookSender, type Webhooks } from './webhooks.js';
@@ -99,10 +98,10 @@ export interface Simulator {
 }
 
 /**
- * Starts a PagerDuty REST API v2 double serving the 13 list endpoints of specs/pagerduty.yaml
- * (their paths from the catalogue) and, by routes of its own, one incident, its log entries,
- * notes and alerts, team members, change events, audit records and raw incident analytics;
- * it sends webhooks v3 events of incident mutations to a subscription.
+ * Starts a PagerDuty REST API v2 double serving every stream of specs/pagerduty.yaml it can make
+ * records for (generators.ts, derived-streams.ts): each at the catalogue's path, in its envelope,
+ * paged by its paginator; also one incident and its log entries. It sends webhooks v3 events of
+ * incident mutations to a subscription.
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const catalogue = await loadCatalogue();
@@ -116,13 +115,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     volume: options.volume,
     burst: options.burst,
     now: () => clock.now(),
-    defaultIncludes: Object.fromEntries(Object.entries(catalogue.streams).map(([name, s]) => [name, s.include])),
+    catalogue,
     onIncidentEvent: (e) => webhooks.emit(e),
   });
-  // Only the 13 list streams take their path from the catalogue; its other entries are the simulator's own routes.
-  const listPaths = Object.fromEntries(LIST_STREAMS.flatMap((name) => (catalogue.streams[name] ? [[name, catalogue.streams[name].path]] : [])));
-  const lists = new ListEndpoints(dataset, listPaths, clock, options.ignoreTimeFilters);
-  const endpoints = new SubresourceEndpoints(dataset, clock, lists);
+  const endpoints = new ApiEndpoints(catalogue, dataset, clock, options.ignoreTimeFilters);
   const issuer = options.oauthClient && new OAuthIssuer(options.oauthClient);
   const traffic = new TrafficControls(options, options.apiKey ?? 'sim-token', endpoints, dataset.streams(), seed, (h) => issuer?.accepts(h) ?? false);
   const log = new RequestLog(options.wallClock);

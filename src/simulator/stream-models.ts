@@ -1,18 +1,10 @@
 import type { Account, GeneratedStream } from './account.js';
-import { auditRecord, auditTimes } from './audit-records.js';
-import { changeEventRecord, changeEventTimes } from './change-event-records.js';
-import { incidentRecord } from './incident-records.js';
-import { logEntryTimes, notificationTimes } from './incident-lifecycle.js';
-import { logEntryRecord } from './log-entry-records.js';
-import { maintenanceWindowRecord } from './maintenance-window-records.js';
-import { notificationRecord } from './notification-records.js';
-import { escalationPolicyRecord, oncallKey, oncallsOverlapping, scheduleRecord } from './on-call-records.js';
+import { GENERATED_STREAMS, generatorOf } from './generators.js';
+import { oncallKey, oncallsOverlapping } from './on-call-records.js';
 import {
   type Compare, type OrderedView, type Range, type SortKey, type StreamModel, ascending, descending, inRange,
 } from './ordered-view.js';
-import { teamRecord, tagRecord, userRecord } from './people-records.js';
 import type { Rec } from './refs.js';
-import { businessServiceRecord, priorityRecord, serviceRecord, vendorRecord } from './service-records.js';
 import { type TimeIndex, firstAtOrAfter } from './timeline.js';
 
 type Generate = (a: Account, index: number) => Rec;
@@ -146,25 +138,21 @@ class OncallModel implements StreamModel {
   }
 }
 
-/** The model of every stream the simulator serves, by stream name. */
-export function streamModels(a: Account): Map<string, StreamModel> {
-  const byId = (stream: GeneratedStream, generate: Generate) => new IdOrderedModel(a, stream, generate);
-  return new Map<string, StreamModel>([
-    ['users', byId('users', userRecord)],
-    ['teams', byId('teams', teamRecord)],
-    ['services', byId('services', serviceRecord)],
-    ['escalation_policies', byId('escalation_policies', escalationPolicyRecord)],
-    ['schedules', byId('schedules', scheduleRecord)],
-    ['priorities', byId('priorities', priorityRecord)],
-    ['tags', byId('tags', tagRecord)],
-    ['business_services', byId('business_services', businessServiceRecord)],
-    ['oncalls', new OncallModel(a)],
-    ['vendors', byId('vendors', vendorRecord)],
-    ['maintenance_windows', byId('maintenance_windows', maintenanceWindowRecord)],
-    ['incidents', new TimelineModel(a, 'incidents', incidentRecord, a.incidentTimes, 'created_at', false)],
-    ['log_entries', new TimelineModel(a, 'log_entries', logEntryRecord, logEntryTimes(a), 'created_at', true)],
-    ['notifications', new TimelineModel(a, 'notifications', notificationRecord, notificationTimes(a), 'started_at', false)],
-    ['change_events', new TimelineModel(a, 'change_events', changeEventRecord, changeEventTimes(a), 'timestamp', false)],
-    ['audit_records', new TimelineModel(a, 'audit_records', auditRecord, auditTimes(a), 'execution_time', true)],
-  ]);
+/**
+ * The model of every stream the simulator stores, by stream name: each generated stream, listed
+ * by id or, with times, by `windowField` (the catalogue's incremental_key); and the on-calls.
+ */
+export function streamModels(a: Account, windowField: (stream: string) => string | undefined): Map<string, StreamModel> {
+  const models = new Map<string, StreamModel>();
+  for (const stream of GENERATED_STREAMS) {
+    const g = generatorOf(stream)!;
+    if (!g.times) {
+      models.set(stream, new IdOrderedModel(a, stream, g.record));
+      continue;
+    }
+    const field = windowField(stream);
+    if (!field) throw new Error(`${stream}: generated with times, but the catalogue gives it no incremental_key to list them by`);
+    models.set(stream, new TimelineModel(a, stream, g.record, g.times(a), field, g.newestFirst === true));
+  }
+  return models.set('oncalls', new OncallModel(a));
 }

@@ -28,8 +28,9 @@ export class StreamStore {
   private readonly overlays = new Map<string, Overlay>();
   private readonly fields = new FieldAdditions();
 
-  constructor(account: Account) {
-    this.models = streamModels(account);
+  /** `windowField`: the field a windowed stream's records are listed and filtered by. */
+  constructor(account: Account, windowField: (stream: string) => string | undefined) {
+    this.models = streamModels(account, windowField);
     for (const [stream, model] of this.models) this.overlays.set(stream, new Overlay(stream, model));
   }
 

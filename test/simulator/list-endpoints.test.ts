@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { loadCatalogue } from '../../src/catalogue/load-catalogue.js';
 import { type Simulator, startSimulator } from '../../src/simulator/server.js';
 import { DATA_END, NOW, get, ids, listAll } from './simulator-client.js';
 
-const STREAMS = [
-  'users', 'teams', 'services', 'escalation_policies', 'schedules', 'priorities', 'tags', 'business_services',
-  'oncalls', 'vendors', 'incidents', 'log_entries', 'notifications', 'maintenance_windows',
-];
-/** Served by the simulator's own routes, and known to the dataset's truth helpers. */
-const MORE_STREAMS = ['change_events', 'audit_records', 'incident_notes', 'incident_alerts', 'team_members', 'analytics_incidents'];
+const catalogue = await loadCatalogue();
+/** Each catalogue stream with a request of its own (oncall_shifts reads the /oncalls of oncalls). */
+const SERVED = Object.entries(catalogue.streams).filter(
+  ([, s], k, all) => all.findIndex(([, o]) => o.method === s.method && o.path === s.path) === k,
+);
+/** The classic list endpoints: offset pages of a top-level GET. */
+const LISTS = SERVED.filter(([, s]) => s.method === 'GET' && s.paginator === 'offset' && !s.parent);
+/** A window every list that requires one accepts (notifications: under 3 months). */
 const NOTIFICATION_WINDOW = { since: '2026-04-01T00:00:00Z', until: '2026-06-01T00:00:00Z' };
 
 describe('simulator list endpoints', () => {
@@ -18,14 +21,15 @@ describe('simulator list endpoints', () => {
   });
   after(() => sim.close());
 
-  test('serves every list stream in the PagerDuty envelope, as JSON with charset', async () => {
-    assert.deepEqual([...sim.dataset.streams()].sort(), [...STREAMS, ...MORE_STREAMS].sort());
-    for (const stream of STREAMS) {
-      const res = await get(sim, `/${stream}`, stream === 'notifications' ? NOTIFICATION_WINDOW : {});
+  test('serves every catalogue stream, and each list in its PagerDuty envelope, as JSON with charset', async () => {
+    assert.deepEqual(sim.dataset.streams(), SERVED.map(([name]) => name), 'every catalogue stream has records to serve');
+    assert.ok(LISTS.length >= 13, 'at least the 13 lists Sling has');
+    for (const [stream, spec] of LISTS) {
+      const res = await get(sim, spec.path, spec.window?.required ? NOTIFICATION_WINDOW : {});
       assert.equal(res.status, 200, stream);
       assert.equal(res.contentType, 'application/json; charset=utf-8');
-      assert.deepEqual(Object.keys(res.body), [stream, 'limit', 'offset', 'more', 'total'], stream);
-      assert.ok((res.body[stream] as unknown[]).length > 0, `${stream} has records`);
+      assert.deepEqual(Object.keys(res.body), [spec.envelope, 'limit', 'offset', 'more', 'total'], stream);
+      assert.ok((res.body[spec.envelope] as unknown[]).length > 0, `${stream} has records`);
       assert.equal(res.body.total, null, `${stream}: total only on request`);
     }
   });

@@ -1,26 +1,35 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { loadCatalogue } from '../../src/catalogue/load-catalogue.js';
 import { SimClock } from '../../src/simulator/clock.js';
 import { SimulatedDataset } from '../../src/simulator/dataset.js';
-import { ListEndpoints } from '../../src/simulator/list-endpoints.js';
+import { ApiEndpoints } from '../../src/simulator/endpoints.js';
 import { RouteTable } from '../../src/simulator/route-table.js';
 import { startSimulator } from '../../src/simulator/server.js';
 import { DATA_END, NOW, get, post } from './simulator-client.js';
 
-test('the list endpoints take only the 13 list paths from the catalogue: {id} paths, POSTs and new streams are ignored', () => {
-  const dataset = new SimulatedDataset({ seed: 42, dataEnd: DATA_END, now: () => NOW, defaultIncludes: {} });
+test('routes come from the catalogue: a stream is served at its path, in its envelope; one without records to make is not', async () => {
+  const real = await loadCatalogue();
   const catalogue = {
-    users: '/users',
-    incident_notes: '/incidents/{id}/notes',
-    change_events: '/change_events',
-    analytics_incidents: '/analytics/raw/incidents',
-    some_future_stream: '/teams/{id}/things',
+    ...real,
+    streams: {
+      ...real.streams,
+      users: { ...real.streams.users!, path: '/people', envelope: 'people' },
+      audit_records: { ...real.streams.audit_records!, path: '/audit/trail', envelope: 'trail' },
+      some_future_stream: { ...real.streams.tags!, path: '/things' },
+    },
   };
-  const lists = new ListEndpoints(dataset, catalogue, new SimClock(() => NOW));
-  const answer = (method: string, path: string) => lists.answer(method, new URL(`http://sim${path}`), {}).status;
-  assert.equal(answer('GET', '/users'), 200);
-  for (const path of ['/incidents/{id}/notes', '/change_events', '/teams/{id}/things']) assert.equal(answer('GET', path), 404, path);
-  assert.equal(answer('POST', '/analytics/raw/incidents'), 404);
+  const dataset = new SimulatedDataset({ seed: 42, dataEnd: DATA_END, now: () => NOW, catalogue });
+  const endpoints = new ApiEndpoints(catalogue, dataset, new SimClock(() => NOW));
+  const answer = (method: string, path: string) => endpoints.answer(method, new URL(`http://sim${path}`), {}, '');
+  const people = answer('GET', '/people?limit=3');
+  assert.equal(people.status, 200);
+  assert.deepEqual(Object.keys(people.body as object), ['people', 'limit', 'offset', 'more', 'total']);
+  const trail = answer('GET', '/audit/trail?since=2026-05-01T00:00:00Z&until=2026-05-20T00:00:00Z');
+  assert.equal(trail.status, 200);
+  assert.ok(((trail.body as Record<string, unknown[]>).trail ?? []).length > 0, 'the cursor list answers in its catalogue envelope');
+  for (const path of ['/users', '/audit/records', '/things']) assert.equal(answer('GET', path).status, 404, path);
+  assert.equal(answer('POST', '/people').status, 404);
 });
 
 test('routes match their method and template, decode {id} and ignore a trailing slash', () => {

@@ -21,8 +21,8 @@ export interface DemoOptions {
 const TWO_YEARS_MS = 2 * 365 * 24 * 3600 * 1000;
 
 /**
- * `pdsync demo`: the built-in PagerDuty simulator synced into the embedded PostgreSQL (all 13
- * streams, incremental where the API allows), then a few answers from the data. Run again, it
+ * `pdsync demo`: the built-in PagerDuty simulator synced into the embedded PostgreSQL (every
+ * stream `'*'` selects, incremental where the API allows), then a few answers from the data. Run again, it
  * syncs only what changed.
  */
 export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promise<number> {
