@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import type { Replication } from '../config/replication.js';
 import { type Catalogue, type StreamSpec, streamSpec } from '../catalogue/catalogue.js';
-import type { ChangeFeed, Plan, PlannedStream, TableName, TeamIdsRule } from './plan.js';
+import type { ChangeFeed, Plan, PlannedStream, TableName, TeamIdsRule } from './plan-types.js';
 
 /** The relations' schema (the incidents table's) and input tables, unless the replication turns them off. */
 export function relationPlan(catalogue: Catalogue, replication: Replication, streams: PlannedStream[]): Pick<Plan, 'relations'> {
