@@ -41,7 +41,8 @@ describe('pdsync listen under replays and slow clients', () => {
       assert.deepEqual(await rows(`SELECT event_key, webhook_id FROM pdsync.webhook_events`), [{ event_key: 'x-webhook-id:W-earlier', webhook_id: 'W-earlier' }]);
     } finally {
       l.run.child.kill('SIGTERM');
-      assert.equal((await l.run.done).code, 0);
+      const done = await l.run.done;
+      assert.equal(done.code, 0, `ended by ${done.signal}: ${done.stderr}`);
     }
   });
 

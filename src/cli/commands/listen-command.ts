@@ -81,8 +81,10 @@ async function serve(s: Serving): Promise<void> {
   const health = () => listenHealth(target, spool, applier, (t) => log.redact(t));
   const server = await startWebhookServer(s.host, s.port, { secrets: s.secrets, spool, onQueued: () => applier.wake(), health, log, now: s.now });
   applier.start();
+  // Signals are caught before the listening line: whoever reads it may stop pdsync at once.
+  const signalled = untilSignal(s.quit);
   log.write({ event: 'listening', url: server.url, queued: spool.size, queueDir: s.queueDir });
-  const signal = await untilSignal(s.quit);
+  const signal = await signalled;
   // One clock from the signal: deliveries being answered, then the queue, then whatever still waits.
   const deadline = new Promise<void>((r) => setTimeout(r, DRAIN_MS).unref());
   log.write({ event: 'stopping', signal, queued: spool.size });
