@@ -41,7 +41,11 @@ async function keepByChange(client: PoolClient, plan: RelationPlan, r: Relation,
     const dependents = RELATIONS.filter((d) => d.touches[r.name]);
     await recordTouches(client, plan, r.name, rows, dependents);
     await client.query(`DELETE FROM ${name} x WHERE ${inScope(r, 'x')}`);
+    // A few scopes' rows take milliseconds to compute; compiling the plan (JIT) would take more.
+    const { rows: [jit] } = await client.query<{ was: string }>(`SELECT current_setting('jit') AS was`);
+    await client.query(`SELECT set_config('jit', 'off', true)`);
     inserted = (await client.query(`INSERT INTO ${name} SELECT q.* FROM (${r.sql(tables, available, SCOPE)}) q WHERE ${inScope(r, 'q')}`)).rowCount ?? 0;
+    await client.query(`SELECT set_config('jit', $1, true)`, [jit!.was]);
     await recordTouches(client, plan, r.name, rows, dependents);
   }
   await client.query(`DROP TABLE ${SCOPE}`);

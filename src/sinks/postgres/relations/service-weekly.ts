@@ -40,7 +40,13 @@ export const serviceWeekly: Relation = {
   scope: [{ name: 'service_id', type: 'text' }, { name: 'week', type: 'timestamptz' }],
   sql: (t, available, scope) => {
     const metrics = scope ? inScopeWeeks(scope, 'service_id', t.incident_metrics!, 'm', 'service_id', 'created_at') : `${t.incident_metrics} m`;
-    const changesIn = scope ? ` WHERE c.service_ids && (SELECT array_agg(service_id) FROM ${scope}) AND ${inScopeWeek(scope, 'service_id', 's.id', 'c.timestamp')}` : '';
+    // The scopes' time span bounds the change events read (a scope without a week spans all time).
+    const span = (f: 'min' | 'max', week: string, none: string) => `(SELECT ${f}(coalesce(${week}, '${none}'::timestamptz)) FROM ${scope})`;
+    const changesIn = scope
+      ? ` WHERE c.service_ids && (SELECT array_agg(service_id) FROM ${scope})
+          AND c.timestamp >= ${span('min', 'week', '-infinity')} AND c.timestamp < ${span('max', `week + interval '168 hours'`, 'infinity')}
+          AND ${inScopeWeek(scope, 'service_id', 's.id', 'c.timestamp')}`
+      : '';
     const changes = available('change_events')
       ? `SELECT s.id AS service_id, ${WEEK('c.timestamp')} AS week, count(*) AS change_events,
                 count(*) FILTER (WHERE EXISTS (
@@ -65,6 +71,11 @@ export const serviceWeekly: Relation = {
     ${available('services') ? `LEFT JOIN ${t.services} s ON s.id = service_id` : ''}
     WHERE service_id IS NOT NULL`;
   },
+  // A few services' weeks among 100k incidents: the failed-change probe and the change events by time.
+  inputIndexes: [
+    { stream: 'incidents', columns: ['service_id', 'created_at'] },
+    { stream: 'change_events', columns: ['timestamp'] },
+  ],
   touches: {
     incident_metrics: (rows) => `SELECT service_id, ${WEEK('created_at')} FROM ${rows} r WHERE service_id IS NOT NULL AND created_at IS NOT NULL`,
     // An incident fails the changes made on its service in the day before it.
