@@ -7,26 +7,13 @@ import { request } from 'undici';
 import { SIM_KEY, startPdsync } from './support/cli.js';
 import { SERVER_URL } from './support/database.js';
 import { ENV, listen, postSigned, SECRET, withWebhookSecret } from './support/listen-process.js';
+import { incidentsBoth } from './support/listener.js';
 import { type SyncFixture, syncFixture } from './support/sync-fixture.js';
 import { eventually, stderrMatching } from './support/wait.js';
 
 type Rec = Record<string, unknown>;
 const replication = (schema: string) =>
   `source: PAGERDUTY\ntarget: PG\ndefaults:\n  mode: incremental\n  object: ${schema}.{stream_name}\nstreams:\n  incidents:\n  log_entries:\n`;
-
-/** Fields of every incident that a change moves, in Postgres and in the simulator. */
-async function incidentsBoth(f: SyncFixture): Promise<{ landed: Rec; truth: Rec }> {
-  const ms = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).getTime());
-  // jsonb keeps keys in its own order: compare the acknowledgements key by key.
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)])) : v;
-  const shape = (r: Rec) => [r.status, ms(r.updated_at), ms(r.last_status_change_at), ms(r.resolved_at), JSON.stringify(canonical(r.acknowledgements ?? [])), r.title];
-  const { rows } = await f.db.pool.query(`SELECT * FROM "${f.db.schema}".incidents`);
-  return {
-    landed: Object.fromEntries((rows as Rec[]).map((r) => [String(r.id), shape(r)])),
-    truth: Object.fromEntries([...f.sim.dataset.records('incidents')].map((r) => [String(r.id), shape(r)])),
-  };
-}
 
 /** A statement about the test's own database, from a connection to the server's default one. */
 async function admin(sql: string, values: unknown[] = []): Promise<void> {
