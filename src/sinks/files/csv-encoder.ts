@@ -2,15 +2,12 @@ import type { StreamSpec } from '../../catalogue/catalogue.js';
 import { idColumnName } from '../../catalogue/id-column-name.js';
 import { InternalError } from '../../errors.js';
 import { csvHeader, csvLine } from './csv.js';
+import { idOf } from './file-values.js';
 import type { FileRecord, RecordEncoder } from './record-file.js';
 
 interface FileColumn {
   name: string;
   value(r: FileRecord): unknown;
-}
-
-function idOf(ref: unknown): unknown {
-  return ref !== null && typeof ref === 'object' ? ((ref as { id?: unknown }).id ?? null) : null;
 }
 
 /**

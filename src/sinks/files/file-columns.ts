@@ -3,6 +3,7 @@ import type { PlannedStream } from '../../plan/plan.js';
 import type { ApiRecord } from '../../record.js';
 import { COMPOSITE_KEY, sourceField, streamLayout } from '../postgres/tables/table-layout.js';
 import { compositeKeyOf } from '../postgres/load/copy-row-encoder.js';
+import { idOf } from './file-values.js';
 
 /** A column of a stream's CSV or Parquet file: typed as the table's column is, and how a record fills it. */
 export interface FileColumn {
@@ -11,10 +12,6 @@ export interface FileColumn {
   /** Made by pdsync (an id column, the composite key), not a field the API sent. */
   derived: boolean;
   value(r: ApiRecord): unknown;
-}
-
-function idOf(ref: unknown): unknown {
-  return ref !== null && typeof ref === 'object' ? ((ref as { id?: unknown }).id ?? null) : null;
 }
 
 /**

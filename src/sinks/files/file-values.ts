@@ -13,3 +13,8 @@ export function utcTime(v: unknown): Date | undefined {
 export function isoUtc(d: Date): string {
   return d.toISOString().replace('.000Z', 'Z');
 }
+
+/** The id of a reference object (`{id, type, ...}`), null for anything else. */
+export function idOf(ref: unknown): unknown {
+  return ref !== null && typeof ref === 'object' ? ((ref as { id?: unknown }).id ?? null) : null;
+}
