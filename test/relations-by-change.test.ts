@@ -104,4 +104,18 @@ describe('relations kept by change equal a full rebuild, row for row', () => {
     assert.notDeepEqual(after.service_weekly, before.service_weekly, 'service_weekly changed');
     assert.notDeepEqual(after.oncall_load, before.oncall_load, 'oncall_load changed');
   });
+
+  test('after change events move onto two services and a service changes teams (its every week), a full refresh keeps them exactly', async () => {
+    const before = await snapshot(f);
+    const services = [...f.sim.dataset.records('services')];
+    for (const c of pick([...f.sim.dataset.records('change_events')], 4)) {
+      const first = (c.services as Rec[])[0]!;
+      const other = services.find((s) => s.id !== first.id)!;
+      f.sim.dataset.updateRecord('change_events', String(c.id), { services: [first, ref(other, 'service')] });
+    }
+    const team = [...f.sim.dataset.records('teams')][0]!;
+    f.sim.dataset.updateRecord('services', String(services[0]!.id), { teams: [ref(team, 'team')] });
+    const after = await keptEqualsRebuilt(['--mode', 'full-refresh']);
+    assert.notDeepEqual(after.service_weekly, before.service_weekly, 'service_weekly changed');
+  });
 });

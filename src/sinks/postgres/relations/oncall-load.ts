@@ -1,5 +1,8 @@
 import { inScopeWeeks, type Relation, WEEK } from './relation.js';
 
+/** A user's acknowledgement among log entries: the condition of a partial index, and of the reads it serves. */
+const USER_ACK = (alias = '') => `${alias}type = 'acknowledge_log_entry' AND ${alias}agent->>'type' IN ('user', 'user_reference')`;
+
 /** Night, in the user's own time zone: from 22:00 to 07:00. */
 const NIGHT = (ts: string, zone: string) => `(extract(hour FROM ${ts} AT TIME ZONE ${zone}) >= 22 OR extract(hour FROM ${ts} AT TIME ZONE ${zone}) < 7)`;
 
@@ -51,7 +54,8 @@ export const oncallLoad: Relation = {
   sql: (t, available, scope) => {
     const users = scope ? ` WHERE u.id IN (SELECT user_id FROM ${scope})` : '';
     const notifications = scope ? inScopeWeeks(scope, 'user_id', t.notifications!, 'n', 'user_id', 'started_at') : `${t.notifications} n`;
-    const acks = scope ? inScopeWeeks(scope, 'user_id', t.log_entries!, 'l', 'agent_id', 'created_at') : `${t.log_entries} l`;
+    // Within the scope's scans, the condition matches the partial index, which then serves them alone (index-only).
+    const acks = scope ? inScopeWeeks(scope, 'user_id', t.log_entries!, 'l', 'agent_id', 'created_at', USER_ACK('l.')) : `${t.log_entries} l WHERE ${USER_ACK('l.')}`;
     const hours = available('oncall_shifts')
       ? hoursOnCall(t.oncall_shifts!, scope)
       : 'SELECT NULL::text AS user_id, NULL::timestamptz AS week, 0::double precision AS hours_on_call WHERE false';
@@ -65,7 +69,7 @@ export const oncallLoad: Relation = {
       FROM ${notifications} LEFT JOIN zones z ON z.id = n.user_id WHERE n.user_id IS NOT NULL GROUP BY 1, 2),
     acknowledged AS (
       SELECT l.agent_id AS user_id, ${WEEK('l.created_at')} AS week, count(DISTINCT l.incident_id) AS incidents_acknowledged
-      FROM ${acks} WHERE l.type = 'acknowledge_log_entry' AND l.agent->>'type' IN ('user', 'user_reference') GROUP BY 1, 2),
+      FROM ${acks} GROUP BY 1, 2),
     hours AS (${hours})
     SELECT user_id, week, coalesce(n.notifications, 0) AS notifications, coalesce(n.night_notifications, 0) AS night_notifications,
            coalesce(a.incidents_acknowledged, 0) AS incidents_acknowledged, coalesce(h.hours_on_call, 0) AS hours_on_call,
@@ -76,7 +80,7 @@ export const oncallLoad: Relation = {
   },
   inputIndexes: [
     { stream: 'notifications', columns: ['user_id', 'started_at'] },
-    { stream: 'log_entries', columns: ['agent_id', 'created_at'], where: `type = 'acknowledge_log_entry'` },
+    { stream: 'log_entries', columns: ['agent_id', 'created_at'], include: ['incident_id'], where: USER_ACK() },
   ],
   touches: {
     notifications: (rows) => `SELECT user_id, ${WEEK('started_at')} FROM ${rows} r WHERE user_id IS NOT NULL AND started_at IS NOT NULL`,

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { BOOKKEEPING_SCHEMA } from '../bookkeeping/schema.js';
 import { ident, qualified } from '../sql.js';
 import type { TableName } from '../../../plan/plan.js';
-import type { Relation } from './relation.js';
+import type { InputIndex, Relation } from './relation.js';
 
 /** Runs `work` in a savepoint: whether it succeeded, the transaction goes on either way. */
 async function attempt(client: PoolClient, work: () => Promise<unknown>): Promise<boolean> {
@@ -37,8 +37,9 @@ export async function timeZoneTable(client: PoolClient): Promise<string> {
 }
 
 /** An index name of its own, under PostgreSQL's 63 bytes. */
-function indexName(table: string, columns: string[], where = ''): string {
-  return `pdsync_rel_${createHash('sha256').update(`${table}\0${columns.join(',')}\0${where}`).digest('hex').slice(0, 16)}`;
+function indexName(table: string, ix: InputIndex): string {
+  const what = [table, ix.columns.join(','), ix.where ?? '', ...(ix.include ? [ix.include.join(',')] : [])].join('\0');
+  return `pdsync_rel_${createHash('sha256').update(what).digest('hex').slice(0, 16)}`;
 }
 
 /**
@@ -50,9 +51,9 @@ export async function ensureInputIndexes(client: PoolClient, r: Relation, tables
   for (const ix of r.inputIndexes ?? []) {
     const table = tables[ix.stream];
     if (!table || !present.has(ix.stream)) continue;
-    const name = indexName(qualified(table), ix.columns, ix.where);
+    const name = indexName(qualified(table), ix);
     const { rows } = await client.query<{ here: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS here`, [qualified({ schema: table.schema, table: name })]);
     if (rows[0]!.here) continue;
-    await attempt(client, () => client.query(`CREATE INDEX ${ident(name)} ON ${qualified(table)} (${ix.columns.map(ident).join(', ')})${ix.where ? ` WHERE ${ix.where}` : ''}`));
+    await attempt(client, () => client.query(`CREATE INDEX ${ident(name)} ON ${qualified(table)} (${ix.columns.map(ident).join(', ')})${ix.include ? ` INCLUDE (${ix.include.map(ident).join(', ')})` : ''}${ix.where ? ` WHERE ${ix.where}` : ''}`));
   }
 }

@@ -41,25 +41,31 @@ export interface Relation {
 export interface InputIndex {
   stream: string;
   columns: string[];
+  /** Columns the index carries besides, so the relation's reads need not visit the table (an index-only scan). */
+  include?: string[];
   /** A partial index: the rows the relation reads. */
   where?: string;
 }
 
 /**
- * The rows of `table` (as `alias`) whose `column` is a scope's and whose `time` falls in its week
- * (any time, for a scope without a week): a join on the scope made into ranges that do not overlap
- * (a key's every-week scope covers its single weeks), so no row comes twice and an index on
- * (column, time) serves it; a semi-join on week-or-null conditions scanned the table whole.
+ * The scopes as ranges of time per key that do not overlap (a key's every-week scope covers its
+ * single weeks, and stands for all time): `key`, `lo`, `hi` (lo is -infinity for all time).
  */
-export function inScopeWeeks(scope: string, key: string, table: string, alias: string, column: string, time: string): string {
-  const ranges = `SELECT x.${key} AS key, coalesce(x.week, '-infinity'::timestamptz) AS lo, coalesce(x.week + interval '168 hours', 'infinity'::timestamptz) AS hi
+export function scopeRanges(scope: string, key: string): string {
+  return `SELECT x.${key} AS key, coalesce(x.week, '-infinity'::timestamptz) AS lo, coalesce(x.week + interval '168 hours', 'infinity'::timestamptz) AS hi
       FROM ${scope} x WHERE x.week IS NULL OR NOT EXISTS (SELECT 1 FROM ${scope} y WHERE y.${key} = x.${key} AND y.week IS NULL)`;
-  return `(${ranges}) r JOIN ${table} ${alias} ON ${alias}.${column} = r.key AND ${alias}.${time} >= r.lo AND ${alias}.${time} < r.hi`;
 }
 
-/** Whether a time falls in the scope's week; a scope's week is a Monday 00:00 UTC (168 hours: the same in any session time zone). */
-export function inScopeWeek(scope: string, column: string, value: string, time: string): string {
-  return `EXISTS (SELECT 1 FROM ${scope} x WHERE x.${column} = ${value} AND (x.week IS NULL OR (${time} >= x.week AND ${time} < x.week + interval '168 hours')))`;
+/**
+ * The rows of `table` (as `alias`) whose `column` is a scope's and whose `time` falls in its week
+ * (any time, for a scope without a week), that also meet `where` (a condition on `alias`): no row
+ * comes twice. Each range is read by its own scan of an index on (column, time): OFFSET 0 keeps
+ * the planner from flattening it into a join, which, misjudging a few scopes, scanned the table whole.
+ */
+export function inScopeWeeks(scope: string, key: string, table: string, alias: string, column: string, time: string, where?: string): string {
+  const also = where ? ` AND ${where}` : '';
+  return `(${scopeRanges(scope, key)}) r CROSS JOIN LATERAL (SELECT * FROM ${table} ${alias}
+      WHERE ${alias}.${column} = r.key AND ${alias}.${time} >= r.lo AND ${alias}.${time} < r.hi${also} OFFSET 0) ${alias}`;
 }
 
 export const WEEK = (t: string) => `date_trunc('week', ${t}, 'UTC')`;

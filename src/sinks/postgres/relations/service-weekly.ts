@@ -1,4 +1,7 @@
-import { inScopeWeek, inScopeWeeks, type Relation, WEEK } from './relation.js';
+import { inScopeWeeks, type Relation, scopeRanges, WEEK } from './relation.js';
+
+/** Change events on more than one service: the condition of a partial index, and of the reads it serves. */
+const severalServices = (alias = '') => `cardinality(${alias}service_ids) > 1`;
 
 /** Hours within which an incident on a service counts a change to it as failed. */
 export const CHANGE_FAILURE_HOURS = 24;
@@ -7,6 +10,20 @@ const stats = (col: string, name: string) => `
            avg(${col})::double precision AS ${name}_mean,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ${col}) AS ${name}_median,
            percentile_cont(0.9) WITHIN GROUP (ORDER BY ${col}) AS ${name}_p90`;
+
+/**
+ * The change events of the scopes (as `c`, beside their range `r`), read per range so a listen
+ * batch reads its weeks, not the history: those of the service alone by the index on
+ * (service_ids, timestamp), those of several services by a partial index on their time (few).
+ * GIN on service_ids cannot bound the time: a service's every change, read for each week.
+ */
+function changesInScope(changeEvents: string, scope: string): string {
+  return `(${scopeRanges(scope, 'service_id')}) r CROSS JOIN LATERAL (
+           SELECT c.timestamp, c.service_ids FROM ${changeEvents} c WHERE c.service_ids = ARRAY[r.key] AND c.timestamp >= r.lo AND c.timestamp < r.hi
+           UNION ALL
+           SELECT c.timestamp, c.service_ids FROM ${changeEvents} c
+            WHERE ${severalServices('c.')} AND c.timestamp >= r.lo AND c.timestamp < r.hi AND r.key = ANY (c.service_ids)) c`;
+}
 
 /**
  * Per service and week: incidents, high-urgency incidents, MTTA and MTTR (mean, median, p90), and
@@ -40,20 +57,16 @@ export const serviceWeekly: Relation = {
   scope: [{ name: 'service_id', type: 'text' }, { name: 'week', type: 'timestamptz' }],
   sql: (t, available, scope) => {
     const metrics = scope ? inScopeWeeks(scope, 'service_id', t.incident_metrics!, 'm', 'service_id', 'created_at') : `${t.incident_metrics} m`;
-    // The scopes' time span bounds the change events read (a scope without a week spans all time).
-    const span = (f: 'min' | 'max', week: string, none: string) => `(SELECT ${f}(coalesce(${week}, '${none}'::timestamptz)) FROM ${scope})`;
-    const changesIn = scope
-      ? ` WHERE c.service_ids && (SELECT array_agg(service_id) FROM ${scope})
-          AND c.timestamp >= ${span('min', 'week', '-infinity')} AND c.timestamp < ${span('max', `week + interval '168 hours'`, 'infinity')}
-          AND ${inScopeWeek(scope, 'service_id', 's.id', 'c.timestamp')}`
-      : '';
-    const changes = available('change_events')
-      ? `SELECT s.id AS service_id, ${WEEK('c.timestamp')} AS week, count(*) AS change_events,
-                count(*) FILTER (WHERE EXISTS (
-                  SELECT 1 FROM ${t.incidents} i WHERE i.service_id = s.id
-                    AND i.created_at >= c.timestamp AND i.created_at < c.timestamp + interval '${CHANGE_FAILURE_HOURS} hours')) AS failed_changes
-         FROM ${t.change_events} c CROSS JOIN LATERAL unnest(c.service_ids) AS s(id)${changesIn} GROUP BY 1, 2`
-      : 'SELECT NULL::text AS service_id, NULL::timestamptz AS week, 0::bigint AS change_events, 0::bigint AS failed_changes WHERE false';
+    const failed = (service: string) => `count(*) FILTER (WHERE EXISTS (
+                  SELECT 1 FROM ${t.incidents} i WHERE i.service_id = ${service}
+                    AND i.created_at >= c.timestamp AND i.created_at < c.timestamp + interval '${CHANGE_FAILURE_HOURS} hours')) AS failed_changes`;
+    const changes = !available('change_events')
+      ? 'SELECT NULL::text AS service_id, NULL::timestamptz AS week, 0::bigint AS change_events, 0::bigint AS failed_changes WHERE false'
+      : scope
+        ? `SELECT r.key AS service_id, ${WEEK('c.timestamp')} AS week, count(*) AS change_events, ${failed('r.key')}
+         FROM ${changesInScope(t.change_events!, scope)} CROSS JOIN LATERAL unnest(c.service_ids) AS s(id) WHERE s.id = r.key GROUP BY 1, 2`
+        : `SELECT s.id AS service_id, ${WEEK('c.timestamp')} AS week, count(*) AS change_events, ${failed('s.id')}
+         FROM ${t.change_events} c CROSS JOIN LATERAL unnest(c.service_ids) AS s(id) GROUP BY 1, 2`;
     return `
     WITH incidents AS (
       SELECT m.service_id, ${WEEK('m.created_at')} AS week, count(*) AS incidents,
@@ -71,10 +84,11 @@ export const serviceWeekly: Relation = {
     ${available('services') ? `LEFT JOIN ${t.services} s ON s.id = service_id` : ''}
     WHERE service_id IS NOT NULL`;
   },
-  // A few services' weeks among 100k incidents: the failed-change probe and the change events by time.
+  // A few services' weeks among 100k incidents and their changes: the failed-change probe, the change events by service and time.
   inputIndexes: [
     { stream: 'incidents', columns: ['service_id', 'created_at'] },
-    { stream: 'change_events', columns: ['timestamp'] },
+    { stream: 'change_events', columns: ['service_ids', 'timestamp'] },
+    { stream: 'change_events', columns: ['timestamp'], where: severalServices() },
   ],
   touches: {
     incident_metrics: (rows) => `SELECT service_id, ${WEEK('created_at')} FROM ${rows} r WHERE service_id IS NOT NULL AND created_at IS NOT NULL`,
