@@ -1,7 +1,11 @@
 import { inScopeWeeks, type Relation, scopeRanges, WEEK } from './relation.js';
 
-/** Change events on more than one service: the condition of a partial index, and of the reads it serves. */
-const severalServices = (alias = '') => `cardinality(${alias}service_ids) > 1`;
+/**
+ * Change events on one service, or on several: the conditions of two partial indexes, and of the
+ * reads they serve (a btree entry holds at most ~2.7 kB: an index of whole service_ids arrays
+ * would refuse an event on hundreds of services, and with it the load).
+ */
+const onServices = (how: 'one' | 'several', alias = '') => `cardinality(${alias}service_ids) ${how === 'one' ? '= 1' : '> 1'}`;
 
 /** Hours within which an incident on a service counts a change to it as failed. */
 export const CHANGE_FAILURE_HOURS = 24;
@@ -13,16 +17,17 @@ const stats = (col: string, name: string) => `
 
 /**
  * The change events of the scopes (as `c`, beside their range `r`), read per range so a listen
- * batch reads its weeks, not the history: those of the service alone by the index on
+ * batch reads its weeks, not the history: those of the service alone by a partial index on
  * (service_ids, timestamp), those of several services by a partial index on their time (few).
  * GIN on service_ids cannot bound the time: a service's every change, read for each week.
  */
 function changesInScope(changeEvents: string, scope: string): string {
   return `(${scopeRanges(scope, 'service_id')}) r CROSS JOIN LATERAL (
-           SELECT c.timestamp, c.service_ids FROM ${changeEvents} c WHERE c.service_ids = ARRAY[r.key] AND c.timestamp >= r.lo AND c.timestamp < r.hi
+           SELECT c.timestamp, c.service_ids FROM ${changeEvents} c
+            WHERE ${onServices('one', 'c.')} AND c.service_ids = ARRAY[r.key] AND c.timestamp >= r.lo AND c.timestamp < r.hi
            UNION ALL
            SELECT c.timestamp, c.service_ids FROM ${changeEvents} c
-            WHERE ${severalServices('c.')} AND c.timestamp >= r.lo AND c.timestamp < r.hi AND r.key = ANY (c.service_ids)) c`;
+            WHERE ${onServices('several', 'c.')} AND c.timestamp >= r.lo AND c.timestamp < r.hi AND r.key = ANY (c.service_ids)) c`;
 }
 
 /**
@@ -87,8 +92,8 @@ export const serviceWeekly: Relation = {
   // A few services' weeks among 100k incidents and their changes: the failed-change probe, the change events by service and time.
   inputIndexes: [
     { stream: 'incidents', columns: ['service_id', 'created_at'] },
-    { stream: 'change_events', columns: ['service_ids', 'timestamp'] },
-    { stream: 'change_events', columns: ['timestamp'], where: severalServices() },
+    { stream: 'change_events', columns: ['service_ids', 'timestamp'], where: onServices('one') },
+    { stream: 'change_events', columns: ['timestamp'], where: onServices('several') },
   ],
   touches: {
     incident_metrics: (rows) => `SELECT service_id, ${WEEK('created_at')} FROM ${rows} r WHERE service_id IS NOT NULL AND created_at IS NOT NULL`,
