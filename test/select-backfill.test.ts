@@ -3,7 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
+import { pageLimit, streamSpec } from '../src/catalogue/catalogue.js';
 import { idColumnName } from '../src/catalogue/id-column-name.js';
+import { loadCatalogue } from '../src/catalogue/load-catalogue.js';
 import { pdsync, SIM_KEY } from './support/cli.js';
 import { ENV, listen, SECRET, withWebhookSecret } from './support/listen-process.js';
 import { eventually } from './support/wait.js';
@@ -226,6 +228,14 @@ describe('mode backfill re-reads a window and merges it, the cursor untouched', 
     const dry = await f.run(['--dry-run', '--mode', 'backfill', '--range', RANGE]);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout + dry.stderr, /^incidents\s+backfill\s+-> \S+\.incidents\s+1 window\(s\) of <= 180 days, 2025-06-01T00:00:00\.000Z \.\. 2025-07-01T00:00:00\.000Z\s+range 2025-06-01,2025-06-30/m);
+    // Its cost: one window, then the range's rows in pages, not the pages of the table's whole history.
+    const inRange = Number((await f.db.pool.query(`SELECT count(*) AS n FROM ${q(f.db.schema)}.incidents WHERE created_at >= $1 AND created_at < $2`, [new Date(since), new Date(until)])).rows[0].n);
+    const catalogue = await loadCatalogue();
+    const limit = pageLimit(catalogue, streamSpec(catalogue, 'incidents'));
+    assert.ok(inRange > 10_000 && inRange < (await f.db.ids('incidents')).length, `the burst day is in the range, the rest of the history not (${inRange})`);
+    assert.match(dry.stdout + dry.stderr, new RegExp(`^incidents .*range 2025-06-01,2025-06-30\\s+\\(about ${1 + Math.floor(inRange / limit)} requests;`, 'm'));
+    const empty = await f.run(['--dry-run', '--mode', 'backfill', '--range', '2020-01-01,2020-01-31']);
+    assert.match(empty.stdout + empty.stderr, /^incidents .*range 2020-01-01,2020-01-31\s+\(about 1 request;/m);
     // Timestamps: END's own second is included; no zone is UTC.
     const stamps = await f.run(['--dry-run', '--mode', 'backfill', '--range', '2025-06-01T06:00:00+02:00,2025-06-02T12:00:00']);
     assert.equal(stamps.code, 0, stamps.stderr);

@@ -16,11 +16,11 @@ export interface OpenedTarget {
   close(): Promise<void>;
 }
 
-/** For the cost of the plan: the rows each stream's table (and each child stream's parent's table) holds now. */
+/** For the cost of the plan: the rows each stream's table (a backfill's: of its range; each child stream's parent's table) holds now. */
 async function tableRows(thePlan: Plan, target: PostgresTarget): Promise<Map<string, number | undefined>> {
   const out = new Map<string, number | undefined>();
   for (const s of thePlan.streams) {
-    out.set(s.name, await target.rowCount(s.object));
+    out.set(s.name, s.range ? await target.rowsInRange(s) : await target.rowCount(s.object));
     const parent = s.parent && thePlan.streams.find((p) => p.name === s.parent!.spec.name);
     const table = parent?.object ?? (s.parent && thePlan.relations?.tables[s.parent.spec.name]);
     if (s.parent && table && !out.has(s.parent.spec.name)) out.set(s.parent.spec.name, await target.rowCount(table));

@@ -8,6 +8,7 @@ import { type Privileges, tableExists } from './privileges.js';
 import { keepRelations, type RelationsDone } from './relations/keep-relations.js';
 import { ensureTeamAccess, prepareRowSecurity } from './row-security.js';
 import { keepTeamIds } from './tables/team-ids.js';
+import { rowsInRange } from './tables/rows-in-range.js';
 import { recordRunEnd, recordRunStart } from './bookkeeping/run-history.js';
 import { dropOrphanLoads, type Orphan } from './bookkeeping/orphan-loads.js';
 import { databaseNow } from './database-clock.js';
@@ -125,6 +126,11 @@ export class PostgresTarget implements Target<StreamLoad> {
       if (!rows[0]!.ok) return undefined;
       return Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified(t)}`)).rows[0]!.n);
     });
+  }
+
+  /** The rows of a backfill's range its table holds (see rowsInRange); read only. */
+  async rowsInRange(stream: PlannedStream): Promise<number | undefined> {
+    return this.withClient('reading a table', (client) => rowsInRange(client, stream));
   }
 
   /** Saved cursors of these streams, read only: for `--dry-run`, which writes nothing. */
